@@ -1,0 +1,267 @@
+//! Where requests go: the base URL, the service path and the API version.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use http::Uri;
+
+use crate::Error;
+
+/// The iTwin Platform service whose jobs are watched.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Service {
+    /// `reality-modeling` (v2).
+    #[default]
+    RealityModeling,
+    /// `reality-conversion` (v2).
+    RealityConversion,
+    /// `reality-analysis` (v2).
+    RealityAnalysis,
+    /// `contextcapture` (v1).
+    ContextCapture,
+    /// The legacy `realityconversion` (v1).
+    LegacyRealityConversion,
+    /// The legacy `realitydataanalysis` (v1).
+    LegacyRealityDataAnalysis,
+    /// Any other path below the base URL, e.g. `my-gateway/reality-modeling`.
+    Custom(String),
+}
+
+impl Service {
+    /// The path below the base URL, without slashes at either end.
+    pub fn path(&self) -> &str {
+        match self {
+            Self::RealityModeling => "reality-modeling",
+            Self::RealityConversion => "reality-conversion",
+            Self::RealityAnalysis => "reality-analysis",
+            Self::ContextCapture => "contextcapture",
+            Self::LegacyRealityConversion => "realityconversion",
+            Self::LegacyRealityDataAnalysis => "realitydataanalysis",
+            Self::Custom(path) => path.trim_matches('/'),
+        }
+    }
+
+    /// Reads a service path: a known name gives its variant, anything else is custom.
+    pub fn parse(path: &str) -> Self {
+        match path.trim_matches('/') {
+            "reality-modeling" => Self::RealityModeling,
+            "reality-conversion" => Self::RealityConversion,
+            "reality-analysis" => Self::RealityAnalysis,
+            "contextcapture" => Self::ContextCapture,
+            "realityconversion" => Self::LegacyRealityConversion,
+            "realitydataanalysis" => Self::LegacyRealityDataAnalysis,
+            other => Self::Custom(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+impl From<&str> for Service {
+    fn from(path: &str) -> Self {
+        Self::parse(path)
+    }
+}
+
+/// The iTwin Platform environment, which picks the base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Environment {
+    /// `https://api.bentley.com`.
+    #[default]
+    Prod,
+    /// `https://qa-api.bentley.com`.
+    Qa,
+    /// `https://dev-api.bentley.com`.
+    Dev,
+}
+
+impl Environment {
+    /// The base URL of this environment.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::Prod => "https://api.bentley.com",
+            Self::Qa => "https://qa-api.bentley.com",
+            Self::Dev => "https://dev-api.bentley.com",
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
+    fn from_str(name: &str) -> Result<Self, Error> {
+        match name.to_ascii_lowercase().as_str() {
+            "prod" | "production" => Ok(Self::Prod),
+            "qa" => Ok(Self::Qa),
+            "dev" => Ok(Self::Dev),
+            _ => Err(Error::Config(format!(
+                "unknown environment `{name}` (expected prod, qa or dev)"
+            ))),
+        }
+    }
+}
+
+/// The API version asked for in the `Accept` header.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ApiVersion {
+    /// `application/vnd.bentley.itwin-platform.v1+json` (the page's version).
+    #[default]
+    V1,
+    /// `application/vnd.bentley.itwin-platform.v2+json` (the v2 services).
+    V2,
+    /// Any other media type, sent as given.
+    Custom(String),
+}
+
+impl ApiVersion {
+    /// The value of the `Accept` header.
+    pub fn accept(&self) -> &str {
+        match self {
+            Self::V1 => "application/vnd.bentley.itwin-platform.v1+json",
+            Self::V2 => "application/vnd.bentley.itwin-platform.v2+json",
+            Self::Custom(media_type) => media_type,
+        }
+    }
+}
+
+impl std::str::FromStr for ApiVersion {
+    type Err = Error;
+    /// `v1`, `v2`, `1`, `2` or a full media type.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text.to_ascii_lowercase().as_str() {
+            "v1" | "1" => Ok(Self::V1),
+            "v2" | "2" => Ok(Self::V2),
+            _ if text.contains('/') => Ok(Self::Custom(text.to_owned())),
+            _ => Err(Error::Config(format!(
+                "unknown API version `{text}` (expected v1, v2 or a media type)"
+            ))),
+        }
+    }
+}
+
+/// A checked base URL: `https://`, or `http://` to a loopback host only, so a
+/// bearer token never crosses a network in clear text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// Checks a base URL such as `https://api.bentley.com` or `http://127.0.0.1:8080/prefix`.
+    ///
+    /// ```
+    /// # use progress_model::BaseUrl;
+    /// assert!(BaseUrl::new("http://localhost:8080").is_ok());
+    /// assert!(BaseUrl::new("http://example.com").is_err());
+    /// ```
+    pub fn new(url: &str) -> Result<Self, Error> {
+        let trimmed = url.trim_end_matches('/');
+        let uri: Uri = trimmed
+            .parse()
+            .map_err(|_| Error::Config(format!("`{url}` is not a valid base URL")))?;
+        let host = uri
+            .host()
+            .ok_or_else(|| Error::Config(format!("the base URL `{url}` has no host")))?;
+        if uri.query().is_some() {
+            return Err(Error::Config(format!(
+                "the base URL `{url}` must not have a query"
+            )));
+        }
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if is_loopback(host) => {}
+            Some("http") => {
+                return Err(Error::InsecureUrl {
+                    url: url.to_owned(),
+                });
+            }
+            _ => {
+                return Err(Error::Config(format!(
+                    "the base URL `{url}` must start with https://"
+                )));
+            }
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The URL without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        Self(Environment::Prod.base_url().to_owned())
+    }
+}
+
+impl From<Environment> for BaseUrl {
+    fn from(environment: Environment) -> Self {
+        Self(environment.base_url().to_owned())
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_is_allowed_for_loopback_hosts_only() {
+        for url in [
+            "http://127.0.0.1:1234",
+            "http://127.9.8.7",
+            "http://[::1]:80/",
+            "http://LOCALHOST",
+        ] {
+            assert!(BaseUrl::new(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1",
+            "http://api.bentley.com",
+            "http://localhost.evil.com",
+        ] {
+            assert!(
+                matches!(BaseUrl::new(url), Err(Error::InsecureUrl { .. })),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_garbage_are_refused() {
+        for url in [
+            "ftp://example.com",
+            "api.bentley.com",
+            "https://",
+            "not a url",
+            "https://a/?q=1",
+        ] {
+            assert!(matches!(BaseUrl::new(url), Err(Error::Config(_))), "{url}");
+        }
+    }
+
+    #[test]
+    fn environments_and_versions() {
+        assert_eq!(
+            BaseUrl::from(Environment::Qa).as_str(),
+            "https://qa-api.bentley.com"
+        );
+        assert_eq!("dev".parse::<Environment>().unwrap(), Environment::Dev);
+        assert_eq!(
+            "v2".parse::<ApiVersion>().unwrap().accept(),
+            "application/vnd.bentley.itwin-platform.v2+json"
+        );
+        assert_eq!(Service::parse("/contextcapture/"), Service::ContextCapture);
+        assert_eq!(Service::parse("gw/x").path(), "gw/x");
+    }
+}

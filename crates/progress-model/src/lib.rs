@@ -1,0 +1,48 @@
+//! The sans-IO core of `itwin-job-progress`.
+//!
+//! Every decision about talking to the iTwin Platform "Get job progress" operation
+//! lives here, with no HTTP client, no runtime, no clock reads and no sleeping:
+//!
+//! - the types: [`JobState`], [`Progress`], [`ApiError`], [`JobId`], [`Service`],
+//!   [`Environment`], [`BaseUrl`], [`ApiVersion`], [`AccessToken`];
+//! - the request: [`Settings::progress_request`];
+//! - the response: [`interpret`] turns status, headers and body into
+//!   `Result<Progress, Error>`;
+//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`]).
+//!
+//! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
+//! bytes and sleep.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api_error;
+mod clock;
+mod endpoint;
+mod error;
+mod excerpt;
+mod job_id;
+mod machine;
+mod progress;
+mod request;
+mod response;
+mod retry_after;
+mod settings;
+mod state;
+mod token;
+mod trace;
+
+pub use api_error::ApiError;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
+pub use error::{Error, ErrorKind, HttpFailure};
+pub use job_id::JobId;
+pub use machine::{Action, Watch};
+pub use progress::Progress;
+pub use response::{HttpResponse, interpret};
+pub use settings::{
+    DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INTERVALS, DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUEST_TIMEOUT, PollPolicy, Settings,
+};
+pub use state::JobState;
+pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};

@@ -1,0 +1,205 @@
+//! The poll machine: every rule of a watch, with no I/O and no clock reads.
+//!
+//! The driver asks [`Watch::next`] what to do, does it, and feeds each fetch's
+//! result back through [`Watch::on_response`]:
+//!
+//! ```
+//! use progress_model::{Action, HttpResponse, PollPolicy, Watch};
+//! use std::time::{Duration, Instant, SystemTime};
+//!
+//! let mut watch = Watch::new(PollPolicy::default(), 1 << 20, true);
+//! let now = Instant::now();
+//! assert!(matches!(watch.next(now), Action::Fetch { fresh_token: false }));
+//! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
+//! watch.on_response(now, SystemTime::now(), Ok(HttpResponse { status: 200, body, ..Default::default() }));
+//! assert!(matches!(watch.next(now), Action::Emit(_)));
+//! assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
+//! ```
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::{Error, HttpResponse, PollPolicy, Progress, interpret, trace};
+
+/// What the driver does next.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
+pub enum Action {
+    /// Send the progress request, then call [`Watch::on_response`]. With
+    /// `fresh_token`, ask the provider for a new token first (after a 401).
+    Fetch {
+        /// Whether to refresh the token before sending.
+        fresh_token: bool,
+    },
+    /// Hand this observation to the caller (before the wait that follows it).
+    Emit(Progress),
+    /// Sleep this long, then ask again.
+    Wait(Duration),
+    /// The watch is over: the final progress (success, failed, cancelled, over) or the error.
+    Done(Result<Progress, Error>),
+}
+
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Fetch { fresh_token: a }, Self::Fetch { fresh_token: b }) => a == b,
+            (Self::Emit(a), Self::Emit(b)) => a == b,
+            (Self::Wait(a), Self::Wait(b)) => a == b,
+            (Self::Done(Ok(a)), Self::Done(Ok(b))) => a == b,
+            (Self::Done(Err(a)), Self::Done(Err(b))) => a.kind() == b.kind(),
+            _ => false,
+        }
+    }
+}
+
+/// One watch of one job.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    policy: PollPolicy,
+    body_cap: usize,
+    can_refresh: bool,
+    started: Option<Instant>,
+    queued: VecDeque<Action>,
+    finished: Option<Result<Progress, Error>>,
+    /// Index into `policy.intervals` of the next wait; past the end means the last.
+    rung: usize,
+    last_seen: Option<Progress>,
+    consecutive_failures: u32,
+    refresh_next_fetch: bool,
+    refreshed_since_last_401: bool,
+}
+
+impl Watch {
+    /// A watch with a checked policy. `can_refresh` tells whether the token provider
+    /// can give a new token; when not, a 401 ends the watch at once.
+    pub fn new(policy: PollPolicy, body_cap: usize, can_refresh: bool) -> Self {
+        Self {
+            policy,
+            body_cap,
+            can_refresh,
+            started: None,
+            queued: VecDeque::new(),
+            finished: None,
+            rung: 0,
+            last_seen: None,
+            consecutive_failures: 0,
+            refresh_next_fetch: false,
+            refreshed_since_last_401: false,
+        }
+    }
+
+    /// What to do next. The first call starts the deadline's clock.
+    pub fn next(&mut self, now: Instant) -> Action {
+        let started = *self.started.get_or_insert(now);
+        if let Some(outcome) = &self.finished {
+            return Action::Done(outcome.clone());
+        }
+        if let Some(action) = self.queued.pop_front() {
+            match &action {
+                Action::Done(outcome) => self.finished = Some(outcome.clone()),
+                Action::Wait(duration) => trace::wait(*duration),
+                _ => {}
+            }
+            return action;
+        }
+        if let Some(deadline) = self.policy.deadline
+            && now > started + deadline
+        {
+            return self.finish(self.deadline_error(deadline));
+        }
+        let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
+        trace::fetch(fresh_token);
+        Action::Fetch { fresh_token }
+    }
+
+    /// Feeds the result of a fetch: the response, or the transport or token error.
+    pub fn on_response(
+        &mut self,
+        now: Instant,
+        wall_now: SystemTime,
+        result: Result<HttpResponse, Error>,
+    ) {
+        let result = result.and_then(|response| interpret(&response, self.body_cap, wall_now));
+        if !matches!(&result, Err(Error::Unauthorized(_))) {
+            self.refreshed_since_last_401 = false;
+        }
+        match result {
+            Ok(progress) => self.on_progress(now, progress),
+            Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_401 => {
+                self.refreshed_since_last_401 = true;
+                self.refresh_next_fetch = true;
+                trace::refresh_token();
+            }
+            Err(error @ Error::RateLimited(_)) => {
+                let rung = self.advance_ladder();
+                let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
+                self.wait_or_give_up(now, wait);
+            }
+            Err(error) if error.is_transient() => {
+                self.consecutive_failures += 1;
+                if self.consecutive_failures > self.policy.max_retries {
+                    self.queued
+                        .push_back(Action::Done(Err(Error::RetriesExhausted {
+                            attempts: self.consecutive_failures,
+                            last: Box::new(error),
+                        })));
+                } else {
+                    trace::retry(&error, self.consecutive_failures);
+                    let wait = self.advance_ladder();
+                    self.wait_or_give_up(now, wait);
+                }
+            }
+            Err(error) => self.queued.push_back(Action::Done(Err(error))),
+        }
+    }
+
+    fn on_progress(&mut self, now: Instant, progress: Progress) {
+        self.consecutive_failures = 0;
+        let changed = self
+            .last_seen
+            .as_ref()
+            .is_none_or(|last| last.percentage != progress.percentage);
+        if changed {
+            self.rung = 0;
+        }
+        self.last_seen = Some(progress.clone());
+        self.queued.push_back(Action::Emit(progress.clone()));
+        if progress.is_terminal() {
+            self.queued.push_back(Action::Done(Ok(progress)));
+        } else {
+            let wait = self.advance_ladder();
+            self.wait_or_give_up(now, wait);
+        }
+    }
+
+    /// The wait of the current rung; the next wait is one rung up.
+    fn advance_ladder(&mut self) -> Duration {
+        let last = self.policy.intervals.len() - 1;
+        let wait = self.policy.intervals[self.rung.min(last)];
+        self.rung = (self.rung + 1).min(last);
+        wait
+    }
+
+    fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
+        let started = self.started.unwrap_or(now);
+        match self.policy.deadline {
+            Some(deadline) if now + wait > started + deadline => {
+                let error = self.deadline_error(deadline);
+                self.queued.push_back(Action::Done(Err(error)));
+            }
+            _ => self.queued.push_back(Action::Wait(wait)),
+        }
+    }
+
+    fn deadline_error(&self, deadline: Duration) -> Error {
+        Error::Deadline {
+            deadline,
+            last: self.last_seen.clone(),
+        }
+    }
+
+    fn finish(&mut self, error: Error) -> Action {
+        self.finished = Some(Err(error.clone()));
+        Action::Done(Err(error))
+    }
+}

@@ -1,0 +1,211 @@
+//! Every setting a client has that is not I/O: where to send, how to poll, what to accept.
+
+use std::time::Duration;
+
+use crate::{ApiVersion, BaseUrl, Environment, Error, Service};
+
+/// The default poll ladder: 15, 30, 60, then 120 seconds, repeated.
+pub const DEFAULT_INTERVALS: [Duration; 4] = [
+    Duration::from_secs(15),
+    Duration::from_secs(30),
+    Duration::from_secs(60),
+    Duration::from_secs(120),
+];
+/// Consecutive transient failures a watch retries before giving up.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Responses larger than this are refused (1 MiB).
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+/// How long connecting may take.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How a watch polls: the ladder, the retries and the deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollPolicy {
+    /// The waits between polls; the last one repeats. Restarts when the percentage changes.
+    pub intervals: Vec<Duration>,
+    /// Consecutive transient failures retried; one more ends the watch.
+    pub max_retries: u32,
+    /// How long a watch may last; it never sleeps past it.
+    pub deadline: Option<Duration>,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            intervals: DEFAULT_INTERVALS.to_vec(),
+            max_retries: DEFAULT_MAX_RETRIES,
+            deadline: None,
+        }
+    }
+}
+
+impl PollPolicy {
+    fn check(&self) -> Result<(), Error> {
+        if self.intervals.is_empty() {
+            return Err(Error::Config("intervals must not be empty".into()));
+        }
+        if self.intervals.iter().any(Duration::is_zero) {
+            return Err(Error::Config(
+                "intervals must be longer than zero, or a watch would flood the service".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The settings both clients share. Build them through a client's builder.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The service whose jobs are watched.
+    pub service: Service,
+    /// Where the API lives.
+    pub base_url: BaseUrl,
+    /// The API version in `Accept`.
+    pub api_version: ApiVersion,
+    /// Appended to the `User-Agent`, e.g. `my-app/1.2`.
+    pub user_agent_suffix: Option<String>,
+    /// How long connecting may take.
+    pub connect_timeout: Duration,
+    /// How long a whole request may take.
+    pub request_timeout: Duration,
+    /// The largest body read; a larger one is an invalid response.
+    pub body_cap: usize,
+    /// How a watch polls.
+    pub policy: PollPolicy,
+    /// The first invalid setting given to a builder, reported by [`Settings::check`].
+    problem: Option<Error>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            service: Service::default(),
+            base_url: BaseUrl::default(),
+            api_version: ApiVersion::default(),
+            user_agent_suffix: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            body_cap: DEFAULT_BODY_CAP,
+            policy: PollPolicy::default(),
+            problem: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Sets the base URL, keeping the first error for [`Settings::check`].
+    pub fn set_base_url(&mut self, url: &str) {
+        match BaseUrl::new(url) {
+            Ok(url) => self.base_url = url,
+            Err(error) => {
+                self.problem.get_or_insert(error);
+            }
+        }
+    }
+
+    /// Sets the base URL of an environment.
+    pub fn set_environment(&mut self, environment: Environment) {
+        self.base_url = environment.into();
+    }
+
+    /// The settings, or the first problem a builder met.
+    pub fn check(self) -> Result<Self, Error> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
+        }
+        self.policy.check()?;
+        if self.body_cap == 0 {
+            return Err(Error::Config("body_cap must be larger than zero".into()));
+        }
+        Ok(self)
+    }
+
+    /// The `User-Agent`: this crate and its version, then the caller's suffix.
+    pub fn user_agent(&self) -> String {
+        let ours = concat!("itwin-job-progress/", env!("CARGO_PKG_VERSION"));
+        match &self.user_agent_suffix {
+            Some(suffix) => format!("{ours} {suffix}"),
+            None => ours.to_owned(),
+        }
+    }
+}
+
+/// Writes the builder methods both clients share, so they are written once.
+///
+/// Expands to inherent methods on a builder with a `settings: Settings` field.
+#[macro_export]
+macro_rules! settings_builder_methods {
+    () => {
+        /// The service whose jobs are watched (default `reality-modeling`).
+        pub fn service(mut self, service: impl Into<$crate::Service>) -> Self {
+            self.settings.service = service.into();
+            self
+        }
+
+        /// The environment, which picks the base URL (default prod, `https://api.bentley.com`).
+        pub fn environment(mut self, environment: $crate::Environment) -> Self {
+            self.settings.set_environment(environment);
+            self
+        }
+
+        /// Any base URL: `https://`, or `http://` for loopback hosts only.
+        /// An invalid URL makes `build()` fail.
+        pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+            self.settings.set_base_url(url.as_ref());
+            self
+        }
+
+        /// The API version in `Accept` (default v1; v2 for the v2 services).
+        pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
+            self.settings.api_version = version;
+            self
+        }
+
+        /// Text appended to the `User-Agent`, e.g. `my-app/1.2`.
+        pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+            self.settings.user_agent_suffix = Some(suffix.into());
+            self
+        }
+
+        /// How long connecting may take (default 10 s).
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.settings.connect_timeout = timeout;
+            self
+        }
+
+        /// How long a whole request may take (default 30 s).
+        pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.settings.request_timeout = timeout;
+            self
+        }
+
+        /// The poll ladder (default 15, 30, 60, 120 s; the last repeats).
+        pub fn intervals(
+            mut self,
+            intervals: impl IntoIterator<Item = ::std::time::Duration>,
+        ) -> Self {
+            self.settings.policy.intervals = intervals.into_iter().collect();
+            self
+        }
+
+        /// Consecutive transient failures a watch retries (default 5).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.settings.policy.max_retries = retries;
+            self
+        }
+
+        /// How long a watch may last (default: no deadline).
+        pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.settings.policy.deadline = Some(deadline);
+            self
+        }
+
+        /// The largest response body read (default 1 MiB).
+        pub fn body_cap(mut self, bytes: usize) -> Self {
+            self.settings.body_cap = bytes;
+            self
+        }
+    };
+}

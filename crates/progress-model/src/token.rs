@@ -1,0 +1,189 @@
+//! Access tokens and where they come from.
+
+use std::fmt;
+
+use http::HeaderValue;
+
+use crate::Error;
+
+/// A bearer token. Its `Debug` never shows it, and no error or log holds it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// Wraps a token; a leading `Bearer ` (any case) is dropped so it is never doubled.
+    pub fn new(token: impl Into<String>) -> Self {
+        let token = token.into();
+        let trimmed = token.trim();
+        // "Bearer" alone is a prefix with an empty token, not a token.
+        let bare = match (trimmed.get(..6), trimmed.get(6..)) {
+            (Some(prefix), Some(rest))
+                if prefix.eq_ignore_ascii_case("bearer")
+                    && (rest.is_empty() || rest.starts_with(char::is_whitespace)) =>
+            {
+                rest.trim_start()
+            }
+            _ => trimmed,
+        };
+        Self(bare.to_owned())
+    }
+
+    /// The token itself, for a header. Keep it out of logs.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The `Authorization` header value, marked sensitive so HTTP libraries hide it.
+    pub fn header_value(&self) -> Result<HeaderValue, Error> {
+        if self.0.is_empty() {
+            return Err(Error::Token {
+                message: "the token is empty".into(),
+                source: None,
+            });
+        }
+        let mut value =
+            HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| Error::Token {
+                message: "the token holds characters that cannot be sent in a header".into(),
+                source: None,
+            })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+impl From<String> for AccessToken {
+    fn from(token: String) -> Self {
+        Self::new(token)
+    }
+}
+
+impl From<&str> for AccessToken {
+    fn from(token: &str) -> Self {
+        Self::new(token)
+    }
+}
+
+/// Where a client gets its token.
+///
+/// Implemented for [`StaticToken`] and for closures `Fn() -> Result<T, E>` where
+/// `T: Into<AccessToken>` (called before each request). Implement it yourself for a
+/// provider that caches a token and can fetch a new one: a watch calls
+/// [`TokenProvider::refresh`] after a 401 and retries once with the new token.
+///
+/// ```
+/// use progress_model::{AccessToken, TokenError, TokenProvider};
+/// use std::sync::Mutex;
+///
+/// struct Cached { current: Mutex<String> }
+///
+/// impl TokenProvider for Cached {
+///     fn token(&self) -> Result<AccessToken, TokenError> {
+///         Ok(AccessToken::new(self.current.lock().unwrap().clone()))
+///     }
+///     fn refresh(&self) -> Result<AccessToken, TokenError> {
+///         let fresh = "fetched-from-your-identity-provider".to_string();
+///         *self.current.lock().unwrap() = fresh.clone();
+///         Ok(AccessToken::new(fresh))
+///     }
+/// }
+/// ```
+pub trait TokenProvider: Send + Sync {
+    /// The token for the next request.
+    fn token(&self) -> Result<AccessToken, TokenError>;
+
+    /// A new token, after the service refused the last one. Defaults to [`TokenProvider::token`].
+    fn refresh(&self) -> Result<AccessToken, TokenError> {
+        self.token()
+    }
+
+    /// Whether asking again can give a different token. When `false`, a 401 ends a
+    /// watch at once instead of retrying with the same token.
+    fn can_refresh(&self) -> bool {
+        true
+    }
+}
+
+/// The error a token provider returns.
+pub type TokenError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A token that never changes; a 401 is final.
+#[derive(Clone, Debug)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// Wraps a fixed token (a leading `Bearer ` is dropped).
+    pub fn new(token: impl Into<AccessToken>) -> Self {
+        Self(token.into())
+    }
+}
+
+impl TokenProvider for StaticToken {
+    fn token(&self) -> Result<AccessToken, TokenError> {
+        Ok(self.0.clone())
+    }
+
+    fn can_refresh(&self) -> bool {
+        false
+    }
+}
+
+impl<F, T, E> TokenProvider for F
+where
+    F: Fn() -> Result<T, E> + Send + Sync,
+    T: Into<AccessToken>,
+    E: Into<TokenError>,
+{
+    fn token(&self) -> Result<AccessToken, TokenError> {
+        self().map(Into::into).map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_prefix_is_never_doubled() {
+        for given in [
+            "abc",
+            "Bearer abc",
+            "bearer abc",
+            "BEARER   abc",
+            " Bearer abc ",
+        ] {
+            let value = AccessToken::new(given).header_value().unwrap();
+            assert_eq!(value.to_str().unwrap(), "Bearer abc", "{given:?}");
+            assert!(value.is_sensitive());
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let token = AccessToken::new("s3cr3t");
+        assert!(!format!("{token:?}").contains("s3cr3t"));
+        assert!(!format!("{:?}", StaticToken::new("s3cr3t")).contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unsendable_tokens_are_refused_without_echoing_them() {
+        for bad in ["", "Bearer ", "line\nbreak"] {
+            let error = AccessToken::new(bad).header_value().unwrap_err();
+            assert!(matches!(error, Error::Token { .. }));
+            assert!(!error.to_string().contains("line"));
+        }
+    }
+
+    #[test]
+    fn closures_are_providers_and_static_tokens_do_not_refresh() {
+        let closure = || Ok::<_, TokenError>("from-closure");
+        assert_eq!(closure.token().unwrap().secret(), "from-closure");
+        assert!(closure.can_refresh());
+        assert!(!StaticToken::new("x").can_refresh());
+    }
+}

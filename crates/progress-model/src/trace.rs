@@ -1,0 +1,32 @@
+//! `tracing` events for what the machine decides, when the `tracing` feature is on.
+//! Written once here so that every adapter logs the same events.
+
+use std::time::Duration;
+
+use crate::Error;
+
+pub(crate) fn fetch(fresh_token: bool) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(fresh_token, "requesting job progress");
+    let _ = fresh_token;
+}
+
+pub(crate) fn wait(duration: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(
+        seconds = duration.as_secs_f64(),
+        "waiting before the next poll"
+    );
+    let _ = duration;
+}
+
+pub(crate) fn retry(error: &Error, attempt: u32) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(attempt, error = %error, "transient failure; retrying");
+    let _ = (error, attempt);
+}
+
+pub(crate) fn refresh_token() {
+    #[cfg(feature = "tracing")]
+    tracing::info!("the token was refused; retrying once with a fresh one");
+}

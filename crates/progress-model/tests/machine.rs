@@ -1,0 +1,464 @@
+//! The rules of "The watch", table by table, with exact waits.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use progress_model::{
+    Action, Error, ErrorKind, HttpResponse, JobState, PollPolicy, Progress, Watch,
+};
+
+/// One scripted answer from the service.
+enum Reply {
+    Ok(Option<f64>, &'static str),
+    Status(u16, Vec<(&'static str, String)>),
+    Down,
+}
+
+use Reply::*;
+
+fn ok(percentage: f64, state: &'static str) -> Reply {
+    Ok(Some(percentage), state)
+}
+
+fn status(code: u16) -> Reply {
+    Status(code, vec![])
+}
+
+fn retry_after(code: u16, value: &str) -> Reply {
+    Status(code, vec![("retry-after", value.to_owned())])
+}
+
+/// What a driver saw: the waits in seconds, the emitted percentages, whether
+/// each fetch asked for a fresh token, and the outcome.
+#[derive(Debug)]
+struct Trace {
+    waits: Vec<u64>,
+    emitted: Vec<Option<f64>>,
+    fresh_tokens: Vec<bool>,
+    outcome: Result<Progress, Error>,
+}
+
+/// The wall time the manual clock starts at: Tue, 14 Nov 2023 22:13:20 GMT.
+const WALL_START: u64 = 1_700_000_000;
+
+fn response(reply: &Reply) -> Result<HttpResponse, Error> {
+    let (status, headers, body) = match reply {
+        Ok(percentage, state) => {
+            let percentage = percentage.map_or("null".to_owned(), |p| p.to_string());
+            let body = format!(r#"{{"progress":{{"percentage":{percentage},"state":"{state}"}}}}"#);
+            (200, vec![], body)
+        }
+        Status(code, headers) => (*code, headers.clone(), String::new()),
+        Down => {
+            return Err(Error::Connect {
+                message: "refused".into(),
+            });
+        }
+    };
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(name, value.parse().unwrap());
+    }
+    Result::Ok(HttpResponse {
+        status,
+        headers: map,
+        body: body.into_bytes(),
+    })
+}
+
+fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace {
+    let mut watch = Watch::new(policy, 1 << 20, can_refresh);
+    let start = Instant::now();
+    let mut elapsed = Duration::ZERO;
+    let mut script = script.into_iter();
+    let mut trace = Trace {
+        waits: vec![],
+        emitted: vec![],
+        fresh_tokens: vec![],
+        outcome: Err(Error::Config("unset".into())),
+    };
+    loop {
+        match watch.next(start + elapsed) {
+            Action::Fetch { fresh_token } => {
+                trace.fresh_tokens.push(fresh_token);
+                let reply = script
+                    .next()
+                    .expect("the machine fetched past the end of the script");
+                let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(WALL_START) + elapsed;
+                watch.on_response(start + elapsed, wall, response(&reply));
+            }
+            Action::Emit(progress) => trace.emitted.push(progress.percentage),
+            Action::Wait(duration) => {
+                assert_eq!(duration.subsec_nanos(), 0, "waits here are whole seconds");
+                trace.waits.push(duration.as_secs());
+                elapsed += duration;
+            }
+            Action::Done(outcome) => {
+                assert!(
+                    script.next().is_none(),
+                    "the watch ended before the script did"
+                );
+                trace.outcome = outcome;
+                return trace;
+            }
+        }
+    }
+}
+
+fn run(script: Vec<Reply>) -> Trace {
+    run_with(PollPolicy::default(), true, script)
+}
+
+fn error_kind(trace: &Trace) -> ErrorKind {
+    trace.outcome.as_ref().unwrap_err().kind()
+}
+
+#[test]
+fn the_ladder_climbs_while_nothing_changes_and_stays_at_the_top() {
+    let trace = run(vec![
+        ok(5.0, "active"),
+        ok(5.0, "active"),
+        ok(5.0, "active"),
+        ok(5.0, "active"),
+        ok(5.0, "active"),
+        ok(5.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.waits, [15, 30, 60, 120, 120, 120]);
+    assert_eq!(trace.outcome.unwrap().state, JobState::Success);
+}
+
+#[test]
+fn a_percentage_change_restarts_the_ladder() {
+    let trace = run(vec![
+        ok(1.0, "active"),
+        ok(1.0, "active"),
+        ok(2.0, "active"),
+        ok(2.0, "active"),
+        ok(3.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.waits, [15, 30, 15, 30, 15]);
+}
+
+#[test]
+fn a_change_after_reaching_the_top_rung_restarts_at_the_bottom() {
+    let trace = run(vec![
+        ok(1.0, "active"),
+        ok(1.0, "active"),
+        ok(1.0, "active"),
+        ok(1.0, "active"),
+        ok(1.0, "active"),
+        ok(9.0, "active"),
+        ok(9.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.waits, [15, 30, 60, 120, 120, 15, 30]);
+}
+
+#[test]
+fn a_state_change_without_a_percentage_change_still_climbs() {
+    let trace = run(vec![
+        ok(0.0, "queued"),
+        ok(0.0, "active"),
+        ok(0.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.waits, [15, 30, 60]);
+}
+
+#[test]
+fn a_missing_percentage_is_emitted_as_absent_and_counts_as_a_value() {
+    let trace = run(vec![
+        Ok(None, "active"),
+        Ok(None, "active"),
+        ok(3.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.emitted, [None, None, Some(3.0), Some(100.0)]);
+    assert_eq!(trace.waits, [15, 30, 15]);
+}
+
+#[test]
+fn every_observation_is_emitted_before_its_wait_and_the_first_fetch_is_immediate() {
+    let mut watch = Watch::new(PollPolicy::default(), 1024, true);
+    let now = Instant::now();
+    assert_eq!(watch.next(now), Action::Fetch { fresh_token: false });
+    watch.on_response(now, SystemTime::now(), response(&ok(7.0, "active")));
+    assert!(matches!(watch.next(now), Action::Emit(p) if p.percentage == Some(7.0)));
+    assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
+    assert_eq!(watch.next(now), Action::Fetch { fresh_token: false });
+}
+
+#[test]
+fn each_terminal_state_ends_the_watch_with_that_progress() {
+    for state in ["success", "failed", "cancelled", "over", "Over", "FAILED"] {
+        let trace = run(vec![ok(10.0, "active"), ok(100.0, state)]);
+        let outcome = trace.outcome.unwrap();
+        assert!(outcome.is_terminal(), "{state}");
+        assert_eq!(outcome.state.as_str(), state.to_ascii_lowercase());
+        assert_eq!(
+            trace.emitted.len(),
+            2,
+            "the terminal observation is emitted too"
+        );
+    }
+}
+
+#[test]
+fn unknown_and_dialect_states_keep_the_watch_going() {
+    let trace = run(vec![
+        ok(0.0, "Unsubmitted"),
+        ok(0.0, "Queued"),
+        ok(10.0, "Terminating"),
+        ok(10.0, "TerminatingOnCancel"),
+        ok(10.0, "Cancelled"),
+    ]);
+    assert_eq!(trace.waits, [15, 30, 15, 30]);
+    assert_eq!(trace.outcome.unwrap().state, JobState::Cancelled);
+}
+
+#[test]
+fn retry_after_is_honoured_above_the_rung_and_the_rung_wins_below_it() {
+    let cases: Vec<(Reply, u64)> = vec![
+        (retry_after(429, "5"), 30),
+        (retry_after(429, "100"), 100),
+        // 90 s after the wall start, resolved when the 429 arrives 15 s in.
+        (retry_after(429, "Tue, 14 Nov 2023 22:14:50 GMT"), 75),
+        (retry_after(429, "Tue, 14 Nov 2023 22:00:00 GMT"), 30),
+        (retry_after(429, "-20"), 30),
+        (retry_after(429, "tomorrow"), 30),
+        (status(429), 30),
+    ];
+    for (reply, expected) in cases {
+        // After the first observation, at 15 s of wall time the 429 advances to the 30 s rung.
+        let trace = run(vec![ok(1.0, "active"), reply, ok(100.0, "success")]);
+        assert_eq!(trace.waits, [15, expected]);
+    }
+}
+
+#[test]
+fn rate_limits_climb_the_ladder_and_do_not_count_as_failures() {
+    let policy = PollPolicy {
+        max_retries: 1,
+        ..PollPolicy::default()
+    };
+    let trace = run_with(
+        policy,
+        true,
+        vec![
+            status(429),
+            status(429),
+            status(429),
+            ok(5.0, "active"),
+            ok(100.0, "success"),
+        ],
+    );
+    assert_eq!(trace.waits, [15, 30, 60, 15]);
+    assert!(trace.outcome.is_ok());
+}
+
+fn transient(index: usize) -> Reply {
+    match index % 7 {
+        0 => status(500),
+        1 => status(502),
+        2 => status(503),
+        3 => status(504),
+        4 => status(408),
+        5 => Ok(Some(1.0), "not json\""),
+        _ => Down,
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_up_to_max_retries_then_the_last_error_ends_the_watch() {
+    let policy = PollPolicy {
+        max_retries: 3,
+        ..PollPolicy::default()
+    };
+    let script: Vec<Reply> = std::iter::once(ok(1.0, "active"))
+        .chain((0..4).map(transient))
+        .collect();
+    let trace = run_with(policy, true, script);
+    assert_eq!(trace.waits, [15, 30, 60, 120]);
+    match trace.outcome {
+        Err(Error::RetriesExhausted { attempts, last }) => {
+            assert_eq!(attempts, 4);
+            assert_eq!(last.status(), Some(504));
+        }
+        other => panic!("expected retries_exhausted, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_kind_of_transient_failure_is_retried() {
+    for index in 0..7 {
+        let trace = run(vec![transient(index), ok(100.0, "success")]);
+        assert_eq!(trace.waits, [15], "failure {index}");
+        assert!(trace.outcome.is_ok(), "failure {index}");
+    }
+}
+
+#[test]
+fn a_success_resets_the_failure_count() {
+    let policy = PollPolicy {
+        max_retries: 2,
+        ..PollPolicy::default()
+    };
+    let script = vec![
+        status(503),
+        status(503),
+        ok(1.0, "active"),
+        status(503),
+        status(503),
+        ok(100.0, "success"),
+    ];
+    let trace = run_with(policy, true, script);
+    assert_eq!(trace.waits, [15, 30, 15, 30, 60]);
+    assert!(trace.outcome.is_ok());
+}
+
+#[test]
+fn zero_retries_gives_up_at_the_first_failure() {
+    let policy = PollPolicy {
+        max_retries: 0,
+        ..PollPolicy::default()
+    };
+    let trace = run_with(policy, true, vec![status(500)]);
+    assert!(trace.waits.is_empty());
+    assert_eq!(error_kind(&trace), ErrorKind::RetriesExhausted);
+}
+
+#[test]
+fn final_statuses_end_the_watch_at_once() {
+    for (code, kind) in [
+        (403, ErrorKind::Forbidden),
+        (404, ErrorKind::NotFound),
+        (400, ErrorKind::Status),
+        (301, ErrorKind::Redirect),
+    ] {
+        let trace = run(vec![ok(1.0, "active"), status(code)]);
+        assert_eq!(trace.waits, [15], "{code}");
+        assert_eq!(error_kind(&trace), kind, "{code}");
+    }
+}
+
+#[test]
+fn a_401_asks_for_a_fresh_token_and_retries_at_once() {
+    let trace = run(vec![
+        ok(1.0, "active"),
+        status(401),
+        ok(2.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.fresh_tokens, [false, false, true, false]);
+    assert_eq!(trace.waits, [15, 15], "no wait before the retry");
+    assert!(trace.outcome.is_ok());
+}
+
+#[test]
+fn a_second_401_in_a_row_ends_the_watch() {
+    let trace = run(vec![status(401), status(401)]);
+    assert_eq!(trace.fresh_tokens, [false, true]);
+    assert_eq!(error_kind(&trace), ErrorKind::Unauthorized);
+}
+
+#[test]
+fn a_later_401_gets_its_own_fresh_token() {
+    let trace = run(vec![
+        status(401),
+        ok(1.0, "active"),
+        status(401),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.fresh_tokens, [false, true, false, true]);
+    assert!(trace.outcome.is_ok());
+}
+
+#[test]
+fn a_401_with_a_token_that_cannot_refresh_is_final() {
+    let trace = run_with(PollPolicy::default(), false, vec![status(401)]);
+    assert_eq!(trace.fresh_tokens, [false]);
+    assert_eq!(error_kind(&trace), ErrorKind::Unauthorized);
+}
+
+#[test]
+fn the_deadline_ends_the_watch_before_a_wait_would_pass_it() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(100)),
+        ..PollPolicy::default()
+    };
+    // 15 + 30 = 45 s; the next wait of 60 s would end at 105 s, past the deadline.
+    let trace = run_with(
+        policy,
+        true,
+        vec![ok(3.0, "active"), ok(3.0, "active"), ok(3.0, "queued")],
+    );
+    assert_eq!(trace.waits, [15, 30]);
+    let error = trace.outcome.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Deadline);
+    assert_eq!(error.last_progress().unwrap().state, JobState::Queued);
+    assert_eq!(
+        trace.emitted.len(),
+        3,
+        "the last observation comes before the deadline error"
+    );
+}
+
+#[test]
+fn a_wait_that_ends_exactly_at_the_deadline_is_allowed() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(45)),
+        ..PollPolicy::default()
+    };
+    let trace = run_with(
+        policy,
+        true,
+        vec![ok(3.0, "active"), ok(3.0, "active"), ok(100.0, "success")],
+    );
+    assert_eq!(trace.waits, [15, 30]);
+    assert!(trace.outcome.is_ok());
+}
+
+#[test]
+fn a_retry_after_past_the_deadline_ends_the_watch() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(600)),
+        ..PollPolicy::default()
+    };
+    let trace = run_with(policy, true, vec![retry_after(429, "3600")]);
+    assert!(trace.waits.is_empty());
+    assert_eq!(error_kind(&trace), ErrorKind::Deadline);
+}
+
+#[test]
+fn once_done_the_machine_keeps_saying_done() {
+    let mut watch = Watch::new(PollPolicy::default(), 1024, true);
+    let now = Instant::now();
+    watch.next(now);
+    watch.on_response(now, SystemTime::now(), response(&status(404)));
+    for _ in 0..3 {
+        assert!(matches!(
+            watch.next(now),
+            Action::Done(Err(Error::NotFound(_)))
+        ));
+    }
+}
+
+#[test]
+fn custom_intervals_are_followed() {
+    let policy = PollPolicy {
+        intervals: vec![Duration::from_secs(1), Duration::from_secs(4)],
+        ..PollPolicy::default()
+    };
+    let trace = run_with(
+        policy,
+        true,
+        vec![
+            ok(1.0, "active"),
+            ok(1.0, "active"),
+            ok(1.0, "active"),
+            ok(100.0, "success"),
+        ],
+    );
+    assert_eq!(trace.waits, [1, 4, 4]);
+}

@@ -1,0 +1,55 @@
+//! A blocking client for the iTwin Platform "Get job progress" operation, on
+//! [ureq](https://docs.rs/ureq).
+//!
+//! Ask once with [`Client::progress`], watch with [`Client::watch`] (an iterator
+//! of observations), or wait for the end with [`Client::wait`]. Polling follows
+//! the documented ladder (15, 30, 60, 120 s, restarting when the percentage
+//! changes), honours `Retry-After`, retries transient failures, refreshes the
+//! token once after a 401 and never sleeps past a deadline. Every one of those
+//! decisions is made by [`progress_model`]; this crate only moves bytes and sleeps.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use progress_ureq::Client;
+//!
+//! # fn main() -> Result<(), progress_model::Error> {
+//! let client = Client::builder()
+//!     .service("reality-modeling")
+//!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())
+//!     .deadline(Duration::from_secs(6 * 3600))
+//!     .build()?;
+//! for observation in client.watch("c2a4e4ad-3fbb-4c1a-a5a6-6f0ec4a7f0e2") {
+//!     println!("{}", observation?);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Features
+//! - `rustls` (default): TLS through rustls with the ring provider; builds with
+//!   no cmake and no system library.
+//! - `native-tls`: the platform's TLS library instead (OpenSSL on Linux).
+//! - `tracing`: `tracing` events for each request, wait and retry.
+//!
+//! # Connections
+//! One [`ureq::Agent`] per client keeps connections alive across polls; clones
+//! of a client share it. Redirects are never followed: a 3xx is an error naming
+//! the `Location`, so the token cannot be handed to another host.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod builder;
+mod client;
+mod sleeper;
+mod transport;
+mod watch;
+
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use progress_model::{
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Service,
+    StaticToken, TokenError, TokenProvider,
+};
+pub use sleeper::{Sleeper, ThreadSleeper};
+pub use watch::ProgressWatch;

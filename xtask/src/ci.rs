@@ -1,0 +1,95 @@
+//! `cargo xtask ci`: every check CI runs, in order, stopping at the first
+//! failure. To add a check, write a function and append it to [`STEPS`].
+
+use std::process::Stdio;
+
+use crate::cmd::{self, cargo};
+use crate::conformance;
+
+/// One named check.
+struct Step {
+    name: &'static str,
+    run: fn() -> Result<(), String>,
+}
+
+/// Cheap checks first, so the common mistakes fail fast.
+const STEPS: &[Step] = &[
+    Step::new("fmt", fmt),
+    Step::new("clippy", clippy),
+    Step::new("test", test),
+    Step::new("doc", doc),
+    Step::new("deny", deny),
+    Step::new("conformance", conformance),
+];
+
+impl Step {
+    const fn new(name: &'static str, run: fn() -> Result<(), String>) -> Self {
+        Self { name, run }
+    }
+}
+
+/// Runs every step; the error names the step that failed.
+pub fn run() -> Result<(), String> {
+    for step in STEPS {
+        println!("==> {}", step.name);
+        (step.run)().map_err(|error| format!("ci step `{}` failed: {error}", step.name))?;
+    }
+    println!("==> ci: all {} steps passed", STEPS.len());
+    Ok(())
+}
+
+fn fmt() -> Result<(), String> {
+    cmd::run(cargo().args(["fmt", "--all", "--check"]))
+}
+
+fn clippy() -> Result<(), String> {
+    cmd::run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn test() -> Result<(), String> {
+    cmd::run(cargo().args(["test", "--workspace"]))
+}
+
+fn doc() -> Result<(), String> {
+    // Broken intra-doc links and the like are warnings by default; CI wants
+    // them to fail like compiler warnings do.
+    cmd::run(
+        cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
+}
+
+fn deny() -> Result<(), String> {
+    if !cargo_deny_installed() {
+        // A fresh machine (or CI image) should pass without a manual setup step.
+        eprintln!("cargo-deny is not installed; installing it");
+        cmd::run(cargo().args(["install", "--locked", "cargo-deny"]))?;
+    }
+    // cargo-deny reads the full dependency graph via `cargo metadata`, which
+    // needs every package's manifest, including crates for other platforms
+    // that the test build never downloaded. Fetch them now so the check
+    // itself can run `--offline` (no advisory database needed for these checks).
+    cmd::run(cargo().arg("fetch"))?;
+    cmd::run(cargo().args(["deny", "--offline", "check", "bans", "licenses", "sources"]))
+}
+
+fn cargo_deny_installed() -> bool {
+    cargo()
+        .args(["deny", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+fn conformance() -> Result<(), String> {
+    conformance::run(None)
+}

@@ -1,0 +1,65 @@
+//! Running cargo subprocesses from the workspace root, with the command echoed
+//! and failures turned into messages that say what was run.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root, so `cargo xtask` works from any subdirectory.
+pub fn workspace_root() -> PathBuf {
+    // xtask/ sits directly under the root; the path is fixed at compile time.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// A `cargo` command in the workspace root.
+pub fn cargo() -> Command {
+    // `cargo run` sets $CARGO to the cargo that launched us: using it keeps
+    // every step on the same toolchain even without rustup on PATH.
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(program);
+    command.current_dir(workspace_root());
+    command
+}
+
+/// Echoes and runs `command` with inherited stdio; an error unless it succeeds.
+pub fn run(command: &mut Command) -> Result<(), String> {
+    let shown = display(command);
+    eprintln!("$ {shown}");
+    let status = command
+        .status()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+/// The command as a user would type it: env overrides, then `cargo` rather
+/// than the full toolchain path in $CARGO, then the arguments.
+pub fn display(command: &Command) -> String {
+    let mut words: Vec<String> = command
+        .get_envs()
+        .filter_map(|(key, value)| Some(format!("{}={}", lossy(key), lossy(value?))))
+        .collect();
+    let program = Path::new(command.get_program())
+        .file_stem()
+        .unwrap_or(command.get_program());
+    words.push(lossy(program));
+    words.extend(command.get_args().map(lossy));
+    words.join(" ")
+}
+
+/// The text, single-quoted if it has whitespace, so the echoed command can
+/// be pasted back into a shell.
+fn lossy(text: &OsStr) -> String {
+    let text = text.to_string_lossy();
+    if text.contains(char::is_whitespace) {
+        format!("'{text}'")
+    } else {
+        text.into_owned()
+    }
+}
