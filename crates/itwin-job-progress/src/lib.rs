@@ -1,0 +1,90 @@
+//! Know where an iTwin Platform job stands, and when it ends.
+//!
+//! Reality-modeling, conversion and analysis jobs run for minutes to days. This
+//! crate asks the "Get job progress" operation
+//! (`GET /{service}/jobs/{id}/progress`) once, or watches a job to its end:
+//! polling on the documented 15/30/60/120 s ladder that restarts whenever the
+//! percentage moves, honouring `Retry-After`, retrying transient failures,
+//! refreshing the token once after a 401, and never sleeping past a deadline.
+//!
+//! The async client is at the root (as in reqwest), the blocking one in
+//! [`blocking`]. Both drive the same sans-IO core, so they behave alike.
+//!
+//! # Async (tokio)
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use itwin_job_progress::{Client, JobState};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), itwin_job_progress::Error> {
+//! let client = Client::builder()
+//!     .service("reality-modeling")
+//!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let mut watch = client.watch("c2a4e4ad-3fbb-4c1a-a5a6-6f0ec4a7f0e2");
+//! while let Some(progress) = watch.next().await {
+//!     println!("{}", progress?);
+//! }
+//! let outcome = client.wait("c2a4e4ad-3fbb-4c1a-a5a6-6f0ec4a7f0e2").await?;
+//! assert!(outcome.is_terminal());
+//! # let _ = JobState::Success;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Blocking
+//!
+//! With the `blocking` feature:
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> Result<(), itwin_job_progress::Error> {
+//! use itwin_job_progress::blocking::Client;
+//!
+//! let client = Client::builder()
+//!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let progress = client.progress("c2a4e4ad-3fbb-4c1a-a5a6-6f0ec4a7f0e2")?;
+//! println!("{progress}");
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Features
+//! - `async` (default): the async client, on reqwest.
+//! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
+//!   the async client sleeps on. On async-std and smol, reqwest is driven through
+//!   async-compat, so no tokio runtime needs to be in scope.
+//! - `blocking`: the blocking client, on ureq, in [`blocking`].
+//! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
+//!   no system library. Both clients use the same provider.
+//! - `native-tls`: the platform's TLS library instead.
+//! - `tracing`: `tracing` events for each request, wait and retry.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use progress_model::{
+    AccessToken, ApiError, ApiVersion, BaseUrl, Clock, Environment, Error, ErrorKind, HttpFailure,
+    JobId, JobState, ManualClock, Progress, Service, StaticToken, SystemClock, TokenError,
+    TokenProvider,
+};
+
+#[cfg(feature = "async")]
+pub use progress_reqwest::{
+    AsyncSleeper, AsyncTokenProvider, Client, ClientBuilder, ProgressStream, RuntimeSleeper,
+};
+
+/// The blocking client, on ureq.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    pub use progress_ureq::{Client, ClientBuilder, ProgressWatch, Sleeper, ThreadSleeper};
+}
+
+/// The sans-IO core, for building a client of your own.
+pub mod core {
+    pub use progress_model::{Action, HttpResponse, PollPolicy, Settings, Watch, interpret};
+}

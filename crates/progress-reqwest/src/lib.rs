@@ -1,0 +1,68 @@
+//! An async client for the iTwin Platform "Get job progress" operation, on
+//! [reqwest](https://docs.rs/reqwest), for tokio, async-std and smol.
+//!
+//! Ask once with [`Client::progress`], watch with [`Client::watch`] (a
+//! [`Stream`](futures_core::Stream) of observations), or wait for the end with
+//! [`Client::wait`]. Every decision (the 15/30/60/120 s ladder, `Retry-After`,
+//! retries, the token refresh after a 401, the deadline) is made by
+//! [`progress_model`]; this crate only moves bytes and sleeps.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use progress_reqwest::Client;
+//!
+//! # async fn run() -> Result<(), progress_reqwest::Error> {
+//! let client = Client::builder()
+//!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let mut watch = client.watch("c2a4e4ad-3fbb-4c1a-a5a6-6f0ec4a7f0e2");
+//! while let Some(observation) = watch.next().await {
+//!     println!("{}", observation?);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Runtimes
+//! - `runtime-tokio` (default): sleeps with `tokio::time`; await inside a tokio
+//!   runtime with time enabled.
+//! - `runtime-async-std`, `runtime-smol`: sleep with async-std's timer or
+//!   async-io's. reqwest needs a tokio reactor, so its futures are wrapped in
+//!   [`async-compat`](https://docs.rs/async-compat): inside a tokio runtime they
+//!   use it, elsewhere one shared background tokio runtime (one thread, not one
+//!   per watch) drives the connections. The client then just works when awaited
+//!   with no tokio runtime in scope.
+//! - none: give a sleeper with [`ClientBuilder::sleeper`]; without one,
+//!   `build()` fails with a message naming the features to enable.
+//!
+//! Many watches on one client share one connection pool; no thread per watch.
+//! Futures and streams are `Send`.
+//!
+//! # Features
+//! - `rustls` (default): TLS through rustls with the ring provider and the
+//!   webpki roots, as the blocking client does; no cmake, no system library.
+//! - `native-tls`: the platform's TLS library instead.
+//! - `tracing`: `tracing` events for each request, wait and retry.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod builder;
+mod client;
+mod compat;
+mod sleeper;
+#[cfg(feature = "rustls")]
+mod tls;
+mod token;
+mod transport;
+mod watch;
+
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use progress_model::{
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Service,
+    StaticToken, TokenError, TokenProvider,
+};
+pub use sleeper::{AsyncSleeper, BoxFuture, RuntimeSleeper};
+pub use token::AsyncTokenProvider;
+pub use watch::ProgressStream;

@@ -1,0 +1,144 @@
+//! The async client on each runtime with its default (real) sleeper: waits of
+//! tens of milliseconds really pass, and the client works with no tokio runtime
+//! in scope on async-std and smol.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use httpmock::{HttpMockResponse, MockServer};
+use progress_reqwest::{Client, JobState};
+
+const BODIES: [&str; 3] = [
+    r#"{"progress":{"percentage":10,"state":"active"}}"#,
+    r#"{"progress":{"percentage":10,"state":"active"}}"#,
+    r#"{"progress":{"percentage":100,"state":"success"}}"#,
+];
+
+/// A server that answers active, active, success, in that order, and counts requests.
+fn scripted_server() -> (MockServer, Arc<AtomicUsize>) {
+    let server = MockServer::start();
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job-1/progress");
+        then.respond_with(move |_| {
+            let index = served.fetch_add(1, Ordering::SeqCst).min(BODIES.len() - 1);
+            HttpMockResponse::builder()
+                .status(200)
+                .body(BODIES[index])
+                .build()
+        });
+    });
+    (server, counter)
+}
+
+/// Watches to the end with 30 ms and 60 ms waits; returns the states and the time taken.
+async fn watch_with_real_timer(server: &MockServer) -> (Vec<JobState>, Duration) {
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .token("tok")
+        .intervals([Duration::from_millis(30), Duration::from_millis(60)])
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let states = client
+        .watch("job-1")
+        .map(|item| item.unwrap().state)
+        .collect::<Vec<_>>()
+        .await;
+    (states, started.elapsed())
+}
+
+fn assert_really_waited(states: Vec<JobState>, elapsed: Duration) {
+    assert_eq!(
+        states,
+        [JobState::Active, JobState::Active, JobState::Success]
+    );
+    assert!(
+        elapsed >= Duration::from_millis(90),
+        "waited only {elapsed:?}"
+    );
+}
+
+#[test]
+fn tokio_current_thread_sleeps_for_real() {
+    let (server, _) = scripted_server();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (states, elapsed) = runtime.block_on(watch_with_real_timer(&server));
+    assert_really_waited(states, elapsed);
+}
+
+#[test]
+fn tokio_multi_thread_sleeps_for_real() {
+    let (server, _) = scripted_server();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (states, elapsed) = runtime.block_on(watch_with_real_timer(&server));
+    assert_really_waited(states, elapsed);
+}
+
+#[test]
+fn async_std_sleeps_for_real_with_no_tokio_runtime_in_scope() {
+    let (server, _) = scripted_server();
+    let (states, elapsed) = async_std::task::block_on(async {
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        watch_with_real_timer(&server).await
+    });
+    assert_really_waited(states, elapsed);
+}
+
+#[test]
+fn smol_sleeps_for_real_with_no_tokio_runtime_in_scope() {
+    let (server, _) = scripted_server();
+    let (states, elapsed) = smol::block_on(async {
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        watch_with_real_timer(&server).await
+    });
+    assert_really_waited(states, elapsed);
+}
+
+#[test]
+fn watches_and_waits_are_send_so_they_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = Client::builder().token("tok").build().unwrap();
+    let watch = client.watch("job");
+    assert_send(&watch);
+    let wait = client.wait("job");
+    assert_send(&wait);
+    let progress = client.progress("job");
+    assert_send(&progress);
+}
+
+#[test]
+fn dropping_a_watch_mid_wait_cancels_it() {
+    let (server, requests) = scripted_server();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = Client::builder()
+            .base_url(server.base_url())
+            .token("tok")
+            .intervals([Duration::from_secs(3600)])
+            .build()
+            .unwrap();
+        let mut watch = client.watch("job-1");
+        assert_eq!(watch.next().await.unwrap().unwrap().state, JobState::Active);
+        // The next item would come after an hour; a timeout drops the stream.
+        let next = tokio::time::timeout(Duration::from_millis(50), watch.next()).await;
+        assert!(next.is_err(), "the watch did not wait");
+        drop(watch);
+    });
+    drop(runtime);
+    // Nothing kept polling once the watch was dropped: one request only.
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+}
