@@ -1,0 +1,222 @@
+//! For each adapter, what only a real socket shows: one connection kept alive
+//! across polls, the body cap enforced while reading, redirects not followed,
+//! timeouts and refused connections as transient errors, and no token in `Debug`.
+
+mod raw_server;
+
+use std::time::Duration;
+
+use httpmock::MockServer;
+use progress_model::{Error, ErrorKind, JobState, Progress};
+use raw_server::{Behaviour, RawServer};
+
+/// The settings each test varies.
+#[derive(Clone)]
+struct Setup {
+    base_url: String,
+    body_cap: usize,
+    request_timeout: Duration,
+    max_retries: u32,
+}
+
+impl Setup {
+    fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            body_cap: 1 << 20,
+            request_timeout: Duration::from_secs(20),
+            max_retries: 5,
+        }
+    }
+}
+
+/// Builds an adapter's client from a setup, with a sleeper that returns at once,
+/// and runs one call: `wait` when `watch`, else `progress`.
+trait Adapter {
+    const NAME: &'static str;
+    fn run(setup: &Setup, watch: bool) -> Result<Progress, Error>;
+}
+
+struct Blocking;
+impl Adapter for Blocking {
+    const NAME: &'static str = "blocking";
+    fn run(setup: &Setup, watch: bool) -> Result<Progress, Error> {
+        let client = progress_ureq::Client::builder()
+            .base_url(&setup.base_url)
+            .token("tok")
+            .body_cap(setup.body_cap)
+            .request_timeout(setup.request_timeout)
+            .max_retries(setup.max_retries)
+            .sleeper(|_| {})
+            .build()?;
+        if watch {
+            client.wait("job")
+        } else {
+            client.progress("job")
+        }
+    }
+}
+
+struct Tokio;
+impl Adapter for Tokio {
+    const NAME: &'static str = "tokio";
+    fn run(setup: &Setup, watch: bool) -> Result<Progress, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = progress_reqwest::Client::builder()
+                .base_url(&setup.base_url)
+                .token("tok")
+                .body_cap(setup.body_cap)
+                .request_timeout(setup.request_timeout)
+                .max_retries(setup.max_retries)
+                .sleeper(|_| async {})
+                .build()?;
+            if watch {
+                client.wait("job").await
+            } else {
+                client.progress("job").await
+            }
+        })
+    }
+}
+
+const ACTIVE_ACTIVE_SUCCESS: &[&str] = &[
+    r#"{"progress":{"percentage":10,"state":"active"}}"#,
+    r#"{"progress":{"percentage":10,"state":"active"}}"#,
+    r#"{"progress":{"percentage":100,"state":"success"}}"#,
+];
+
+fn one_connection_serves_every_poll<A: Adapter>() {
+    let server = RawServer::start(Behaviour::Bodies(ACTIVE_ACTIVE_SUCCESS));
+    let outcome = A::run(&Setup::new(&server.base_url), true).unwrap();
+    assert_eq!(outcome.state, JobState::Success, "{}", A::NAME);
+    assert_eq!(server.requests(), 3, "{}", A::NAME);
+    assert_eq!(
+        server.connections(),
+        1,
+        "{}: polls did not reuse the connection",
+        A::NAME
+    );
+}
+
+fn the_body_cap_is_enforced_while_reading<A: Adapter>() {
+    let server = RawServer::start(Behaviour::EndlessBody);
+    let setup = Setup {
+        body_cap: 4096,
+        ..Setup::new(&server.base_url)
+    };
+    // Reading the whole body would end in a timeout after 20 s, not in this error.
+    let error = A::run(&setup, false).unwrap_err();
+    assert_eq!(
+        error.kind(),
+        ErrorKind::InvalidResponse,
+        "{}: {error}",
+        A::NAME
+    );
+    assert!(
+        error.to_string().contains("4096-byte cap"),
+        "{}: {error}",
+        A::NAME
+    );
+}
+
+fn redirects_are_not_followed<A: Adapter>() {
+    let server = MockServer::start();
+    let redirect = server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(302)
+            .header("location", server.url("/elsewhere"));
+    });
+    let elsewhere = server.mock(|when, then| {
+        when.path("/elsewhere");
+        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
+    });
+    let error = A::run(&Setup::new(server.base_url()), false).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Redirect, "{}", A::NAME);
+    assert!(
+        error.to_string().contains("/elsewhere"),
+        "{}: {error}",
+        A::NAME
+    );
+    assert_eq!((redirect.calls(), elsewhere.calls()), (1, 0), "{}", A::NAME);
+}
+
+fn a_silent_server_times_out_as_a_transient_error<A: Adapter>() {
+    let server = RawServer::start(Behaviour::Silent);
+    let setup = Setup {
+        request_timeout: Duration::from_millis(200),
+        max_retries: 1,
+        ..Setup::new(&server.base_url)
+    };
+    let error = A::run(&setup, false).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{}: {error}", A::NAME);
+    assert!(error.is_transient());
+
+    let error = A::run(&setup, true).unwrap_err();
+    match error {
+        Error::RetriesExhausted { attempts: 2, last } => {
+            assert_eq!(last.kind(), ErrorKind::Timeout, "{}", A::NAME)
+        }
+        other => panic!("{}: expected two timeouts, got {other}", A::NAME),
+    }
+}
+
+fn a_refused_connection_is_a_transient_connect_error<A: Adapter>() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let error = A::run(&Setup::new(format!("http://127.0.0.1:{port}")), false).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Connect, "{}: {error}", A::NAME);
+    assert!(error.is_transient());
+}
+
+macro_rules! for_each_adapter {
+    ($($test:ident),* $(,)?) => {
+        mod blocking_client {
+            $(#[test] fn $test() { super::$test::<super::Blocking>() })*
+        }
+        mod tokio_client {
+            $(#[test] fn $test() { super::$test::<super::Tokio>() })*
+        }
+    };
+}
+
+for_each_adapter!(
+    one_connection_serves_every_poll,
+    the_body_cap_is_enforced_while_reading,
+    redirects_are_not_followed,
+    a_silent_server_times_out_as_a_transient_error,
+    a_refused_connection_is_a_transient_connect_error,
+);
+
+#[test]
+fn debug_output_never_shows_the_token() {
+    let secret = "s3cr3t-t0ken";
+    let blocking = progress_ureq::Client::builder().token(secret);
+    assert!(!format!("{blocking:?}").contains(secret));
+    assert!(!format!("{:?}", blocking.build().unwrap()).contains(secret));
+    let asynchronous = progress_reqwest::Client::builder().token(secret);
+    assert!(!format!("{asynchronous:?}").contains(secret));
+    assert!(!format!("{:?}", asynchronous.build().unwrap()).contains(secret));
+}
+
+#[test]
+fn http_to_a_remote_host_is_refused_when_building() {
+    let error = progress_ureq::Client::builder()
+        .base_url("http://api.bentley.com")
+        .token("tok")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InsecureUrl);
+    let error = progress_reqwest::Client::builder()
+        .base_url("http://10.1.2.3:8080")
+        .token("tok")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InsecureUrl);
+}
