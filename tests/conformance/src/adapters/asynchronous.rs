@@ -1,0 +1,95 @@
+//! The async client (`progress-reqwest`) on each runtime: `tokio-current-thread`,
+//! `tokio-multi-thread`, `async-std` and `smol`. The same code runs on each; only
+//! the executor that drives it differs, and on async-std and smol no tokio
+//! runtime is in scope.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use progress_model::ManualClock;
+use progress_reqwest::Client;
+
+use crate::observed::{Observed, Recorder};
+use crate::vector::{Mode, Vector};
+use crate::{Adapter, configure_builder};
+
+/// An executor to run the async client on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// tokio's current-thread runtime.
+    TokioCurrentThread,
+    /// tokio's multi-thread runtime (two workers).
+    TokioMultiThread,
+    /// async-std's executor.
+    AsyncStd,
+    /// smol's `block_on`.
+    Smol,
+}
+
+/// Drives `progress_reqwest::Client` on one runtime with a recording sleeper and
+/// the manual clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Async(pub Runtime);
+
+impl Adapter for Async {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            Runtime::TokioCurrentThread => "tokio-current-thread",
+            Runtime::TokioMultiThread => "tokio-multi-thread",
+            Runtime::AsyncStd => "async-std",
+            Runtime::Smol => "smol",
+        }
+    }
+
+    fn run(&self, vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
+        let run = observe(vector, base_url, clock);
+        match self.0 {
+            Runtime::TokioCurrentThread => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime")
+                .block_on(run),
+            Runtime::TokioMultiThread => tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a tokio runtime")
+                .block_on(run),
+            Runtime::AsyncStd => async_std::task::block_on(run),
+            Runtime::Smol => smol::block_on(run),
+        }
+    }
+}
+
+async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
+    let recorder = Recorder::new(clock.clone());
+    let sleeper = recorder.clone();
+    let builder = Client::builder()
+        .base_url(base_url)
+        .sleeper(move |wait: Duration| {
+            sleeper.sleep(wait);
+            std::future::ready(())
+        })
+        .clock(clock);
+    let client = match configure_builder!(builder, &vector.settings).build() {
+        Ok(client) => client,
+        Err(error) => {
+            recorder.single(Err(error));
+            return recorder.finish();
+        }
+    };
+    let id = vector.job_id.as_str();
+    match vector.mode {
+        Mode::Progress => recorder.single(client.progress(id).await),
+        Mode::Wait => recorder.single(client.wait(id).await),
+        Mode::Watch => {
+            let mut watch = client.watch(id);
+            while let Some(item) = watch.next().await {
+                if !recorder.item(item) {
+                    break;
+                }
+            }
+        }
+    }
+    recorder.finish()
+}

@@ -1,0 +1,43 @@
+//! `blocking`: the ureq client (`progress-ureq`).
+
+use std::time::Duration;
+
+use progress_model::ManualClock;
+use progress_ureq::Client;
+
+use crate::observed::{Observed, Recorder};
+use crate::vector::{Mode, Vector};
+use crate::{Adapter, configure_builder};
+
+/// Drives `progress_ureq::Client` with a recording sleeper and the manual clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Blocking;
+
+impl Adapter for Blocking {
+    fn name(&self) -> &'static str {
+        "blocking"
+    }
+
+    fn run(&self, vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
+        let recorder = Recorder::new(clock.clone());
+        let sleeper = recorder.clone();
+        let builder = Client::builder()
+            .base_url(base_url)
+            .sleeper(move |wait: Duration| sleeper.sleep(wait))
+            .clock(clock);
+        let client = match configure_builder!(builder, &vector.settings).build() {
+            Ok(client) => client,
+            Err(error) => {
+                recorder.single(Err(error));
+                return recorder.finish();
+            }
+        };
+        let id = vector.job_id.as_str();
+        match vector.mode {
+            Mode::Progress => recorder.single(client.progress(id)),
+            Mode::Wait => recorder.single(client.wait(id)),
+            Mode::Watch => recorder.watch(client.watch(id)),
+        }
+        recorder.finish()
+    }
+}

@@ -1,0 +1,61 @@
+//! Applies a vector's settings to a client builder.
+
+/// Calls the builder methods for every setting a vector gives, and sets its token.
+///
+/// A macro rather than a function because each client has its own builder type;
+/// the builders share these method names (`progress_model::settings_builder_methods!`
+/// plus `token` and `token_provider`), so every adapter configures its client the
+/// same way from this one place. Sleeper and clock are left to the adapter: their
+/// types differ between blocking and async clients.
+///
+/// ```no_run
+/// use progress_conformance::{configure_builder, vector::Vector};
+///
+/// fn build(vector: &Vector, base_url: &str) -> Result<progress_ureq::Client, progress_model::Error> {
+///     configure_builder!(progress_ureq::Client::builder().base_url(base_url), &vector.settings).build()
+/// }
+/// ```
+#[macro_export]
+macro_rules! configure_builder {
+    ($builder:expr, $settings:expr) => {{
+        let settings: &$crate::vector::Settings = $settings;
+        let mut builder = $builder;
+        if let Some(intervals) = &settings.intervals {
+            builder = builder.intervals(intervals.iter().map(|seconds| seconds.0));
+        }
+        if let Some(retries) = settings.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if let Some(deadline) = settings.deadline {
+            builder = builder.deadline(deadline.0);
+        }
+        if let Some(cap) = settings.body_cap {
+            builder = builder.body_cap(cap);
+        }
+        if let Some(version) = &settings.api_version {
+            builder = builder.api_version(version.0.clone());
+        }
+        if let Some(service) = &settings.service {
+            builder = builder.service(service.as_str());
+        }
+        if let Some(suffix) = &settings.user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix.as_str());
+        }
+        if let Some(timeout) = settings.request_timeout {
+            builder = builder.request_timeout(timeout.0);
+        }
+        if let Some(timeout) = settings.connect_timeout {
+            builder = builder.connect_timeout(timeout.0);
+        }
+        match &settings.token {
+            $crate::vector::Token::Static(token) => builder.token(token.as_str()),
+            $crate::vector::Token::Refreshing(tokens) => {
+                builder.token_provider($crate::token::RefreshingToken::new(tokens.clone()))
+            }
+            $crate::vector::Token::Closure(token) => {
+                let token = token.clone();
+                builder.token_provider(move || Ok::<_, ::progress_model::TokenError>(token.clone()))
+            }
+        }
+    }};
+}

@@ -1,0 +1,147 @@
+//! Serves a vector's script with httpmock and records every request.
+//!
+//! Each scripted response is its own mock limited to one call. httpmock tries
+//! mocks in creation order and counts a call when the request arrives, so
+//! response N goes to request N, and each response can have its own delay (a
+//! delay is per mock). A last catch-all mock answers requests past the script,
+//! so an extra request shows up as a count mismatch rather than a hang.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+
+use crate::vector::ScriptedResponse;
+
+/// A request as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The method, e.g. `GET`.
+    pub method: String,
+    /// The raw path (still percent-encoded), with `?query` if one was sent.
+    pub path: String,
+    /// Every header in arrival order, names in lowercase.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    fn from_mock(request: &HttpMockRequest) -> Self {
+        let uri = request.uri();
+        let path = uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned());
+        let headers = request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_ascii_lowercase(), value)
+            })
+            .collect();
+        Self {
+            method: request.method().as_str().to_owned(),
+            path,
+            headers,
+        }
+    }
+
+    /// Every value sent for `name` (any case).
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(sent, _)| sent.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+}
+
+/// The status of the answer to requests past the script: one no adapter retries,
+/// so a watch that asks too often ends quickly.
+pub const PAST_SCRIPT_STATUS: u16 = 418;
+
+/// Starts a mock server serving `responses` in order, runs `client` with its base
+/// URL, and returns what `client` returned and the requests received, in order.
+pub fn serve<T>(
+    responses: &[ScriptedResponse],
+    client: impl FnOnce(&str) -> T,
+) -> (T, Vec<RecordedRequest>) {
+    let server = MockServer::start();
+    let received = Received::default();
+    for response in responses {
+        let received = received.clone();
+        let response = response.clone();
+        let delay = Duration::from_millis(response.delay_ms);
+        server.mock(move |when, then| {
+            // The script answers whatever is asked; the checks then say what was asked.
+            when.is_true(move |request| received.record(request));
+            then.up_to_n_times(1)
+                .delay(delay)
+                .respond_with(move |_| answer(&response));
+        });
+    }
+    let scripted = responses.len();
+    server.mock(|when, then| {
+        let received = received.clone();
+        when.is_true(move |request| received.record(request));
+        then.respond_with(move |_| {
+            HttpMockResponse::builder()
+                .status(PAST_SCRIPT_STATUS)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"error":{{"code":"ConformanceScriptExhausted","message":"the vector scripts only {scripted} responses"}}}}"#
+                ))
+                .build()
+        });
+    });
+
+    let result = client(&server.base_url());
+    (result, received.take())
+}
+
+/// The scripted answer, or a dropped connection.
+fn answer(response: &ScriptedResponse) -> HttpMockResponse {
+    if response.drop_connection {
+        // httpmock has no "close the connection" response. Unwinding out of the
+        // responder ends the server task that owns the connection, so the socket
+        // is closed with no response written. `resume_unwind` skips the panic
+        // hook: nothing is printed, and the server's runtime catches the unwind.
+        std::panic::resume_unwind(Box::new(DroppedConnection));
+    }
+    let mut builder = HttpMockResponse::builder().status(response.status.unwrap_or(200));
+    for (name, value) in response.headers_to_send() {
+        builder = builder.header(name, value);
+    }
+    builder.body(response.body_bytes()).build()
+}
+
+/// The unwind payload of a dropped connection.
+#[derive(Debug)]
+struct DroppedConnection;
+
+/// The requests received, in arrival order.
+///
+/// Recorded by each mock's matcher rather than its responder: httpmock runs the
+/// matchers under its state lock as a request arrives, while a responder runs
+/// after the response delay, and never when the client gave up first (a
+/// timeout vector) because the server then drops the pending response.
+#[derive(Debug, Clone, Default)]
+struct Received(Arc<Mutex<Vec<RecordedRequest>>>);
+
+impl Received {
+    /// Records a request; always `true`, as a matcher that accepts everything.
+    fn record(&self, request: &HttpMockRequest) -> bool {
+        self.lock().push(RecordedRequest::from_mock(request));
+        true
+    }
+
+    fn take(&self) -> Vec<RecordedRequest> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+        // The responder unwinds on purpose (dropped connections), never while holding this lock.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,166 @@
+//! What a client did during one vector: its waits and emitted progress in one
+//! timeline, and how the call ended.
+//!
+//! Waits and emissions share a timeline so the check can see their order (a
+//! watch emits an observation before it waits), which two separate lists would hide.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use progress_model::{Error, ManualClock, Progress};
+
+/// One thing the client did, as seen from outside.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The watch handed this observation to the caller.
+    Emit(Progress),
+    /// The client asked its sleeper for this wait.
+    Wait(Duration),
+}
+
+/// Everything the client side of a run showed.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// Emissions and waits, in the order they happened.
+    pub events: Vec<Event>,
+    /// How the call ended; `None` when a watch ended without any item.
+    pub outcome: Option<Result<Progress, Error>>,
+    /// Breaches of the iterator/stream contract (items after the end, ...).
+    pub anomalies: Vec<String>,
+}
+
+impl Observed {
+    /// The waits, in order.
+    pub fn waits(&self) -> Vec<Duration> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Wait(wait) => Some(*wait),
+                Event::Emit(_) => None,
+            })
+            .collect()
+    }
+
+    /// The emitted progress, in order.
+    pub fn emitted(&self) -> Vec<&Progress> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Emit(progress) => Some(progress),
+                Event::Wait(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// A watch that yields this many items is looping: stop reading it. The manual
+/// clock makes waits free, so without a cap a broken adapter would spin forever.
+const MAX_ITEMS: usize = 1000;
+
+/// Builds an [`Observed`] while an adapter runs: the sleeper and the adapter's
+/// loop both write to it. Clones share the same record.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    clock: ManualClock,
+    state: Arc<Mutex<State>>,
+}
+
+/// What the recorder holds: the observations and how many watch items were read.
+#[derive(Debug, Default)]
+struct State {
+    observed: Observed,
+    items: usize,
+}
+
+impl Recorder {
+    /// A recorder whose sleeper advances `clock`.
+    pub fn new(clock: ManualClock) -> Self {
+        Self {
+            clock,
+            state: Arc::default(),
+        }
+    }
+
+    /// What a test sleeper does: record the wait, move the manual clock by it and
+    /// return at once, so vectors check exact waits without waiting.
+    pub fn sleep(&self, wait: Duration) {
+        self.lock().observed.events.push(Event::Wait(wait));
+        self.clock.advance(wait);
+    }
+
+    /// Records the result of a single call (`progress` or `wait`).
+    pub fn single(&self, result: Result<Progress, Error>) {
+        self.lock().observed.outcome = Some(result);
+    }
+
+    /// Records one item of a watch. Returns whether to keep reading: `false` once
+    /// the item cap is reached.
+    pub fn item(&self, item: Result<Progress, Error>) -> bool {
+        let mut state = self.lock();
+        state.items += 1;
+        let observed = &mut state.observed;
+        let anomaly = match &observed.outcome {
+            Some(Err(_)) => Some(format!(
+                "the watch yielded an item after its error: {}",
+                describe(&item)
+            )),
+            Some(Ok(last)) if last.is_terminal() => Some(format!(
+                "the watch yielded an item after the terminal progress {}: {}",
+                crate::check::show_progress(last),
+                describe(&item)
+            )),
+            _ => None,
+        };
+        observed.anomalies.extend(anomaly);
+        if let Ok(progress) = &item {
+            observed.events.push(Event::Emit(progress.clone()));
+        }
+        observed.outcome = Some(item);
+        if state.items >= MAX_ITEMS {
+            state.observed.anomalies.push(format!(
+                "the watch yielded {MAX_ITEMS} items; stopped reading it"
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// Reads a whole watch (an iterator; async adapters feed [`Recorder::item`] from their stream).
+    pub fn watch(&self, items: impl IntoIterator<Item = Result<Progress, Error>>) {
+        for item in items {
+            if !self.item(item) {
+                break;
+            }
+        }
+    }
+
+    /// What was recorded. A watch that ended on a progress that is not terminal is
+    /// an anomaly: a watch ends only on a terminal state or an error.
+    pub fn finish(&self) -> Observed {
+        let mut observed = self.lock().observed.clone();
+        if let Some(Ok(last)) = &observed.outcome
+            && !last.is_terminal()
+            && !observed.emitted().is_empty()
+        {
+            observed.anomalies.push(format!(
+                "the watch ended after a non-terminal progress ({last})"
+            ));
+        }
+        observed
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking adapter must not hide what was recorded before it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One item, for messages.
+pub fn describe(item: &Result<Progress, Error>) -> String {
+    match item {
+        Ok(progress) => format!("progress {}", crate::check::show_progress(progress)),
+        Err(error) => format!("error {} ({error})", error.kind().as_str()),
+    }
+}

@@ -1,0 +1,338 @@
+//! The vector format: one scenario a JSON file in `vectors/`, read with serde.
+//!
+//! `README.md` documents every field for people writing vectors or runners in
+//! other languages; these types are that document in code. Unknown fields are
+//! refused so that a typo in a vector fails loudly instead of checking nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use progress_model::ApiVersion;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// One scenario: settings, a call, a script of responses and what must be observed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// What the scenario shows, for people reading a failure.
+    pub description: String,
+    /// How the client is built.
+    pub settings: Settings,
+    /// Which call is made.
+    pub mode: Mode,
+    /// The job id, as a caller would pass it (not encoded).
+    pub job_id: String,
+    /// The responses the server gives, in order, one per request.
+    #[serde(default)]
+    pub responses: Vec<ScriptedResponse>,
+    /// What must be observed.
+    pub expect: Expect,
+}
+
+/// A vector file, read or not: a broken file still becomes a (failing) test.
+#[derive(Debug, Clone)]
+pub struct VectorFile {
+    /// The file stem: the vector's name in test names.
+    pub name: String,
+    /// The vector, or why it could not be read.
+    pub vector: Result<Vector, String>,
+}
+
+/// A number of seconds in a vector (fractions allowed), as a `Duration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct Seconds(pub Duration);
+
+impl TryFrom<f64> for Seconds {
+    type Error = String;
+    fn try_from(seconds: f64) -> Result<Self, String> {
+        Duration::try_from_secs_f64(seconds)
+            .map(Seconds)
+            .map_err(|_| format!("{seconds} is not a number of seconds"))
+    }
+}
+
+/// The client's settings; absent ones keep the client's defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where the token comes from.
+    pub token: Token,
+    /// The poll ladder in seconds.
+    pub intervals: Option<Vec<Seconds>>,
+    /// Consecutive transient failures a watch retries.
+    pub max_retries: Option<u32>,
+    /// How long a watch may last, in seconds.
+    pub deadline: Option<Seconds>,
+    /// The largest body read, in bytes.
+    pub body_cap: Option<usize>,
+    /// `v1`, `v2` or a media type.
+    pub api_version: Option<ApiVersionName>,
+    /// The service path, e.g. `reality-modeling` or `contextcapture`.
+    pub service: Option<String>,
+    /// Appended to the `User-Agent`.
+    pub user_agent_suffix: Option<String>,
+    /// How long a whole request may take, in seconds.
+    pub request_timeout: Option<Seconds>,
+    /// How long connecting may take, in seconds.
+    pub connect_timeout: Option<Seconds>,
+}
+
+/// An API version as written in a vector (`"v1"`, `"v2"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ApiVersionName(pub ApiVersion);
+
+impl TryFrom<String> for ApiVersionName {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        name.parse().map(Self).map_err(|error| format!("{error}"))
+    }
+}
+
+/// Where the client's token comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Token {
+    /// `{"static": "tok"}`: a fixed token given to the builder; a 401 is final.
+    Static(String),
+    /// `{"refreshing": ["tok-1", "tok-2"]}`: a provider that starts with the first
+    /// token and moves to the next one each time it is asked to refresh.
+    Refreshing(Vec<String>),
+    /// `{"closure": "tok"}`: a closure provider returning this token on every call.
+    Closure(String),
+}
+
+/// Which call the scenario makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// One `progress()` call: one request, the result as is.
+    Progress,
+    /// A `watch()` consumed to its end.
+    Watch,
+    /// One `wait()` call.
+    Wait,
+}
+
+/// One scripted response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedResponse {
+    /// The status; required unless the connection is dropped.
+    pub status: Option<u16>,
+    /// Response headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A string is sent as is; any other JSON value is sent serialized (with a
+    /// JSON content type unless `headers` names one). Absent: an empty body.
+    pub body: Option<Value>,
+    /// How long the server waits before answering, in milliseconds (real time).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Close the connection without answering.
+    #[serde(default)]
+    pub drop_connection: bool,
+}
+
+impl ScriptedResponse {
+    /// The body bytes as sent.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        match &self.body {
+            None => Vec::new(),
+            Some(Value::String(text)) => text.clone().into_bytes(),
+            Some(value) => value.to_string().into_bytes(),
+        }
+    }
+
+    /// The headers as sent: a JSON body gets a JSON content type unless one is given.
+    pub fn headers_to_send(&self) -> Vec<(String, String)> {
+        let mut headers: Vec<_> = self.headers.clone().into_iter().collect();
+        let is_json = matches!(&self.body, Some(value) if !value.is_string());
+        let has_type = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        if is_json && !has_type {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        headers
+    }
+}
+
+/// What must be observed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The requests the server received.
+    pub requests: ExpectedRequests,
+    /// The waits the client asked its sleeper for, in order, in seconds. Absent: none.
+    #[serde(default)]
+    pub waits: Vec<Seconds>,
+    /// The progress a watch emitted, in order, the terminal one included. Absent:
+    /// none (always the case for `progress` and `wait`, which emit nothing).
+    #[serde(default)]
+    pub progress: Vec<ExpectedProgress>,
+    /// How the call ended.
+    pub outcome: ExpectedOutcome,
+}
+
+/// The requests the server must have received.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedRequests {
+    /// How many.
+    pub count: usize,
+    /// What every request must match.
+    #[serde(default)]
+    pub every: RequestPattern,
+    /// What each request must match, in order; when given, exactly `count` entries.
+    pub each: Option<Vec<RequestPattern>>,
+}
+
+/// What a request must look like; absent fields are not checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestPattern {
+    /// The method, e.g. `GET`.
+    pub method: Option<String>,
+    /// The raw (percent-encoded) path, with the query if one was sent.
+    pub path: Option<String>,
+    /// Headers that must be sent exactly once with exactly this value (names in any case).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Headers that must be sent, with any value.
+    #[serde(default)]
+    pub present_headers: Vec<String>,
+    /// Headers that must not be sent.
+    #[serde(default)]
+    pub absent_headers: Vec<String>,
+}
+
+/// A progress as written in a vector; absent `percentage` and `step` mean none was reported.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedProgress {
+    /// The percentage as sent.
+    pub percentage: Option<f64>,
+    /// The state: the documented lowercase name, or an unknown state as sent.
+    pub state: String,
+    /// The step.
+    pub step: Option<String>,
+}
+
+/// How the call ended: a progress (a watch's terminal one) or an error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ExpectedOutcome {
+    /// `{"progress": {...}}`.
+    Progress(ExpectedProgress),
+    /// `{"error": {...}}`.
+    Error(ExpectedError),
+}
+
+/// An expected error. Optional fields are checked only when present; `null` means
+/// "must be absent".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedError {
+    /// The kind, as `ErrorKind::as_str` names it (`not_found`, `retries_exhausted`, ...).
+    pub kind: String,
+    /// The HTTP status behind it.
+    #[serde(default, deserialize_with = "checked")]
+    pub status: Option<Option<u16>>,
+    /// The API error code from the body.
+    #[serde(default, deserialize_with = "checked")]
+    pub code: Option<Option<String>>,
+    /// The `x-correlation-id` (or `request-id`) of the response.
+    #[serde(default, deserialize_with = "checked")]
+    pub correlation_id: Option<Option<String>>,
+    /// The `Retry-After` the error carries, in seconds.
+    #[serde(default, deserialize_with = "checked")]
+    pub retry_after: Option<Option<Seconds>>,
+    /// The `Location` of a redirect.
+    #[serde(default, deserialize_with = "checked")]
+    pub location: Option<Option<String>>,
+    /// The last progress a deadline error carries.
+    #[serde(default, deserialize_with = "checked")]
+    pub last_progress: Option<Option<ExpectedProgress>>,
+    /// For `retries_exhausted`: how many failures in a row.
+    pub attempts: Option<u32>,
+    /// For `retries_exhausted`: the kind of the last failure.
+    pub last_kind: Option<String>,
+}
+
+/// Tells "absent" (not checked, via `default`) from `null` (must be absent).
+fn checked<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+impl Vector {
+    /// Reads and checks one vector file.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let vector: Self = serde_json::from_str(text).map_err(|error| error.to_string())?;
+        vector.validate()?;
+        Ok(vector)
+    }
+
+    /// The rules serde cannot express.
+    fn validate(&self) -> Result<(), String> {
+        if let Token::Refreshing(tokens) = &self.settings.token
+            && tokens.is_empty()
+        {
+            return Err("a refreshing token needs at least one token".into());
+        }
+        if let Some(index) = self
+            .responses
+            .iter()
+            .position(|response| response.status.is_none() && !response.drop_connection)
+        {
+            return Err(format!("response #{} has no status", index + 1));
+        }
+        if let Some(each) = &self.expect.requests.each
+            && each.len() != self.expect.requests.count
+        {
+            return Err(format!(
+                "expect.requests.each has {} entries but count is {}",
+                each.len(),
+                self.expect.requests.count
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Every `*.json` file in `dir`, sorted by name.
+pub fn load_dir(dir: &Path) -> Result<Vec<VectorFile>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|error| format!("{}: {error}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        if path.extension().is_none_or(|extension| extension != "json") {
+            continue;
+        }
+        let Some(name) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        let vector = std::fs::read_to_string(&path)
+            .map_err(|error| error.to_string())
+            .and_then(|text| Vector::from_json(&text))
+            .map_err(|error| format!("{}: {error}", path.display()));
+        files.push(VectorFile {
+            name: name.to_owned(),
+            vector,
+        });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+/// The vectors shipped with this crate.
+pub fn shipped_vectors_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors"))
+}
