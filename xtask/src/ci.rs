@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::conformance;
+use crate::{conformance, features};
 
 /// One named check.
 struct Step {
@@ -17,6 +17,7 @@ const STEPS: &[Step] = &[
     Step::new("fmt", fmt),
     Step::new("clippy", clippy),
     Step::new("test", test),
+    Step::new("features", features::run),
     Step::new("doc", doc),
     Step::new("deny", deny),
     Step::new("conformance", conformance),

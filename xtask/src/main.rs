@@ -8,6 +8,7 @@ mod ci;
 mod cli;
 mod cmd;
 mod conformance;
+mod features;
 mod matrix;
 
 use std::process::ExitCode;

@@ -116,3 +116,38 @@ impl fmt::Debug for ClientBuilder {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only meaningful without runtime features: `cargo xtask ci` runs it with
+    /// `--no-default-features`.
+    #[cfg(not(any(
+        feature = "runtime-tokio",
+        feature = "runtime-async-std",
+        feature = "runtime-smol"
+    )))]
+    #[test]
+    fn without_a_runtime_or_a_sleeper_build_says_what_to_enable() {
+        let error = ClientBuilder::new().token("tok").build().unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("runtime-tokio"), "{message}");
+        assert!(message.contains(".sleeper("), "{message}");
+    }
+
+    #[test]
+    fn a_sleeper_is_enough_to_build_on_any_feature_set() {
+        let client = ClientBuilder::new()
+            .token("tok")
+            .sleeper(|_| async {})
+            .build();
+        assert!(client.is_ok());
+    }
+
+    #[test]
+    fn building_without_a_token_is_a_config_error() {
+        let error = ClientBuilder::new().build().unwrap_err();
+        assert!(error.to_string().contains("no token"), "{error}");
+    }
+}

@@ -1,0 +1,94 @@
+//! Both flavours of the facade against the simulated service: the client's
+//! sleeper moves the simulator's clock, so a job of minutes runs at once and the
+//! waits are exactly the documented ladder.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use progress_sim::{ManualSimClock, Scenario, Simulator};
+
+const SCENARIO: &str = r#"{
+    "jobs": { "job-1": { "points": [
+        { "at_seconds": 0,   "state": "Queued" },
+        { "at_seconds": 40,  "state": "Active", "percentage": 10, "step": "Reconstruction" },
+        { "at_seconds": 200, "state": "Active", "percentage": 60, "step": "Tiling" },
+        { "at_seconds": 400, "state": "Success", "percentage": 100, "step": "Export" }
+    ] } }
+}"#;
+
+fn simulator() -> (Simulator, ManualSimClock) {
+    let clock = ManualSimClock::new();
+    let scenario = Scenario::from_json(SCENARIO).unwrap();
+    let sim = Simulator::builder(scenario)
+        .clock(clock.clone())
+        .start_blocking()
+        .unwrap();
+    (sim, clock)
+}
+
+/// Polled at 0 and 15 (queued), 45 (10%: the ladder restarts), 60, 90, 150,
+/// 270 (60%: restarts), 285, 315, 375 and 495 (success).
+const EXPECTED_WAITS: [u64; 10] = [15, 30, 15, 30, 60, 120, 15, 30, 60, 120];
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_async_client_follows_the_ladder_to_the_end() {
+    use futures_util::StreamExt;
+    let (sim, clock) = simulator();
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let recorded = waits.clone();
+    let client = itwin_job_progress::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .sleeper(move |wait: Duration| {
+            recorded.lock().unwrap().push(wait.as_secs());
+            clock.advance(wait.as_secs_f64());
+            std::future::ready(())
+        })
+        .build()
+        .unwrap();
+    let observed: Vec<_> = client
+        .watch("job-1")
+        .map(|item| item.unwrap())
+        .collect()
+        .await;
+    let states: Vec<_> = observed.iter().map(|p| p.state.as_str()).collect();
+    assert_eq!(states.first(), Some(&"queued"));
+    assert_eq!(states.last(), Some(&"success"));
+    assert_eq!(observed.last().unwrap().step.as_deref(), Some("Export"));
+    assert_eq!(*waits.lock().unwrap(), EXPECTED_WAITS);
+    assert_eq!(sim.requests_for("job-1"), EXPECTED_WAITS.len() as u64 + 1);
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_follows_the_same_ladder() {
+    let (sim, clock) = simulator();
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let recorded = waits.clone();
+    let client = itwin_job_progress::blocking::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .sleeper(move |wait: Duration| {
+            recorded.lock().unwrap().push(wait.as_secs());
+            clock.advance(wait.as_secs_f64());
+        })
+        .build()
+        .unwrap();
+    let outcome = client.wait("job-1").unwrap();
+    assert_eq!(outcome.state, itwin_job_progress::JobState::Success);
+    assert_eq!(*waits.lock().unwrap(), EXPECTED_WAITS);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_unknown_job_is_not_found_with_the_service_code() {
+    let (sim, _clock) = simulator();
+    let client = itwin_job_progress::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .build()
+        .unwrap();
+    let error = client.wait("no-such-job").await.unwrap_err();
+    assert_eq!(error.kind(), itwin_job_progress::ErrorKind::NotFound);
+    assert_eq!(error.code(), Some("ProgressNotFound"));
+    assert!(error.correlation_id().is_some());
+}

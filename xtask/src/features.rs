@@ -1,0 +1,86 @@
+//! `features` step: every feature combination a user can pick builds, and the
+//! facade's tests pass with both clients on.
+
+use std::process::{Command, Stdio};
+
+use crate::cmd::{self, cargo};
+
+/// Feature sets of the facade, as a user would write them with
+/// `default-features = false`.
+const FACADE_COMBINATIONS: &[&str] = &[
+    "",
+    "blocking,rustls",
+    "async,runtime-tokio,rustls",
+    "async,runtime-async-std,rustls",
+    "async,runtime-smol,rustls",
+    "async,rustls",
+    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,tracing",
+];
+
+/// The same with the platform TLS library, which needs OpenSSL's headers.
+const NATIVE_TLS_COMBINATIONS: &[&str] = &["blocking,native-tls", "async,runtime-tokio,native-tls"];
+
+pub fn run() -> Result<(), String> {
+    for features in FACADE_COMBINATIONS {
+        check("itwin-job-progress", features)?;
+    }
+    // The adapters alone, with nothing but what they need.
+    check("progress-ureq", "")?;
+    check("progress-reqwest", "")?;
+    check("progress-model", "tracing")?;
+    if openssl_available() {
+        for features in NATIVE_TLS_COMBINATIONS {
+            check("itwin-job-progress", features)?;
+        }
+    } else {
+        eprintln!(
+            "warning: OpenSSL development files not found and could not be installed; skipping the native-tls builds"
+        );
+    }
+    // Without a runtime feature the async client must explain what to enable.
+    cmd::run(cargo().args([
+        "test",
+        "-p",
+        "progress-reqwest",
+        "--no-default-features",
+        "--lib",
+    ]))?;
+    cmd::run(cargo().args(["test", "-p", "itwin-job-progress", "--all-features"]))
+}
+
+fn check(package: &str, features: &str) -> Result<(), String> {
+    cmd::run(cargo().args([
+        "check",
+        "-p",
+        package,
+        "--no-default-features",
+        "--features",
+        features,
+    ]))
+}
+
+/// native-tls builds openssl-sys, which needs OpenSSL's headers and pkg-config.
+/// On a Debian machine without them, install them (CI runs as root).
+fn openssl_available() -> bool {
+    let found = || {
+        Command::new("pkg-config")
+            .args(["--exists", "openssl"])
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if found() {
+        return true;
+    }
+    eprintln!("OpenSSL development files missing; trying `apt-get install libssl-dev pkg-config`");
+    let apt_get = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    let installed =
+        apt_get(&["update", "-q"]) && apt_get(&["install", "-y", "-q", "libssl-dev", "pkg-config"]);
+    installed && found()
+}
