@@ -88,3 +88,9 @@ pub mod blocking {
 pub mod core {
     pub use progress_model::{Action, HttpResponse, PollPolicy, Settings, Watch, interpret};
 }
+
+/// The README's examples, compiled as doctests (`cargo xtask ci` runs them with
+/// every feature on).
+#[cfg(all(doctest, feature = "blocking", feature = "runtime-tokio"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
