@@ -58,6 +58,12 @@ impl fmt::Debug for JobId {
     }
 }
 
+impl AsRef<str> for JobId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl TryFrom<&str> for JobId {
     type Error = Error;
     fn try_from(id: &str) -> Result<Self, Error> {

@@ -131,6 +131,7 @@ impl Watch {
                 trace::refresh_token();
             }
             Err(error @ Error::RateLimited(_)) => {
+                trace::rate_limited(error.retry_after());
                 let rung = self.advance_ladder();
                 let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
                 self.wait_or_give_up(now, wait);

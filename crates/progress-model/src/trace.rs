@@ -30,3 +30,12 @@ pub(crate) fn refresh_token() {
     #[cfg(feature = "tracing")]
     tracing::info!("the token was refused; retrying once with a fresh one");
 }
+
+pub(crate) fn rate_limited(retry_after: Option<Duration>) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        retry_after_seconds = retry_after.map(|after| after.as_secs_f64()),
+        "rate limited by the service; backing off"
+    );
+    let _ = retry_after;
+}
