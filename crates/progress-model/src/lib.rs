@@ -23,6 +23,7 @@ mod error;
 mod excerpt;
 mod job_id;
 mod machine;
+mod parts;
 mod progress;
 mod request;
 mod response;
@@ -37,7 +38,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
-pub use machine::{Action, Watch};
+pub use machine::{Action, Update, Watch};
+pub use parts::{ClientParts, PartsBuilder};
 pub use progress::Progress;
 pub use response::{HttpResponse, interpret};
 pub use settings::{

@@ -4,12 +4,12 @@
 //! result back through [`Watch::on_response`]:
 //!
 //! ```
-//! use progress_model::{Action, HttpResponse, PollPolicy, Watch};
+//! use progress_model::{Action, HttpResponse, Settings, Watch};
 //! use std::time::{Duration, Instant, SystemTime};
 //!
-//! let mut watch = Watch::new(PollPolicy::default(), 1 << 20, true);
+//! let mut watch = Watch::for_job(&Settings::default(), "job-1", true);
 //! let now = Instant::now();
-//! assert!(matches!(watch.next(now), Action::Fetch { fresh_token: false }));
+//! assert!(matches!(watch.next(now), Action::Fetch { fresh_token: false, .. }));
 //! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
 //! watch.on_response(now, SystemTime::now(), Ok(HttpResponse { status: 200, body, ..Default::default() }));
 //! assert!(matches!(watch.next(now), Action::Emit(_)));
@@ -19,15 +19,17 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::{Error, HttpResponse, PollPolicy, Progress, interpret, trace};
+use crate::{Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace};
 
 /// What the driver does next.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
 pub enum Action {
-    /// Send the progress request, then call [`Watch::on_response`]. With
-    /// `fresh_token`, ask the provider for a new token first (after a 401).
+    /// Send the progress request for `job`, then call [`Watch::on_response`].
+    /// With `fresh_token`, ask the provider for a new token first (after a 401).
     Fetch {
+        /// The job to ask about.
+        job: JobId,
         /// Whether to refresh the token before sending.
         fresh_token: bool,
     },
@@ -42,7 +44,13 @@ pub enum Action {
 impl PartialEq for Action {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Self::Fetch { fresh_token: a }, Self::Fetch { fresh_token: b }) => a == b,
+            (
+                Self::Fetch { job, fresh_token },
+                Self::Fetch {
+                    job: other_job,
+                    fresh_token: other_fresh,
+                },
+            ) => job == other_job && fresh_token == other_fresh,
             (Self::Emit(a), Self::Emit(b)) => a == b,
             (Self::Wait(a), Self::Wait(b)) => a == b,
             (Self::Done(Ok(a)), Self::Done(Ok(b))) => a == b,
@@ -55,6 +63,7 @@ impl PartialEq for Action {
 /// One watch of one job.
 #[derive(Debug, Clone)]
 pub struct Watch {
+    job: Option<JobId>,
     policy: PollPolicy,
     body_cap: usize,
     can_refresh: bool,
@@ -70,10 +79,34 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// A watch with a checked policy. `can_refresh` tells whether the token provider
-    /// can give a new token; when not, a 401 ends the watch at once.
-    pub fn new(policy: PollPolicy, body_cap: usize, can_refresh: bool) -> Self {
+    /// A watch of `job` with a checked policy. `can_refresh` tells whether the
+    /// token provider can give a new token; when not, a 401 ends the watch at once.
+    pub fn new(job: JobId, policy: PollPolicy, body_cap: usize, can_refresh: bool) -> Self {
+        Self::with_job(Some(job), policy, body_cap, can_refresh)
+    }
+
+    /// A watch of `job_id` under checked settings. An invalid id gives a watch
+    /// that is already done with that error, before anything is sent.
+    pub fn for_job(settings: &Settings, job_id: &str, can_refresh: bool) -> Self {
+        let policy = settings.policy.clone();
+        match JobId::new(job_id) {
+            Ok(job) => Self::new(job, policy, settings.body_cap, can_refresh),
+            Err(invalid) => {
+                let mut watch = Self::with_job(None, policy, settings.body_cap, can_refresh);
+                watch.finished = Some(Err(invalid));
+                watch
+            }
+        }
+    }
+
+    fn with_job(
+        job: Option<JobId>,
+        policy: PollPolicy,
+        body_cap: usize,
+        can_refresh: bool,
+    ) -> Self {
         Self {
+            job,
             policy,
             body_cap,
             can_refresh,
@@ -107,9 +140,13 @@ impl Watch {
         {
             return self.finish(self.deadline_error(deadline));
         }
+        let Some(job) = self.job.clone() else {
+            // Only a watch built with an invalid id has no job, and it is finished.
+            return self.finish(Error::Config("the watch has no job".into()));
+        };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         trace::fetch(fresh_token);
-        Action::Fetch { fresh_token }
+        Action::Fetch { job, fresh_token }
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.
@@ -199,8 +236,61 @@ impl Watch {
         }
     }
 
+    /// Runs the watch until it has something for the caller: the next
+    /// observation, or how it ended. `fetch` sends a request for a job
+    /// (refreshing the token first when asked); `sleep` waits.
+    ///
+    /// This is the whole adapter loop of the design, for drivers that can block.
+    /// Async drivers write the same loop with `.await`.
+    pub fn advance(
+        &mut self,
+        clock: &dyn crate::Clock,
+        mut fetch: impl FnMut(&JobId, bool) -> Result<HttpResponse, Error>,
+        mut sleep: impl FnMut(Duration),
+    ) -> Update {
+        loop {
+            match self.next(clock.now()) {
+                Action::Fetch { job, fresh_token } => {
+                    let result = fetch(&job, fresh_token);
+                    self.on_response(clock.now(), clock.wall(), result);
+                }
+                Action::Emit(progress) => return Update::Observed(progress),
+                Action::Wait(duration) => sleep(duration),
+                Action::Done(outcome) => return Update::Finished(outcome),
+            }
+        }
+    }
+
     fn finish(&mut self, error: Error) -> Action {
         self.finished = Some(Err(error.clone()));
         Action::Done(Err(error))
+    }
+}
+
+/// What a watch hands its caller: an observation, or how it ended.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // One per observation; boxing would only add noise.
+pub enum Update {
+    /// A new observation (the terminal one included).
+    Observed(Progress),
+    /// The watch is over: the final progress or the error that ended it.
+    Finished(Result<Progress, Error>),
+}
+
+impl Update {
+    /// The item an iterator or stream of observations yields for this update:
+    /// each observation; then the error that ended the watch, if any. `None`
+    /// ends the iteration (the terminal progress was already yielded).
+    pub fn into_item(self) -> Option<Result<Progress, Error>> {
+        match self {
+            Self::Observed(progress) => Some(Ok(progress)),
+            Self::Finished(Ok(_)) => None,
+            Self::Finished(Err(error)) => Some(Err(error)),
+        }
+    }
+
+    /// Whether this update ends the watch.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Finished(_))
     }
 }

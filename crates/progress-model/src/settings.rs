@@ -134,50 +134,57 @@ impl Settings {
 
 /// Writes the builder methods both clients share, so they are written once.
 ///
-/// Expands to inherent methods on a builder with a `settings: Settings` field.
+/// Expands to inherent methods on a builder with a `parts: PartsBuilder<_, _>` field.
 #[macro_export]
 macro_rules! settings_builder_methods {
     () => {
+        /// Where to read time (default: the system clocks; a
+        /// [`ManualClock`](progress_model::ManualClock) in tests).
+        pub fn clock(mut self, clock: impl $crate::Clock + 'static) -> Self {
+            self.parts.clock = ::std::sync::Arc::new(clock);
+            self
+        }
+
         /// The service whose jobs are watched (default `reality-modeling`).
         pub fn service(mut self, service: impl Into<$crate::Service>) -> Self {
-            self.settings.service = service.into();
+            self.parts.settings.service = service.into();
             self
         }
 
         /// The environment, which picks the base URL (default prod, `https://api.bentley.com`).
         pub fn environment(mut self, environment: $crate::Environment) -> Self {
-            self.settings.set_environment(environment);
+            self.parts.settings.set_environment(environment);
             self
         }
 
         /// Any base URL: `https://`, or `http://` for loopback hosts only.
         /// An invalid URL makes `build()` fail.
         pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
-            self.settings.set_base_url(url.as_ref());
+            self.parts.settings.set_base_url(url.as_ref());
             self
         }
 
         /// The API version in `Accept` (default v1; v2 for the v2 services).
         pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
-            self.settings.api_version = version;
+            self.parts.settings.api_version = version;
             self
         }
 
         /// Text appended to the `User-Agent`, e.g. `my-app/1.2`.
         pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-            self.settings.user_agent_suffix = Some(suffix.into());
+            self.parts.settings.user_agent_suffix = Some(suffix.into());
             self
         }
 
         /// How long connecting may take (default 10 s).
         pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.settings.connect_timeout = timeout;
+            self.parts.settings.connect_timeout = timeout;
             self
         }
 
         /// How long a whole request may take (default 30 s).
         pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.settings.request_timeout = timeout;
+            self.parts.settings.request_timeout = timeout;
             self
         }
 
@@ -186,25 +193,25 @@ macro_rules! settings_builder_methods {
             mut self,
             intervals: impl IntoIterator<Item = ::std::time::Duration>,
         ) -> Self {
-            self.settings.policy.intervals = intervals.into_iter().collect();
+            self.parts.settings.policy.intervals = intervals.into_iter().collect();
             self
         }
 
         /// Consecutive transient failures a watch retries (default 5).
         pub fn max_retries(mut self, retries: u32) -> Self {
-            self.settings.policy.max_retries = retries;
+            self.parts.settings.policy.max_retries = retries;
             self
         }
 
         /// How long a watch may last (default: no deadline).
         pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
-            self.settings.policy.deadline = Some(deadline);
+            self.parts.settings.policy.deadline = Some(deadline);
             self
         }
 
         /// The largest response body read (default 1 MiB).
         pub fn body_cap(mut self, bytes: usize) -> Self {
-            self.settings.body_cap = bytes;
+            self.parts.settings.body_cap = bytes;
             self
         }
     };

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progress_model::{
-    Action, Error, ErrorKind, HttpResponse, JobState, PollPolicy, Progress, Watch,
+    Action, Error, ErrorKind, HttpResponse, JobId, JobState, PollPolicy, Progress, Watch,
 };
 
 /// One scripted answer from the service.
@@ -66,7 +66,7 @@ fn response(reply: &Reply) -> Result<HttpResponse, Error> {
 }
 
 fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace {
-    let mut watch = Watch::new(policy, 1 << 20, can_refresh);
+    let mut watch = Watch::new(job(), policy, 1 << 20, can_refresh);
     let start = Instant::now();
     let mut elapsed = Duration::ZERO;
     let mut script = script.into_iter();
@@ -78,7 +78,7 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
     };
     loop {
         match watch.next(start + elapsed) {
-            Action::Fetch { fresh_token } => {
+            Action::Fetch { fresh_token, .. } => {
                 trace.fresh_tokens.push(fresh_token);
                 let reply = script
                     .next()
@@ -102,6 +102,10 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
             }
         }
     }
+}
+
+fn job() -> JobId {
+    JobId::new("job-1").unwrap()
 }
 
 fn run(script: Vec<Reply>) -> Trace {
@@ -180,13 +184,25 @@ fn a_missing_percentage_is_emitted_as_absent_and_counts_as_a_value() {
 
 #[test]
 fn every_observation_is_emitted_before_its_wait_and_the_first_fetch_is_immediate() {
-    let mut watch = Watch::new(PollPolicy::default(), 1024, true);
+    let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let now = Instant::now();
-    assert_eq!(watch.next(now), Action::Fetch { fresh_token: false });
+    assert_eq!(
+        watch.next(now),
+        Action::Fetch {
+            job: job(),
+            fresh_token: false
+        }
+    );
     watch.on_response(now, SystemTime::now(), response(&ok(7.0, "active")));
     assert!(matches!(watch.next(now), Action::Emit(p) if p.percentage == Some(7.0)));
     assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
-    assert_eq!(watch.next(now), Action::Fetch { fresh_token: false });
+    assert_eq!(
+        watch.next(now),
+        Action::Fetch {
+            job: job(),
+            fresh_token: false
+        }
+    );
 }
 
 #[test]
@@ -432,7 +448,7 @@ fn a_retry_after_past_the_deadline_ends_the_watch() {
 
 #[test]
 fn once_done_the_machine_keeps_saying_done() {
-    let mut watch = Watch::new(PollPolicy::default(), 1024, true);
+    let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let now = Instant::now();
     watch.next(now);
     watch.on_response(now, SystemTime::now(), response(&status(404)));
@@ -461,4 +477,69 @@ fn custom_intervals_are_followed() {
         ],
     );
     assert_eq!(trace.waits, [1, 4, 4]);
+}
+
+#[test]
+fn a_watch_of_an_invalid_id_ends_before_anything_is_sent() {
+    let mut watch = Watch::for_job(&progress_model::Settings::default(), "..", true);
+    let now = Instant::now();
+    assert!(matches!(
+        watch.next(now),
+        Action::Done(Err(Error::InvalidJobId { .. }))
+    ));
+    assert!(matches!(
+        watch.next(now),
+        Action::Done(Err(Error::InvalidJobId { .. }))
+    ));
+}
+
+#[test]
+fn iterators_yield_observations_then_only_the_error_that_ended_the_watch() {
+    use progress_model::Update;
+    let progress = Progress {
+        percentage: Some(1.0),
+        state: JobState::Success,
+        step: None,
+    };
+    assert!(matches!(
+        Update::Observed(progress.clone()).into_item(),
+        Some(Result::Ok(_))
+    ));
+    assert!(Update::Finished(Result::Ok(progress)).into_item().is_none());
+    let error = Error::Config("x".into());
+    assert!(matches!(
+        Update::Finished(Err(error)).into_item(),
+        Some(Err(_))
+    ));
+}
+
+#[test]
+fn advance_runs_the_loop_for_a_blocking_driver_and_emits_before_waiting() {
+    let clock = progress_model::ManualClock::default();
+    let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
+    let mut replies = vec![ok(100.0, "success"), ok(5.0, "active")];
+    let log = std::cell::RefCell::new(Vec::new());
+    let mut fetch = |_: &JobId, _: bool| {
+        log.borrow_mut().push("fetch".to_owned());
+        response(&replies.pop().unwrap())
+    };
+    let mut sleep = |wait: Duration| {
+        log.borrow_mut().push(format!("wait {}", wait.as_secs()));
+        clock.advance(wait);
+    };
+    let first = watch.advance(&clock, &mut fetch, &mut sleep);
+    assert!(matches!(first, progress_model::Update::Observed(_)));
+    assert_eq!(
+        *log.borrow(),
+        ["fetch"],
+        "the observation comes before its wait"
+    );
+    let second = watch.advance(&clock, &mut fetch, &mut sleep);
+    assert!(matches!(second, progress_model::Update::Observed(ref p) if p.is_terminal()));
+    let last = watch.advance(&clock, &mut fetch, &mut sleep);
+    assert!(matches!(
+        last,
+        progress_model::Update::Finished(Result::Ok(_))
+    ));
+    assert_eq!(*log.borrow(), ["fetch", "wait 15", "fetch"]);
 }

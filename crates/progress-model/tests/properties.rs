@@ -55,7 +55,7 @@ proptest! {
     ) {
         let intervals = vec![Duration::from_secs(15), Duration::from_secs(30), Duration::from_secs(60), Duration::from_secs(120)];
         let policy = PollPolicy { intervals: intervals.clone(), max_retries: 5, deadline: deadline.map(Duration::from_secs) };
-        let mut watch = Watch::new(policy, 1 << 20, true);
+        let mut watch = Watch::new(progress_model::JobId::new("job").unwrap(), policy, 1 << 20, true);
         let start = Instant::now();
         let mut elapsed = Duration::ZERO;
         let mut replies = script.iter();

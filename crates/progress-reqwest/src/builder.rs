@@ -3,9 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progress_model::{
-    AccessToken, Clock, Error, Settings, StaticToken, SystemClock, TokenProvider,
-};
+use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
 
 use crate::sleeper::{AsyncSleeper, RuntimeSleeper};
 use crate::token::{AsyncTokenProvider, Blocking};
@@ -13,20 +11,14 @@ use crate::{Client, transport};
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct ClientBuilder {
-    settings: Settings,
-    token: Option<Arc<dyn AsyncTokenProvider>>,
-    sleeper: Option<Arc<dyn AsyncSleeper>>,
-    clock: Arc<dyn Clock>,
+    parts: PartsBuilder<dyn AsyncTokenProvider, dyn AsyncSleeper>,
     http: Option<reqwest::Client>,
 }
 
 impl ClientBuilder {
     pub(crate) fn new() -> Self {
         Self {
-            settings: Settings::default(),
-            token: None,
-            sleeper: None,
-            clock: Arc::new(SystemClock),
+            parts: PartsBuilder::default(),
             http: None,
         }
     }
@@ -35,7 +27,7 @@ impl ClientBuilder {
 
     /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
     pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        self.token = Some(Arc::new(Blocking(StaticToken::new(token))));
+        self.parts.token = Some(Arc::new(Blocking(StaticToken::new(token))));
         self
     }
 
@@ -43,25 +35,19 @@ impl ClientBuilder {
     /// own [`TokenProvider`] that can refresh after a 401. Its calls should be
     /// quick; use [`ClientBuilder::async_token_provider`] for network fetches.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.token = Some(Arc::new(Blocking(provider)));
+        self.parts.token = Some(Arc::new(Blocking(provider)));
         self
     }
 
     /// An async token provider: an async closure, or your own [`AsyncTokenProvider`].
     pub fn async_token_provider(mut self, provider: impl AsyncTokenProvider + 'static) -> Self {
-        self.token = Some(Arc::new(provider));
+        self.parts.token = Some(Arc::new(provider));
         self
     }
 
     /// How to wait between polls (default: the runtime's timer, by feature).
     pub fn sleeper(mut self, sleeper: impl AsyncSleeper + 'static) -> Self {
-        self.sleeper = Some(Arc::new(sleeper));
-        self
-    }
-
-    /// Where to read time (default: the system clocks).
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.parts.sleeper = Some(Arc::new(sleeper));
         self
     }
 
@@ -76,43 +62,29 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let settings = self.settings.check()?;
-        let token = self.token.ok_or_else(|| {
-            Error::Config(
-                "no token: call .token(...), .token_provider(...) or .async_token_provider(...)"
-                    .into(),
-            )
-        })?;
-        let sleeper = match self.sleeper {
-            Some(sleeper) => sleeper,
-            None if RuntimeSleeper::AVAILABLE => Arc::new(RuntimeSleeper),
-            None => {
-                return Err(Error::Config(
+        let parts = self.parts.build(|| {
+            if RuntimeSleeper::AVAILABLE {
+                Ok(Arc::new(RuntimeSleeper))
+            } else {
+                Err(Error::Config(
                     "no async runtime to sleep on: enable one of the features `runtime-tokio`, \
                      `runtime-async-std` or `runtime-smol`, or give a sleeper with .sleeper(...)"
                         .into(),
-                ));
+                ))
             }
-        };
+        })?;
         let http = match self.http {
             Some(http) => http,
-            None => transport::default_client(&settings)?,
+            None => transport::default_client(&parts.settings)?,
         };
-        Ok(Client::from_parts(
-            Arc::new(settings),
-            token,
-            sleeper,
-            self.clock,
-            http,
-        ))
+        Ok(Client { parts, http })
     }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("settings", &self.settings)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("parts", &self.parts)
             .finish_non_exhaustive()
     }
 }

@@ -1,47 +1,30 @@
-//! The watch as a stream: the adapter loop of the design, nothing more.
+//! The watch as a stream: the adapter loop of the design, with `.await`.
 
 use std::pin::Pin;
 
 use futures_core::Stream;
-use progress_model::{Action, Error, JobId, Progress, Watch};
+use progress_model::{Action, Error, Progress, Update, Watch};
 
 use crate::Client;
-use crate::compat::check_runtime;
 
 /// The observations of one watch; see [`Client::watch`]. `Send`, so it can be
 /// spawned; dropping it cancels the watch.
 pub type ProgressStream = Pin<Box<dyn Stream<Item = Result<Progress, Error>> + Send>>;
 
-/// What a step of the loop hands out.
-enum Step {
-    Observed(Progress),
-    Finished(Result<Progress, Error>),
-}
-
-/// The state of one watch between steps.
+/// One watch between steps: the client and the machine.
 pub(crate) struct WatchLoop {
     client: Client,
-    job: Result<JobId, Error>,
     machine: Watch,
 }
 
 impl WatchLoop {
-    pub(crate) fn new(client: Client, job: Result<JobId, Error>) -> Self {
-        let machine = Watch::new(
-            client.settings.policy.clone(),
-            client.settings.body_cap,
-            client.can_refresh_token(),
-        );
-        Self {
-            client,
-            job: job.and_then(|job| check_runtime().map(|()| job)),
-            machine,
-        }
+    pub(crate) fn new(client: Client, machine: Watch) -> Self {
+        Self { client, machine }
     }
 
     pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {
         loop {
-            if let Step::Finished(outcome) = self.step().await {
+            if let Update::Finished(outcome) = self.advance().await {
                 return outcome;
             }
         }
@@ -52,31 +35,26 @@ impl WatchLoop {
             Some(self),
             |state| async move {
                 let mut watch = state?;
-                match watch.step().await {
-                    Step::Observed(progress) => Some((Ok(progress), Some(watch))),
-                    // The terminal progress was already yielded when it was observed.
-                    Step::Finished(Ok(_)) => None,
-                    Step::Finished(Err(error)) => Some((Err(error), None)),
-                }
+                let update = watch.advance().await;
+                let next_state = (!update.is_final()).then_some(watch);
+                update.into_item().map(|item| (item, next_state))
             },
         ))
     }
 
-    async fn step(&mut self) -> Step {
-        let job = match &self.job {
-            Ok(job) => job,
-            Err(refused) => return Step::Finished(Err(refused.clone())),
-        };
+    /// [`Watch::advance`], with `.await` where the blocking driver blocks.
+    async fn advance(&mut self) -> Update {
+        let parts = &self.client.parts;
         loop {
-            match self.machine.next(self.client.clock.now()) {
-                Action::Fetch { fresh_token } => {
-                    let result = self.client.fetch(job, fresh_token).await;
-                    let clock = &self.client.clock;
-                    self.machine.on_response(clock.now(), clock.wall(), result);
+            match self.machine.next(parts.clock.now()) {
+                Action::Fetch { job, fresh_token } => {
+                    let result = self.client.fetch(&job, fresh_token).await;
+                    self.machine
+                        .on_response(parts.clock.now(), parts.clock.wall(), result);
                 }
-                Action::Emit(progress) => return Step::Observed(progress),
-                Action::Wait(duration) => self.client.sleeper.sleep(duration).await,
-                Action::Done(outcome) => return Step::Finished(outcome),
+                Action::Emit(progress) => return Update::Observed(progress),
+                Action::Wait(duration) => parts.sleeper.sleep(duration).await,
+                Action::Done(outcome) => return Update::Finished(outcome),
             }
         }
     }

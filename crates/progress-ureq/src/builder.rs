@@ -3,29 +3,21 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progress_model::{
-    AccessToken, Clock, Error, Settings, StaticToken, SystemClock, TokenProvider,
-};
+use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
 
 use crate::sleeper::{Sleeper, ThreadSleeper};
 use crate::{Client, transport};
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct ClientBuilder {
-    settings: Settings,
-    token: Option<Arc<dyn TokenProvider>>,
-    sleeper: Arc<dyn Sleeper>,
-    clock: Arc<dyn Clock>,
+    parts: PartsBuilder<dyn TokenProvider, dyn Sleeper>,
     agent: Option<ureq::Agent>,
 }
 
 impl ClientBuilder {
     pub(crate) fn new() -> Self {
         Self {
-            settings: Settings::default(),
-            token: None,
-            sleeper: Arc::new(ThreadSleeper),
-            clock: Arc::new(SystemClock),
+            parts: PartsBuilder::default(),
             agent: None,
         }
     }
@@ -34,26 +26,20 @@ impl ClientBuilder {
 
     /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
     pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        self.token = Some(Arc::new(StaticToken::new(token)));
+        self.parts.token = Some(Arc::new(StaticToken::new(token)));
         self
     }
 
     /// A token provider: a closure called before each request, or your own
     /// [`TokenProvider`] that can refresh after a 401.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.token = Some(Arc::new(provider));
+        self.parts.token = Some(Arc::new(provider));
         self
     }
 
     /// How to wait between polls (default: [`std::thread::sleep`]).
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
-        self.sleeper = Arc::new(sleeper);
-        self
-    }
-
-    /// Where to read time (default: the system clocks).
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.parts.sleeper = Some(Arc::new(sleeper));
         self
     }
 
@@ -66,28 +52,18 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let settings = self.settings.check()?;
-        let token = self.token.ok_or_else(|| {
-            Error::Config("no token: call .token(...) or .token_provider(...)".into())
-        })?;
+        let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
         let agent = self
             .agent
-            .unwrap_or_else(|| transport::default_agent(&settings));
-        Ok(Client::from_parts(
-            Arc::new(settings),
-            token,
-            self.sleeper,
-            self.clock,
-            agent,
-        ))
+            .unwrap_or_else(|| transport::default_agent(&parts.settings));
+        Ok(Client { parts, agent })
     }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("settings", &self.settings)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("parts", &self.parts)
             .finish_non_exhaustive()
     }
 }

@@ -1,10 +1,7 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
-use std::fmt;
-use std::sync::Arc;
-
 use progress_model::{
-    Clock, Error, HttpResponse, JobId, Progress, Settings, TokenProvider, interpret,
+    ClientParts, Error, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
 };
 
 use crate::builder::ClientBuilder;
@@ -14,13 +11,10 @@ use crate::watch::ProgressWatch;
 
 /// A blocking client for job progress. Cheap to clone; clones share one
 /// connection pool.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) settings: Arc<Settings>,
-    token: Arc<dyn TokenProvider>,
-    pub(crate) sleeper: Arc<dyn Sleeper>,
-    pub(crate) clock: Arc<dyn Clock>,
-    agent: ureq::Agent,
+    pub(crate) parts: ClientParts<dyn TokenProvider, dyn Sleeper>,
+    pub(crate) agent: ureq::Agent,
 }
 
 impl Client {
@@ -29,34 +23,25 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(
-        settings: Arc<Settings>,
-        token: Arc<dyn TokenProvider>,
-        sleeper: Arc<dyn Sleeper>,
-        clock: Arc<dyn Clock>,
-        agent: ureq::Agent,
-    ) -> Self {
-        Self {
-            settings,
-            token,
-            sleeper,
-            clock,
-            agent,
-        }
-    }
-
     /// Asks once where a job stands. Every non-200 answer is an error.
     pub fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
         let job = JobId::new(job_id.as_ref())?;
         let response = self.fetch(&job, false)?;
-        interpret(&response, self.settings.body_cap, self.clock.wall())
+        interpret(
+            &response,
+            self.parts.settings.body_cap,
+            self.parts.clock.wall(),
+        )
     }
 
     /// Watches a job to its end: each observation is yielded as it arrives,
     /// before the wait that follows it. The iterator ends after a terminal state
     /// or after yielding an error. Dropping it stops the watch.
     pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressWatch {
-        ProgressWatch::new(self.clone(), JobId::new(job_id.as_ref()))
+        let settings = &self.parts.settings;
+        let can_refresh = self.parts.token.can_refresh();
+        let machine = Watch::for_job(settings, job_id.as_ref(), can_refresh);
+        ProgressWatch::new(self.clone(), machine)
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -65,28 +50,16 @@ impl Client {
         self.watch(job_id).outcome()
     }
 
-    pub(crate) fn can_refresh_token(&self) -> bool {
-        self.token.can_refresh()
-    }
-
     /// Gets a token (a fresh one after a 401) and sends one request.
     pub(crate) fn fetch(&self, job: &JobId, fresh_token: bool) -> Result<HttpResponse, Error> {
+        let provider = &self.parts.token;
         let token = if fresh_token {
-            self.token.refresh()
+            provider.refresh()
         } else {
-            self.token.token()
+            provider.token()
         }
         .map_err(Error::token)?;
-        let request = self.settings.progress_request(job, &token)?;
-        transport::send(&self.agent, &self.settings, request)
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("settings", &self.settings)
-            .field("token", &"<redacted>")
-            .finish_non_exhaustive()
+        let request = self.parts.settings.progress_request(job, &token)?;
+        transport::send(&self.agent, &self.parts.settings, request)
     }
 }

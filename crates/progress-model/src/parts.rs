@@ -1,0 +1,96 @@
+//! What every client holds besides its HTTP library, and the builder for it:
+//! written once so the blocking and async clients differ only in their I/O.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::{Clock, Error, Settings, SystemClock};
+
+/// A client's settings, token provider, sleeper and clock. `T` and `S` are the
+/// adapter's provider and sleeper traits (blocking or async).
+pub struct ClientParts<T: ?Sized, S: ?Sized> {
+    /// The checked settings.
+    pub settings: Arc<Settings>,
+    /// Where tokens come from.
+    pub token: Arc<T>,
+    /// How to wait between polls.
+    pub sleeper: Arc<S>,
+    /// Where to read time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
+    fn clone(&self) -> Self {
+        Self {
+            settings: self.settings.clone(),
+            token: self.token.clone(),
+            sleeper: self.sleeper.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> fmt::Debug for ClientParts<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientParts")
+            .field("settings", &self.settings)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Collects [`ClientParts`] in a client builder; see [`crate::settings_builder_methods`].
+pub struct PartsBuilder<T: ?Sized, S: ?Sized> {
+    /// The settings so far (checked by [`PartsBuilder::build`]).
+    pub settings: Settings,
+    /// The token provider, once given.
+    pub token: Option<Arc<T>>,
+    /// The sleeper, once given.
+    pub sleeper: Option<Arc<S>>,
+    /// The clock (default: the system's).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            token: None,
+            sleeper: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
+    /// Checks the settings and requires a token; without a sleeper,
+    /// `default_sleeper` gives one (or says why there is none).
+    pub fn build(
+        self,
+        default_sleeper: impl FnOnce() -> Result<Arc<S>, Error>,
+    ) -> Result<ClientParts<T, S>, Error> {
+        let settings = self.settings.check()?;
+        let token = self.token.ok_or_else(|| {
+            Error::Config("no token: call .token(...) or .token_provider(...)".into())
+        })?;
+        let sleeper = match self.sleeper {
+            Some(sleeper) => sleeper,
+            None => default_sleeper()?,
+        };
+        Ok(ClientParts {
+            settings: Arc::new(settings),
+            token,
+            sleeper,
+            clock: self.clock,
+        })
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> fmt::Debug for PartsBuilder<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PartsBuilder")
+            .field("settings", &self.settings)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
