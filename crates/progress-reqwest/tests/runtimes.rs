@@ -62,27 +62,22 @@ fn assert_really_waited(states: Vec<JobState>, elapsed: Duration) {
     );
 }
 
-#[test]
-fn tokio_current_thread_sleeps_for_real() {
+/// Runs the real-timer watch on a tokio runtime built by `builder`.
+fn on_tokio(builder: &mut tokio::runtime::Builder) {
     let (server, _) = scripted_server();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = builder.enable_all().build().unwrap();
     let (states, elapsed) = runtime.block_on(watch_with_real_timer(&server));
     assert_really_waited(states, elapsed);
 }
 
 #[test]
+fn tokio_current_thread_sleeps_for_real() {
+    on_tokio(&mut tokio::runtime::Builder::new_current_thread());
+}
+
+#[test]
 fn tokio_multi_thread_sleeps_for_real() {
-    let (server, _) = scripted_server();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (states, elapsed) = runtime.block_on(watch_with_real_timer(&server));
-    assert_really_waited(states, elapsed);
+    on_tokio(tokio::runtime::Builder::new_multi_thread().worker_threads(2));
 }
 
 #[test]
