@@ -220,3 +220,39 @@ fn http_to_a_remote_host_is_refused_when_building() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InsecureUrl);
 }
+
+#[test]
+fn many_watches_on_one_thread_share_the_connection_pool() {
+    const WATCHES: usize = 40;
+    let server = RawServer::start(Behaviour::Bodies(active_then_success(WATCHES * 2)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcomes = runtime.block_on(async {
+        let client = progress_reqwest::Client::builder()
+            .base_url(&server.base_url)
+            .token("tok")
+            .intervals([Duration::from_millis(20)])
+            .build()
+            .unwrap();
+        // Joined, not spawned: every watch runs on this one thread.
+        let watches = (0..WATCHES).map(|_| client.wait("job"));
+        futures_util::future::join_all(watches).await
+    });
+    assert!(outcomes.iter().all(|outcome| outcome.is_ok()));
+    let requests = server.requests();
+    assert!(requests >= WATCHES * 2, "{requests} requests");
+    assert!(
+        server.connections() <= WATCHES,
+        "{} connections for {requests} requests: polls did not reuse pooled connections",
+        server.connections()
+    );
+}
+
+/// Active for the first `active` answers, then success.
+fn active_then_success(active: usize) -> &'static [&'static str] {
+    let mut bodies = vec![r#"{"progress":{"percentage":10,"state":"active"}}"#; active];
+    bodies.push(r#"{"progress":{"percentage":100,"state":"success"}}"#);
+    Box::leak(bodies.into_boxed_slice())
+}

@@ -1,0 +1,130 @@
+//! Async token providers: an async closure called before each request, and a
+//! provider that fetches a fresh token after a 401.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use httpmock::MockServer;
+use progress_reqwest::{AccessToken, AsyncTokenProvider, BoxFuture, Client, JobState, TokenError};
+
+const SUCCESS: &str = r#"{"progress":{"percentage":100,"state":"success"}}"#;
+
+/// Answers 401 to `Bearer old` and success to `Bearer new`.
+fn server() -> MockServer {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.header("authorization", "Bearer old");
+        then.status(401)
+            .body(r#"{"error":{"code":"InvalidToken","message":"expired"}}"#);
+    });
+    server.mock(|when, then| {
+        when.header("authorization", "Bearer new");
+        then.status(200).body(SUCCESS);
+    });
+    server
+}
+
+/// Hands out `old` until asked to refresh, then `new`; counts the refreshes.
+#[derive(Default)]
+struct Refreshing {
+    refreshes: AtomicUsize,
+}
+
+impl AsyncTokenProvider for Refreshing {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let token = if self.refreshes.load(Ordering::SeqCst) == 0 {
+            "old"
+        } else {
+            "new"
+        };
+        Box::pin(async move { Ok(AccessToken::new(token)) })
+    }
+
+    fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async move {
+            // Stands for a round trip to an identity provider.
+            tokio::task::yield_now().await;
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            Ok(AccessToken::new("new"))
+        })
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_401_makes_the_watch_fetch_a_fresh_token_and_retry() {
+    let server = server();
+    let provider = Arc::new(Refreshing::default());
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(SharedProvider(provider.clone()))
+        .build()
+        .unwrap();
+    let outcome = client.wait("job").await.unwrap();
+    assert_eq!(outcome.state, JobState::Success);
+    assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_single_call_reports_the_401_without_refreshing() {
+    let server = server();
+    let provider = Arc::new(Refreshing::default());
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(SharedProvider(provider.clone()))
+        .build()
+        .unwrap();
+    let error = client.progress("job").await.unwrap_err();
+    assert_eq!(error.code(), Some("InvalidToken"));
+    assert_eq!(provider.refreshes.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_async_closure_is_asked_before_every_request() {
+    let server = server();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { Ok::<_, TokenError>("Bearer new") }
+        })
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.progress("job").await.unwrap().state,
+        JobState::Success
+    );
+    assert_eq!(
+        client.progress("job").await.unwrap().state,
+        JobState::Success
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_provider_ends_the_watch_with_a_token_error() {
+    let server = server();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(|| async {
+            Err::<String, TokenError>("identity provider down".into())
+        })
+        .build()
+        .unwrap();
+    let error = client.wait("job").await.unwrap_err();
+    assert_eq!(error.kind(), progress_reqwest::ErrorKind::Token);
+    assert!(error.to_string().contains("identity provider down"));
+}
+
+/// Lets a test keep a handle on the provider it gives away.
+struct SharedProvider(Arc<Refreshing>);
+
+impl AsyncTokenProvider for SharedProvider {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        self.0.token()
+    }
+    fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        self.0.refresh()
+    }
+}

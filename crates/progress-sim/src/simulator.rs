@@ -1,0 +1,213 @@
+//! Starting, observing and stopping a simulated server.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+
+use crate::clock::SimClock;
+use crate::error::SimError;
+use crate::scenario::Scenario;
+use crate::server::serve;
+use crate::state::SharedState;
+
+/// A running simulated progress server on `127.0.0.1`.
+///
+/// It stops when dropped: the listener closes (connections are refused from
+/// then on) and requests in flight get up to a second to finish. Dropping a
+/// simulator started with [`start_blocking`](Self::start_blocking) waits for
+/// that; dropping one started with [`start`](Self::start) only signals it,
+/// because Drop cannot await. Use [`shutdown`](Self::shutdown) to wait in
+/// async code.
+#[derive(Debug)]
+pub struct Simulator {
+    address: SocketAddr,
+    state: Arc<SharedState>,
+    stop: watch::Sender<bool>,
+    stopped: Option<oneshot::Receiver<()>>,
+    /// The thread running the simulator's own runtime, for blocking starts.
+    runtime_thread: Option<JoinHandle<()>>,
+}
+
+/// Options for starting a [`Simulator`]: the port and the clock.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until started"]
+pub struct SimulatorBuilder {
+    scenario: Scenario,
+    port: u16,
+    clock: Option<SimClock>,
+}
+
+impl Simulator {
+    /// Options beyond the defaults (port 0, real clock).
+    pub fn builder(scenario: Scenario) -> SimulatorBuilder {
+        SimulatorBuilder {
+            scenario,
+            port: 0,
+            clock: None,
+        }
+    }
+
+    /// Starts on a free loopback port, on the current Tokio runtime, with a real clock.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime.
+    pub async fn start(scenario: Scenario) -> Result<Simulator, SimError> {
+        Simulator::builder(scenario).start().await
+    }
+
+    /// Like [`start`](Self::start), with the given clock (typically a
+    /// [`ManualSimClock`](crate::ManualSimClock)).
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime.
+    pub async fn start_with_clock(
+        scenario: Scenario,
+        clock: impl Into<SimClock>,
+    ) -> Result<Simulator, SimError> {
+        Simulator::builder(scenario).clock(clock).start().await
+    }
+
+    /// Starts on a free loopback port, on a runtime of its own in a
+    /// background thread: for blocking code and tests with no runtime.
+    pub fn start_blocking(scenario: Scenario) -> Result<Simulator, SimError> {
+        Simulator::builder(scenario).start_blocking()
+    }
+
+    /// Where to send requests, e.g. `http://127.0.0.1:40123` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address listened on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// How many requests named this job in their path, whatever their
+    /// method, token or answer (faulted ones included).
+    pub fn requests_for(&self, job_id: &str) -> u64 {
+        self.state
+            .request_counts()
+            .get(job_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// [`requests_for`](Self::requests_for) for every job id requested so far,
+    /// known to the scenario or not.
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.state.request_counts()
+    }
+
+    /// The simulated time now, in seconds since start.
+    pub fn simulated_seconds(&self) -> f64 {
+        self.state.simulated_seconds()
+    }
+
+    /// Stops and waits until the listener is closed and the connections are
+    /// done (at most about a second for requests still in flight).
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(stopped) = self.stopped.take() {
+            // Closed without a value is the signal: the server task is gone.
+            let _ = stopped.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        // Needs no runtime, never blocks on its own.
+        self.stop.send_replace(true);
+        if let Some(thread) = self.runtime_thread.take() {
+            // Bounded by the shutdown grace. A panic in the server thread has
+            // already been reported on stderr; re-raising it here could abort
+            // a test that is itself unwinding.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The loopback port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The time source; a real clock started at bind time by default.
+    pub fn clock(mut self, clock: impl Into<SimClock>) -> Self {
+        self.clock = Some(clock.into());
+        self
+    }
+
+    /// Starts on the current Tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime.
+    pub async fn start(self) -> Result<Simulator, SimError> {
+        let (listener, state) = self.bind()?;
+        let listener = TcpListener::from_std(listener).map_err(SimError::Bind)?;
+        let (simulator, stop, stopped) = Simulator::new(&listener, state.clone())?;
+        tokio::spawn(serve(listener, state, stop, stopped));
+        Ok(simulator)
+    }
+
+    /// Starts on a current-thread runtime of its own, in a background thread.
+    pub fn start_blocking(self) -> Result<Simulator, SimError> {
+        let (listener, state) = self.bind()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(SimError::Runtime)?;
+        let listener = {
+            // Registers the socket with this runtime's reactor.
+            let _entered = runtime.enter();
+            TcpListener::from_std(listener).map_err(SimError::Bind)?
+        };
+        let (mut simulator, stop, stopped) = Simulator::new(&listener, state.clone())?;
+        let thread = std::thread::Builder::new()
+            .name(format!("progress-sim {}", simulator.address))
+            .spawn(move || runtime.block_on(serve(listener, state, stop, stopped)))
+            .map_err(SimError::Runtime)?;
+        simulator.runtime_thread = Some(thread);
+        Ok(simulator)
+    }
+
+    /// Checks the scenario and binds, so every start reports these errors the same way.
+    fn bind(self) -> Result<(std::net::TcpListener, Arc<SharedState>), SimError> {
+        self.scenario.validate()?;
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
+            .map_err(SimError::Bind)?;
+        listener.set_nonblocking(true).map_err(SimError::Bind)?;
+        let clock = self.clock.unwrap_or_else(SimClock::real);
+        Ok((listener, Arc::new(SharedState::new(self.scenario, clock))))
+    }
+}
+
+impl Simulator {
+    /// The handle plus the two channel ends the server task keeps.
+    fn new(
+        listener: &TcpListener,
+        state: Arc<SharedState>,
+    ) -> Result<(Simulator, watch::Receiver<bool>, oneshot::Sender<()>), SimError> {
+        let address = listener.local_addr().map_err(SimError::Bind)?;
+        let (stop, stop_receiver) = watch::channel(false);
+        let (stopped_sender, stopped) = oneshot::channel();
+        let simulator = Simulator {
+            address,
+            state,
+            stop,
+            stopped: Some(stopped),
+            runtime_thread: None,
+        };
+        Ok((simulator, stop_receiver, stopped_sender))
+    }
+}

@@ -1,0 +1,78 @@
+//! What every request handler shares: the scenario, the clock, and the counters.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use crate::clock::SimClock;
+use crate::faults::{Fate, FaultInjector};
+use crate::rate_limit::RateLimiter;
+use crate::scenario::Scenario;
+
+/// Process-wide, so correlation ids stay unique across simulators too.
+static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Debug)]
+pub(crate) struct SharedState {
+    pub(crate) scenario: Scenario,
+    clock: SimClock,
+    faults: Option<FaultInjector>,
+    pub(crate) rate_limiter: Option<RateLimiter>,
+    request_counts: Mutex<BTreeMap<String, u64>>,
+}
+
+impl SharedState {
+    pub(crate) fn new(scenario: Scenario, clock: SimClock) -> Self {
+        SharedState {
+            faults: scenario.faults.clone().map(FaultInjector::new),
+            rate_limiter: scenario.rate_limit.clone().map(RateLimiter::new),
+            scenario,
+            clock,
+            request_counts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub(crate) fn next_correlation_id(&self) -> String {
+        format!(
+            "sim-{}",
+            NEXT_CORRELATION_ID.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// Counts one more request to `job_id` and says which one it is (1-based).
+    pub(crate) fn count_request(&self, job_id: &str) -> u64 {
+        let mut counts = self.counts();
+        let count = counts.entry(job_id.to_owned()).or_insert(0);
+        *count += 1;
+        *count
+    }
+
+    pub(crate) fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.counts().clone()
+    }
+
+    pub(crate) fn next_fate(&self) -> Fate {
+        self.faults.as_ref().map_or(
+            Fate {
+                delay: None,
+                fault: None,
+            },
+            FaultInjector::next_fate,
+        )
+    }
+
+    pub(crate) fn simulated_seconds(&self) -> f64 {
+        self.clock.simulated_seconds(self.scenario.time_scale)
+    }
+
+    pub(crate) fn real_seconds(&self) -> f64 {
+        self.clock.real_seconds(self.scenario.time_scale)
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
+        // Counters stay meaningful even if a handler panicked mid-update.
+        self.request_counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
