@@ -85,13 +85,12 @@ fn decide(
             retry_after_seconds: 1,
         };
     }
-    if let Some(limiter) = &state.rate_limiter {
-        if let Err(retry_after_seconds) = limiter.admit(token, &route.job_id, state.real_seconds())
-        {
-            return Answer::RateLimited {
-                retry_after_seconds,
-            };
-        }
+    if let Some(limiter) = &state.rate_limiter
+        && let Err(retry_after_seconds) = limiter.admit(token, &route.job_id, state.real_seconds())
+    {
+        return Answer::RateLimited {
+            retry_after_seconds,
+        };
     }
     Answer::Progress(job.body_at(state.simulated_seconds()))
 }
