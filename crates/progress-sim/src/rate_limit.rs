@@ -60,10 +60,10 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let key = (token.to_owned(), job_id.to_owned());
-        if let Some(&last) = last_admitted.get(&key) {
-            if real_seconds - last < self.limit.min_interval_seconds {
-                return Err(self.limit.retry_after_seconds);
-            }
+        if let Some(&last) = last_admitted.get(&key)
+            && real_seconds - last < self.limit.min_interval_seconds
+        {
+            return Err(self.limit.retry_after_seconds);
         }
         last_admitted.insert(key, real_seconds);
         Ok(())
