@@ -42,6 +42,7 @@ pub use machine::{Action, Update, Watch};
 pub use parts::{ClientParts, PartsBuilder};
 pub use progress::Progress;
 pub use response::{HttpResponse, interpret};
+pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
     DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INTERVALS, DEFAULT_MAX_RETRIES,
     DEFAULT_REQUEST_TIMEOUT, PollPolicy, Settings,

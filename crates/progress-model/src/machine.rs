@@ -136,7 +136,7 @@ impl Watch {
             return action;
         }
         if let Some(deadline) = self.policy.deadline
-            && now > started + deadline
+            && now.saturating_duration_since(started) > deadline
         {
             return self.finish(self.deadline_error(deadline));
         }
@@ -221,7 +221,10 @@ impl Watch {
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
         let started = self.started.unwrap_or(now);
         match self.policy.deadline {
-            Some(deadline) if now + wait > started + deadline => {
+            // Compared as durations since the start: `Instant + Duration` can overflow.
+            Some(deadline)
+                if now.saturating_duration_since(started).saturating_add(wait) > deadline =>
+            {
                 let error = self.deadline_error(deadline);
                 self.queued.push_back(Action::Done(Err(error)));
             }

@@ -543,3 +543,21 @@ fn advance_runs_the_loop_for_a_blocking_driver_and_emits_before_waiting() {
     ));
     assert_eq!(*log.borrow(), ["fetch", "wait 15", "fetch"]);
 }
+
+#[test]
+fn huge_deadlines_and_retry_afters_neither_overflow_nor_park_the_watch_for_years() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::MAX),
+        ..PollPolicy::default()
+    };
+    let trace = run_with(
+        policy,
+        true,
+        vec![
+            retry_after(429, "18446744073709551615"),
+            ok(100.0, "success"),
+        ],
+    );
+    assert_eq!(trace.waits, [progress_model::MAX_RETRY_AFTER.as_secs()]);
+    assert!(trace.outcome.is_ok());
+}
