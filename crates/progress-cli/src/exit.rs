@@ -1,0 +1,164 @@
+//! How a run ends, as an exit code: the one table scripts rely on.
+
+use progress_model::{Error, JobState, Progress};
+
+/// The job succeeded (`success`, or `over`: "finished" in the contextcapture dialect).
+pub const SUCCESS: u8 = 0;
+/// Any other error: HTTP, network, token, configuration.
+pub const ERROR: u8 = 1;
+/// The command line was wrong or incomplete (clap uses 2 for its own errors too).
+pub const USAGE: u8 = 2;
+/// The job failed.
+pub const JOB_FAILED: u8 = 3;
+/// The job was cancelled.
+pub const JOB_CANCELLED: u8 = 4;
+/// The deadline came before the job ended.
+pub const DEADLINE: u8 = 5;
+/// SIGINT or SIGTERM stopped the watch (128 + SIGINT, as shells report Ctrl-C).
+pub const INTERRUPTED: u8 = 130;
+
+/// The exit code table, shown at the end of `--help` (kept next to the codes
+/// so the two cannot drift apart).
+pub const HELP: &str = "\
+Exit codes:
+  0    the job succeeded (state `success`, or `over`, which the contextcapture
+       service sends for a finished job); `get`: the service answered
+  1    any other error (HTTP, network, token file); the message on stderr
+       gives the status, the API code and the correlation id when known
+  2    usage error: a bad option or value, or no access token at all
+  3    the job failed
+  4    the job was cancelled
+  5    the deadline (--deadline) came before the job ended
+  130  interrupted by SIGINT (Ctrl-C) or SIGTERM
+
+The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH.";
+
+/// Shown at the end of `get --help`.
+pub const GET_HELP: &str = "\
+Exit codes: 0 when the service answered with progress (whatever the state),
+1 on any error, 2 on a usage error.";
+
+/// How a `watch` (or the demo) ended.
+#[derive(Debug)]
+pub enum Ending {
+    /// The job reached a terminal state.
+    Finished(Progress),
+    /// The watch ended with an error (the deadline included).
+    Failed(Error),
+    /// The observations could not be written (stdout closed, disk full).
+    Output(std::io::Error),
+    /// A signal stopped it.
+    Interrupted,
+}
+
+/// The exit code of a watch's ending.
+pub fn for_ending(ending: &Ending) -> u8 {
+    match ending {
+        Ending::Finished(progress) => for_state(&progress.state),
+        Ending::Failed(error) => for_error(error),
+        Ending::Output(_) => ERROR,
+        Ending::Interrupted => INTERRUPTED,
+    }
+}
+
+/// The exit code of a job's final state.
+pub fn for_state(state: &JobState) -> u8 {
+    match state {
+        JobState::Success | JobState::Over => SUCCESS,
+        JobState::Failed => JOB_FAILED,
+        JobState::Cancelled => JOB_CANCELLED,
+        // A watch only ends on a terminal state; anything else here would be a
+        // bug elsewhere, and must not pass for success.
+        _ => ERROR,
+    }
+}
+
+/// The exit code of an error: 5 for the deadline, 1 for everything else.
+pub fn for_error(error: &Error) -> u8 {
+    match error {
+        Error::Deadline { .. } => DEADLINE,
+        _ => ERROR,
+    }
+}
+
+/// The exit code of `get`: 0 for any answer, 1 for an error (the state is
+/// information, not an outcome: the job may still be running).
+pub fn for_get(result: &Result<Progress, Error>) -> u8 {
+    match result {
+        Ok(_) => SUCCESS,
+        Err(_) => ERROR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn progress(state: &str) -> Progress {
+        Progress {
+            percentage: Some(100.0),
+            state: JobState::parse(state),
+            step: None,
+        }
+    }
+
+    #[test]
+    fn terminal_states_map_to_their_codes() {
+        let cases = [("success", 0), ("Over", 0), ("failed", 3), ("cancelled", 4)];
+        for (state, code) in cases {
+            let ending = Ending::Finished(progress(state));
+            assert_eq!(for_ending(&ending), code, "{state}");
+        }
+    }
+
+    #[test]
+    fn a_non_terminal_state_is_never_success() {
+        for state in ["active", "queued", "terminatingoncancel", "mystery"] {
+            assert_eq!(for_state(&JobState::parse(state)), ERROR, "{state}");
+        }
+    }
+
+    #[test]
+    fn errors_are_1_except_the_deadline() {
+        let deadline = Error::Deadline {
+            deadline: Duration::from_secs(1),
+            last: Some(progress("active")),
+        };
+        assert_eq!(for_ending(&Ending::Failed(deadline)), DEADLINE);
+        let other = Error::Config("x".into());
+        assert_eq!(for_ending(&Ending::Failed(other.clone())), ERROR);
+        let retries = Error::RetriesExhausted {
+            attempts: 6,
+            last: Box::new(other),
+        };
+        assert_eq!(for_error(&retries), ERROR);
+    }
+
+    #[test]
+    fn interrupted_is_130_and_get_ignores_the_state() {
+        assert_eq!(for_ending(&Ending::Interrupted), 130);
+        assert_eq!(for_get(&Ok(progress("failed"))), SUCCESS);
+        assert_eq!(for_get(&Err(Error::Config("x".into()))), ERROR);
+    }
+
+    #[test]
+    fn the_help_table_lists_every_code() {
+        for code in [
+            SUCCESS,
+            ERROR,
+            USAGE,
+            JOB_FAILED,
+            JOB_CANCELLED,
+            DEADLINE,
+            INTERRUPTED,
+        ] {
+            assert!(
+                HELP.lines()
+                    .any(|line| line.trim_start().starts_with(&format!("{code} "))),
+                "{code}"
+            );
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Stopping a watch cleanly on SIGINT or SIGTERM.
+//!
+//! A watch spends nearly all its time asleep between polls (up to two minutes
+//! at a time), so the client gets a sleeper that waits on a condition variable
+//! instead of `thread::sleep`: the signal handler wakes it at once. The client
+//! would then send the next request before handing control back; the token
+//! provider is gated too, so that request fails before anything is sent and the
+//! watch ends at once. The caller sees [`Interrupt::is_set`] and exits 130.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use progress_model::{AccessToken, TokenError, TokenProvider};
+use progress_ureq::Sleeper;
+
+use crate::exit;
+
+/// A flag set by a signal, that sleepers wait on. Clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt {
+    /// The flag and its condition variable, shared by every clone.
+    shared: Arc<Shared>,
+}
+
+/// The flag, and what wakes the sleepers when it is set.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Whether a signal came.
+    set: Mutex<bool>,
+    /// Notified when `set` becomes true.
+    wake: Condvar,
+}
+
+impl Interrupt {
+    /// A flag that only [`Interrupt::trigger`] sets (for tests and for `get`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A flag set by SIGINT, SIGTERM or SIGHUP. A second signal ends the process
+    /// at once with 130, for when the first one is stuck behind a slow request.
+    ///
+    /// The handler can be installed once per process.
+    pub fn on_signals() -> Result<Self, ctrlc::Error> {
+        let interrupt = Self::new();
+        let handler = interrupt.clone();
+        // ctrlc runs this on a thread of its own, not in signal context, so
+        // taking a lock and printing are fine here.
+        ctrlc::set_handler(move || {
+            if handler.trigger() {
+                eprintln!("\ninterrupted");
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
+        })?;
+        Ok(interrupt)
+    }
+
+    /// Sets the flag and wakes every sleeper. Returns whether it was set already.
+    pub fn trigger(&self) -> bool {
+        let mut set = self.lock();
+        let already = *set;
+        *set = true;
+        self.shared.wake.notify_all();
+        already
+    }
+
+    /// Whether a signal came.
+    pub fn is_set(&self) -> bool {
+        *self.lock()
+    }
+
+    /// Waits `duration`, or less if the flag is or gets set. Returns whether it is set.
+    pub fn wait(&self, duration: Duration) -> bool {
+        let guard = self.lock();
+        let (set, _timeout) = self
+            .shared
+            .wake
+            .wait_timeout_while(guard, duration, |set| !*set)
+            .unwrap_or_else(PoisonError::into_inner);
+        *set
+    }
+
+    /// `provider`, refusing to hand out a token once the flag is set.
+    pub fn gate<P: TokenProvider>(&self, provider: P) -> Gated<P> {
+        Gated {
+            provider,
+            interrupt: self.clone(),
+        }
+    }
+
+    /// The flag, locked.
+    fn lock(&self) -> MutexGuard<'_, bool> {
+        // A bool cannot be left half-written by a panic.
+        self.shared
+            .set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The client's sleeper: a signal cuts the wait short.
+impl Sleeper for Interrupt {
+    fn sleep(&self, duration: Duration) {
+        self.wait(duration);
+    }
+}
+
+/// A token provider that fails once interrupted, so that no request goes out
+/// after a signal: the client asks for a token before each request.
+#[derive(Debug)]
+pub struct Gated<P> {
+    /// Where the tokens come from until the flag is set.
+    provider: P,
+    /// The flag that closes the gate.
+    interrupt: Interrupt,
+}
+
+impl<P: TokenProvider> Gated<P> {
+    /// Fails once the flag is set.
+    fn check(&self) -> Result<(), TokenError> {
+        if self.interrupt.is_set() {
+            return Err("interrupted".into());
+        }
+        Ok(())
+    }
+}
+
+impl<P: TokenProvider> TokenProvider for Gated<P> {
+    fn token(&self) -> Result<AccessToken, TokenError> {
+        self.check()?;
+        self.provider.token()
+    }
+
+    fn refresh(&self) -> Result<AccessToken, TokenError> {
+        self.check()?;
+        self.provider.refresh()
+    }
+
+    fn can_refresh(&self) -> bool {
+        self.provider.can_refresh()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use progress_model::StaticToken;
+
+    use super::*;
+
+    #[test]
+    fn a_trigger_cuts_a_long_sleep_short() {
+        let interrupt = Interrupt::new();
+        let remote = interrupt.clone();
+        let started = Instant::now();
+        let signaller = std::thread::spawn(move || remote.trigger());
+        assert!(interrupt.wait(Duration::from_secs(60)));
+        assert!(started.elapsed() < Duration::from_secs(30));
+        assert!(!signaller.join().unwrap(), "the first trigger");
+        assert!(interrupt.trigger(), "the second trigger");
+    }
+
+    #[test]
+    fn without_a_trigger_the_sleep_lasts_its_time() {
+        let interrupt = Interrupt::new();
+        assert!(!interrupt.wait(Duration::from_millis(5)));
+        assert!(!interrupt.is_set());
+    }
+
+    #[test]
+    fn the_gate_closes_on_interrupt() {
+        let interrupt = Interrupt::new();
+        let gated = interrupt.gate(StaticToken::new("t"));
+        assert_eq!(gated.token().unwrap().secret(), "t");
+        assert!(!gated.can_refresh());
+        interrupt.trigger();
+        assert!(gated.token().is_err());
+        assert!(gated.refresh().is_err());
+    }
+}

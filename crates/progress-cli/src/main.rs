@@ -1,0 +1,110 @@
+//! `itwin-progress`: get or watch the progress of an iTwin Platform job.
+//!
+//! This file parses the command line, runs the subcommand and turns its
+//! outcome into the exit code; each idea lives in a module of its own.
+
+// The doc comments in `args` are also the `--help` text, where a URL is
+// plain text, not a rustdoc link.
+#[allow(rustdoc::bare_urls)]
+mod args;
+mod client;
+mod demo;
+mod exit;
+mod interrupt;
+mod render;
+mod report;
+mod token;
+mod watch;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use progress_model::JobId;
+use progress_ureq::ThreadSleeper;
+
+use crate::args::{Cli, Command, Connection, Output, Polling};
+use crate::interrupt::Interrupt;
+use crate::token::TokenSource;
+
+/// Parses, runs the subcommand, exits with its code.
+fn main() -> ExitCode {
+    // clap exits by itself: 0 for --help and --version, 2 for a usage error.
+    let cli = Cli::parse();
+    let code = match &cli.command {
+        Command::Get { job, output } => get(&cli.connection, job, *output),
+        Command::Watch {
+            job,
+            polling,
+            output,
+        } => watch(&cli.connection, job, polling, *output),
+        Command::Demo { output } => demo::run(*output, &on_signals()),
+    };
+    ExitCode::from(code)
+}
+
+/// `get`: one request, one line. 0 for any answer, 1 for an error.
+fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
+    let token = match TokenSource::from_environment(connection.token_file.clone()) {
+        Ok(token) => token,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return problem.exit_code();
+        }
+    };
+    // A single request never sleeps, and Ctrl-C may simply end it.
+    let client = match client::build(connection, None, token, ThreadSleeper) {
+        Ok(client) => client,
+        Err(error) => {
+            report::error(&error);
+            return exit::ERROR;
+        }
+    };
+    let result = client.progress(job.as_str());
+    match &result {
+        Ok(progress) => {
+            if let Err(error) = render::for_get(output).observe(progress) {
+                eprintln!("error: cannot write the output: {error}");
+                return exit::ERROR;
+            }
+        }
+        Err(error) => report::error(error),
+    }
+    exit::for_get(&result)
+}
+
+/// `watch`: polls to the end; the exit code tells how the job ended.
+fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output) -> u8 {
+    let token = match TokenSource::from_environment(connection.token_file.clone()) {
+        Ok(token) => token,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return problem.exit_code();
+        }
+    };
+    let interrupt = on_signals();
+    let client = match client::build(
+        connection,
+        Some(polling),
+        interrupt.gate(token),
+        interrupt.clone(),
+    ) {
+        Ok(client) => client,
+        Err(error) => {
+            report::error(&error);
+            return exit::ERROR;
+        }
+    };
+    let mut renderer = render::for_watch(output);
+    let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
+    report::ending(&ending);
+    exit::for_ending(&ending)
+}
+
+/// The interrupt flag, set by SIGINT and SIGTERM. Should the handler fail to
+/// install, the watch still runs; a signal then ends it the default way.
+fn on_signals() -> Interrupt {
+    Interrupt::on_signals().unwrap_or_else(|error| {
+        eprintln!("warning: cannot handle Ctrl-C ({error}); it will end the program abruptly");
+        Interrupt::new()
+    })
+}

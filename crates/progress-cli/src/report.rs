@@ -1,0 +1,73 @@
+//! The program's last words on stderr: what went wrong, and what support needs.
+
+use progress_model::Error;
+
+use crate::exit::Ending;
+
+/// The error, then the status, the API error code and the correlation id on
+/// lines of their own when known, so they can be copied into a support ticket.
+/// Nothing here can hold the token: no [`Error`] does.
+pub fn describe(error: &Error) -> String {
+    let mut text = format!("error: {error}\n");
+    if let Some(status) = error.status() {
+        text.push_str(&format!("  status: {status}\n"));
+    }
+    if let Some(code) = error.code() {
+        text.push_str(&format!("  code: {code}\n"));
+    }
+    if let Some(id) = error.correlation_id() {
+        text.push_str(&format!("  correlation id: {id}\n"));
+    }
+    text
+}
+
+/// Prints [`describe`] on stderr.
+pub fn error(error: &Error) {
+    eprint!("{}", describe(error));
+}
+
+/// The last words of a watch that did not reach a final state (a finished
+/// job's state is already on stdout).
+pub fn ending(ending: &Ending) {
+    match ending {
+        Ending::Finished(_) => {}
+        Ending::Failed(failure) => error(failure),
+        Ending::Output(failure) => eprintln!("error: cannot write the output: {failure}"),
+        Ending::Interrupted => eprintln!("interrupted"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use progress_model::{ApiError, HttpFailure};
+
+    use super::*;
+
+    #[test]
+    fn names_status_code_and_correlation_id() {
+        let error = Error::NotFound(Box::new(HttpFailure {
+            status: 404,
+            api: Some(ApiError {
+                code: Some("ProgressNotFound".into()),
+                message: Some("Requested progress is not available.".into()),
+                ..ApiError::default()
+            }),
+            excerpt: None,
+            correlation_id: Some("abc-123".into()),
+            retry_after: None,
+        }));
+        let text = describe(&error);
+        assert!(text.starts_with("error: job progress not found (HTTP 404 ProgressNotFound"));
+        assert!(
+            text.contains("\n  status: 404\n  code: ProgressNotFound\n  correlation id: abc-123\n")
+        );
+    }
+
+    #[test]
+    fn leaves_out_what_is_unknown() {
+        let text = describe(&Error::Connect {
+            message: "connection refused".into(),
+        });
+        assert_eq!(text, "error: connection failed: connection refused\n");
+    }
+}

@@ -1,0 +1,164 @@
+//! Where the access token comes from: the environment or a file, never an argument
+//! (arguments show up in `ps` and shell history).
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use progress_model::{AccessToken, TokenError, TokenProvider};
+
+use crate::exit;
+
+/// The environment variable that holds the access token.
+pub const TOKEN_VAR: &str = "ITWIN_ACCESS_TOKEN";
+
+/// The token's source, chosen once at start. Its `Debug` never shows the token
+/// ([`AccessToken`] redacts itself).
+#[derive(Debug)]
+pub enum TokenSource {
+    /// `ITWIN_ACCESS_TOKEN`, read once: the environment cannot change under us,
+    /// so a 401 is final.
+    Env(AccessToken),
+    /// `--token-file`: read before each request, so a token that another
+    /// process refreshes in the file is picked up (the client re-asks after a 401).
+    File(PathBuf),
+}
+
+/// Why no token source could be set up.
+#[derive(Debug)]
+pub enum TokenSetupError {
+    /// Neither `--token-file` nor a non-empty `ITWIN_ACCESS_TOKEN`.
+    Missing,
+    /// The token file cannot be used.
+    File(String),
+}
+
+impl TokenSetupError {
+    /// A missing token is a usage error (the command line is incomplete); a
+    /// token file that cannot be read is an error of the environment.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Missing => exit::USAGE,
+            Self::File(_) => exit::ERROR,
+        }
+    }
+}
+
+impl fmt::Display for TokenSetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => write!(
+                f,
+                "no access token: set {TOKEN_VAR}, or pass --token-file PATH"
+            ),
+            Self::File(problem) => f.write_str(problem),
+        }
+    }
+}
+
+impl TokenSource {
+    /// Picks the source: `--token-file` when given (the explicit choice wins),
+    /// else the environment variable's value `env_value`. The file is read once
+    /// here so that a wrong path fails before any request.
+    pub fn choose(
+        file: Option<PathBuf>,
+        env_value: Option<OsString>,
+    ) -> Result<Self, TokenSetupError> {
+        if let Some(path) = file {
+            read_token_file(&path).map_err(TokenSetupError::File)?;
+            return Ok(Self::File(path));
+        }
+        // An empty or non-UTF-8 variable is no token at all.
+        let token = env_value
+            .and_then(|value| value.into_string().ok())
+            .map(AccessToken::new)
+            .filter(|token| !token.secret().is_empty())
+            .ok_or(TokenSetupError::Missing)?;
+        Ok(Self::Env(token))
+    }
+
+    /// Reads the process environment's `ITWIN_ACCESS_TOKEN` (or the file).
+    pub fn from_environment(file: Option<PathBuf>) -> Result<Self, TokenSetupError> {
+        Self::choose(file, std::env::var_os(TOKEN_VAR))
+    }
+}
+
+impl TokenProvider for TokenSource {
+    fn token(&self) -> Result<AccessToken, TokenError> {
+        match self {
+            Self::Env(token) => Ok(token.clone()),
+            Self::File(path) => read_token_file(path).map_err(Into::into),
+        }
+    }
+
+    fn can_refresh(&self) -> bool {
+        matches!(self, Self::File(_))
+    }
+}
+
+/// The file's token, whitespace trimmed. Errors name the file, never its content.
+fn read_token_file(path: &Path) -> Result<AccessToken, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the token file {}: {error}", path.display()))?;
+    let token = AccessToken::new(text);
+    if token.secret().is_empty() {
+        return Err(format!("the token file {} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of its own for each test, in the system's temporary directory.
+    fn temp_file(name: &str, content: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "itwin-progress-token-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_file_is_read_again_for_each_request() {
+        let path = temp_file("reread", "  first-token\n");
+        let source = TokenSource::choose(Some(path.clone()), Some("env-token".into())).unwrap();
+        assert_eq!(source.token().unwrap().secret(), "first-token");
+        std::fs::write(&path, "Bearer second-token\n").unwrap();
+        assert_eq!(source.refresh().unwrap().secret(), "second-token");
+        assert!(source.can_refresh());
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn the_environment_token_is_trimmed_and_final() {
+        let source = TokenSource::choose(None, Some(" env-token \n".into())).unwrap();
+        assert_eq!(source.token().unwrap().secret(), "env-token");
+        assert!(!source.can_refresh());
+        assert!(!format!("{source:?}").contains("env-token"));
+    }
+
+    #[test]
+    fn no_token_is_a_usage_error() {
+        for value in [None, Some(""), Some("  \n")] {
+            let error = TokenSource::choose(None, value.map(Into::into)).unwrap_err();
+            assert!(matches!(error, TokenSetupError::Missing));
+            assert_eq!(error.exit_code(), exit::USAGE);
+        }
+    }
+
+    #[test]
+    fn an_unusable_file_is_an_error_that_does_not_show_its_content() {
+        let missing = std::env::temp_dir().join("itwin-progress-no-such-token-file");
+        let error = TokenSource::choose(Some(missing), None).unwrap_err();
+        assert_eq!(error.exit_code(), exit::ERROR);
+        assert!(error.to_string().contains("cannot read the token file"));
+
+        let empty = temp_file("empty", " \n");
+        let error = TokenSource::choose(Some(empty.clone()), None).unwrap_err();
+        assert!(error.to_string().contains("is empty"));
+        std::fs::remove_file(empty).unwrap();
+    }
+}

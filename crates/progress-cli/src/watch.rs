@@ -1,0 +1,62 @@
+//! The watch loop shared by `watch` and `demo`: observe, show, stop on a signal.
+
+use progress_model::{Error, JobId};
+use progress_ureq::Client;
+
+use crate::exit::Ending;
+use crate::interrupt::Interrupt;
+use crate::render::Renderer;
+
+/// Watches `job` to its end, showing each observation, and takes the display
+/// down before returning how it ended.
+///
+/// The client must sleep on `interrupt` and ask it for tokens (see
+/// [`Interrupt::gate`]): then a signal ends the watch within a request, not a poll interval.
+pub fn run(
+    client: &Client,
+    job: &JobId,
+    renderer: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Ending {
+    let ending = observe(client, job, renderer, interrupt);
+    match renderer.finish(&ending) {
+        Ok(()) => ending,
+        Err(error) => Ending::Output(error),
+    }
+}
+
+/// The loop itself: shows each observation until the job ends, the watch
+/// fails, or a signal comes.
+fn observe(
+    client: &Client,
+    job: &JobId,
+    renderer: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Ending {
+    for observation in client.watch(job.as_str()) {
+        match observation {
+            // A job that ended is reported as ended, even if a signal came
+            // while its last answer was on the way.
+            Ok(progress) if progress.is_terminal() => {
+                return match renderer.observe(&progress) {
+                    Ok(()) => Ending::Finished(progress),
+                    Err(error) => Ending::Output(error),
+                };
+            }
+            // After a signal the gated token provider fails the next request
+            // before it is sent; that error is the interruption, not a failure.
+            _ if interrupt.is_set() => return Ending::Interrupted,
+            Ok(progress) => {
+                if let Err(error) = renderer.observe(&progress) {
+                    return Ending::Output(error);
+                }
+            }
+            Err(error) => return Ending::Failed(error),
+        }
+    }
+    // The client ends a watch only after a terminal state or an error, both
+    // handled above; this is a bug in the client, and must not pass for success.
+    Ending::Failed(Error::Config(
+        "the watch ended without a final state".into(),
+    ))
+}

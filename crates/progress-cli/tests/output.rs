@@ -1,0 +1,170 @@
+//! What `get` and `watch` print, in plain text and in JSON.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+
+use common::{FAST, TOKEN, assert_no_token, cli, forever, run, start, start_manual};
+
+/// A job's life: (simulated second, state, percentage, step).
+const TIMELINE: [(f64, &str, f64, &str); 5] = [
+    (0.0, "queued", 0.0, "Queue"),
+    (100.0, "active", 10.0, "Prepare_Production"),
+    (200.0, "active", 55.0, "Reconstruction"),
+    (300.0, "active", 90.0, "Export"),
+    (400.0, "success", 100.0, "Export"),
+];
+
+fn timeline_json() -> String {
+    let points: Vec<Value> = TIMELINE
+        .iter()
+        .map(|(at, state, percentage, step)| {
+            json!({"at_seconds": at, "state": state, "percentage": percentage, "step": step})
+        })
+        .collect();
+    json!({"job-1": {"points": points}}).to_string()
+}
+
+fn expected(index: usize) -> Value {
+    let (_, state, percentage, step) = TIMELINE[index];
+    json!({"percentage": percentage, "state": state, "step": step})
+}
+
+#[test]
+fn watch_json_follows_the_timeline_in_order() {
+    // The simulator's time moves only when this test has seen the current
+    // point on stdout: every point is observed, in order, without sleeping.
+    let (simulator, clock) = start_manual(&timeline_json());
+    let mut child = cli(&simulator)
+        .args(["watch", "job-1", "--json", "--deadline", "60s"])
+        .args(FAST)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+
+    let mut seen: Vec<Value> = Vec::new();
+    let mut point = 0;
+    for line in stdout.lines() {
+        let line = line.expect("a line of stdout");
+        assert!(!line.contains(TOKEN));
+        let observation: Value =
+            serde_json::from_str(&line).unwrap_or_else(|error| panic!("{line:?}: {error}"));
+        if seen.last() != Some(&observation) {
+            seen.push(observation.clone());
+        }
+        if observation == expected(point) && point + 1 < TIMELINE.len() {
+            clock.advance(TIMELINE[point + 1].0 - TIMELINE[point].0);
+            point += 1;
+        }
+    }
+    let output = child.wait_with_output().expect("the binary ends");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_no_token("", &stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let expected: Vec<Value> = (0..TIMELINE.len()).map(expected).collect();
+    assert_eq!(seen, expected);
+}
+
+#[test]
+fn watch_prints_plain_lines_when_not_at_a_terminal() {
+    // Ten simulated seconds per real one: the job ends after a tenth of a second.
+    let json = r#"{"job-1": {"points": [
+        {"at_seconds": 0, "state": "active", "percentage": 20, "step": "Tiling"},
+        {"at_seconds": 1, "state": "success", "percentage": 100, "step": "Export"}
+    ]}}"#;
+    let simulator = progress_sim::Simulator::builder(common::scenario(json, 10.0))
+        .start_blocking()
+        .unwrap();
+    let run = run(cli(&simulator)
+        .args(["watch", "job-1", "--deadline", "30s"])
+        .args(FAST));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.last(), Some(&"100% success (Export)"));
+    assert!(
+        lines[..lines.len() - 1]
+            .iter()
+            .all(|line| *line == "20% active (Tiling)"),
+        "{lines:?}"
+    );
+    // Nothing but the observations on stdout; no bar drawn on a pipe.
+    assert!(!run.stderr.contains('%'), "{}", run.stderr);
+}
+
+#[test]
+fn get_prints_one_line() {
+    let simulator = start(
+        r#"{"job-1": {"points": [{"at_seconds": 0, "state": "Active", "percentage": 56, "step": "Prepare_Production"}]}}"#,
+    );
+    let run = run(cli(&simulator).args(["get", "job-1"]));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout, "56% active (Prepare_Production)\n");
+    assert_eq!(simulator.requests_for("job-1"), 1);
+}
+
+#[test]
+fn get_json_prints_one_object() {
+    let simulator = start(
+        r#"{"job-1": {"points": [{"at_seconds": 0, "state": "active", "percentage": 56, "step": "Prepare_Production"}]}}"#,
+    );
+    let run = run(cli(&simulator).args(["get", "job-1", "--json"]));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.json_lines(),
+        [json!({"percentage": 56.0, "state": "active", "step": "Prepare_Production"})]
+    );
+}
+
+#[test]
+fn get_json_keeps_absent_fields_absent() {
+    let simulator = start(r#"{"job-1": {"points": [{"at_seconds": 0, "state": "queued"}]}}"#);
+    let run = run(cli(&simulator).args(["get", "--json", "job-1"]));
+    assert_eq!(
+        run.json_lines(),
+        [json!({"percentage": null, "state": "queued", "step": null})]
+    );
+}
+
+#[test]
+fn get_exits_0_whatever_the_state() {
+    for state in ["failed", "cancelled", "active"] {
+        let simulator = start(&forever("job-1", state));
+        let run = run(cli(&simulator).args(["get", "job-1"]));
+        assert_eq!(run.code, Some(0), "{state}: {run:?}");
+        assert_eq!(run.stdout, format!("42% {state} (Tiling)\n"));
+    }
+}
+
+#[test]
+fn options_reach_the_request() {
+    // The job only exists under its own service; global options work after the subcommand.
+    let simulator = start(
+        r#"{"job 1/x": {"service": "contextcapture", "wrapper": "jobProgress",
+            "points": [{"at_seconds": 0, "state": "Over", "percentage": 100}]}}"#,
+    );
+    let run = run(cli(&simulator).args([
+        "watch",
+        "job 1/x",
+        "--service",
+        "contextcapture",
+        "--accept-version",
+        "v1",
+        "--json",
+    ]));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(
+        run.json_lines(),
+        [json!({"percentage": 100.0, "state": "over", "step": null})]
+    );
+    let elsewhere = common::run(cli(&simulator).args(["get", "job 1/x"]));
+    assert_eq!(
+        elsewhere.code,
+        Some(1),
+        "the default service is another one"
+    );
+}

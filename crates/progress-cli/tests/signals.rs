@@ -1,0 +1,76 @@
+//! SIGINT and SIGTERM end a watch cleanly, at once, with exit code 130.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{assert_no_token, cli, forever, start};
+
+/// How long the binary may take to exit after the signal; it should take milliseconds.
+const GRACE: Duration = Duration::from_secs(5);
+
+fn signal_ends_the_watch(signal: &str) {
+    let simulator = start(&forever("endless", "active"));
+    // A 30 s interval: without the interruptible sleeper it would not exit in time.
+    let mut child = cli(&simulator)
+        .args(["watch", "endless", "--json", "--intervals", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+
+    // The sync point: the first observation is out, the watch is now asleep.
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    let observation: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|error| panic!("{first:?}: {error}"));
+    assert_eq!(observation["state"], "active");
+
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > GRACE {
+            let _ = child.kill();
+            panic!("the watch did not end within {GRACE:?} of SIG{signal}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_no_token(&format!("{first}{rest}"), &stderr);
+
+    assert_eq!(status.code(), Some(130), "SIG{signal}: {stderr}");
+    assert_eq!(stderr.trim(), "interrupted");
+    assert!(rest.is_empty(), "nothing more after the signal: {rest}");
+    // The signal ended the watch in its sleep; no request went out after it.
+    assert_eq!(simulator.requests_for("endless"), 1);
+}
+
+#[test]
+fn sigint_ends_a_watch_with_130() {
+    signal_ends_the_watch("INT");
+}
+
+#[test]
+fn sigterm_ends_a_watch_with_130() {
+    signal_ends_the_watch("TERM");
+}
