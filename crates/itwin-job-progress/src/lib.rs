@@ -8,7 +8,7 @@
 //! refreshing the token once after a 401, and never sleeping past a deadline.
 //!
 //! The async client is at the root (as in reqwest), the blocking one in
-//! [`blocking`]. Both drive the same sans-IO core, so they behave alike.
+//! `blocking` (with the `blocking` feature). Both drive the same sans-IO core, so they behave alike.
 //!
 //! # Async (tokio)
 //!
@@ -58,7 +58,7 @@
 //! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
 //!   the async client sleeps on. On async-std and smol, reqwest is driven through
 //!   async-compat, so no tokio runtime needs to be in scope.
-//! - `blocking`: the blocking client, on ureq, in [`blocking`].
+//! - `blocking`: the blocking client, on ureq, in `blocking` (with the `blocking` feature).
 //! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
 //!   no system library. Both clients use the same provider.
 //! - `native-tls`: the platform's TLS library instead.
