@@ -69,14 +69,22 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Clock, Environment, Error, ErrorKind, HttpFailure,
-    JobId, JobState, ManualClock, Progress, Service, StaticToken, SystemClock, TokenError,
-    TokenProvider,
+    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Service, StaticToken, SystemClock,
+    TokenError, TokenProvider,
 };
 
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, Client, ClientBuilder, ProgressStream, RuntimeSleeper,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ProgressStream,
 };
+
+/// The default async sleeper: the timer of the runtime in use.
+#[cfg(any(
+    feature = "runtime-tokio",
+    feature = "runtime-async-std",
+    feature = "runtime-smol"
+))]
+pub use progress_reqwest::RuntimeSleeper;
 
 /// The blocking client, on ureq.
 #[cfg(feature = "blocking")]
@@ -86,7 +94,10 @@ pub mod blocking {
 
 /// The sans-IO core, for building a client of your own.
 pub mod core {
-    pub use progress_model::{Action, HttpResponse, PollPolicy, Settings, Watch, interpret};
+    pub use progress_model::{
+        Action, ClientParts, Fetch, HttpResponse, PartsBuilder, PollPolicy, Settings, Update,
+        Watch, interpret,
+    };
 }
 
 /// The README's examples, compiled as doctests (`cargo xtask ci` runs them with

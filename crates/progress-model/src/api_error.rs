@@ -28,9 +28,12 @@ impl ApiError {
         let Value::Object(mut fields) = value.get("error")?.clone() else {
             return None;
         };
+        // Shown to people and written to logs: one short line, no control characters.
         let mut take_string = |key: &str| match fields.remove(key) {
-            Some(Value::String(text)) => Some(text),
-            Some(other) if !other.is_null() => Some(other.to_string()),
+            Some(Value::String(text)) => crate::excerpt::excerpt(text.as_bytes()),
+            Some(other) if !other.is_null() => {
+                crate::excerpt::excerpt(other.to_string().as_bytes())
+            }
             _ => None,
         };
         let code = take_string("code");
@@ -64,6 +67,14 @@ mod tests {
         assert_eq!(error.target.as_deref(), Some("id"));
         assert!(error.details.unwrap().is_array());
         assert!(error.other.contains_key("innerError"));
+    }
+
+    #[test]
+    fn fields_are_single_short_lines_without_control_characters() {
+        let body = br#"{"error":{"code":"Bad\nCode","message":"line one\n\u001b[31m red"}}"#;
+        let error = ApiError::from_body(body).unwrap();
+        assert_eq!(error.code.as_deref(), Some("Bad Code"));
+        assert_eq!(error.message.as_deref(), Some("line one [31m red"));
     }
 
     #[test]

@@ -46,9 +46,12 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward (by at most a century in all, so that reading
+    /// it can never overflow an `Instant`).
     pub fn advance(&self, by: Duration) {
-        *self.lock() += by;
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+        let mut elapsed = self.lock();
+        *elapsed = elapsed.saturating_add(by).min(CENTURY);
     }
 
     /// How far the clock has been moved.

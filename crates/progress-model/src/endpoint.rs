@@ -42,6 +42,26 @@ impl Service {
         }
     }
 
+    /// Refuses a custom path that would not stay a path: empty, with a query,
+    /// a fragment, whitespace, control characters or empty segments.
+    pub fn check(&self) -> Result<(), Error> {
+        let path = self.path();
+        let bad = path.is_empty()
+            || path
+                .split('/')
+                .any(|segment| segment.is_empty() || segment == "." || segment == "..")
+            || path
+                .chars()
+                .any(|c| c == '?' || c == '#' || c == '%' || c.is_whitespace() || c.is_control());
+        if bad {
+            return Err(Error::Config(format!(
+                "`{}` is not a service path (expected segments like `reality-modeling`)",
+                path.escape_debug()
+            )));
+        }
+        Ok(())
+    }
+
     /// Reads a service path: a known name gives its variant, anything else is custom.
     pub fn parse(path: &str) -> Self {
         match path.trim_matches('/') {
@@ -162,12 +182,21 @@ impl BaseUrl {
         let uri: Uri = trimmed
             .parse()
             .map_err(|_| Error::Config(format!("`{url}` is not a valid base URL")))?;
+        if uri
+            .authority()
+            .is_some_and(|authority| authority.as_str().contains('@'))
+        {
+            // Credentials in a URL end up in logs; the token is the only credential.
+            return Err(Error::Config(
+                "the base URL must not hold a user name or password".into(),
+            ));
+        }
         let host = uri
             .host()
             .ok_or_else(|| Error::Config(format!("the base URL `{url}` has no host")))?;
-        if uri.query().is_some() {
+        if uri.query().is_some() || url.contains('#') {
             return Err(Error::Config(format!(
-                "the base URL `{url}` must not have a query"
+                "the base URL `{url}` must not have a query or a fragment"
             )));
         }
         match uri.scheme_str() {
@@ -190,6 +219,13 @@ impl BaseUrl {
     /// The URL without a trailing slash.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether requests go in clear text (`http://` to a loopback host). Such
+    /// requests must bypass any proxy: a proxy elsewhere would carry the token
+    /// across the network unencrypted.
+    pub fn is_cleartext(&self) -> bool {
+        self.0.starts_with("http://")
     }
 }
 

@@ -143,6 +143,13 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// TLS could not be set up: a certificate the client does not trust, or a
+    /// TLS configuration problem. Not retried: it does not heal by waiting.
+    #[error("TLS failure: {message}")]
+    Tls {
+        /// What failed.
+        message: String,
+    },
     /// Any other failure of the HTTP client.
     #[error("transport error: {message}")]
     Transport {
@@ -186,6 +193,7 @@ pub enum ErrorKind {
     InvalidResponse,
     Timeout,
     Connect,
+    Tls,
     Transport,
     Deadline,
     RetriesExhausted,
@@ -209,6 +217,7 @@ impl ErrorKind {
             Self::InvalidResponse => "invalid_response",
             Self::Timeout => "timeout",
             Self::Connect => "connect",
+            Self::Tls => "tls",
             Self::Transport => "transport",
             Self::Deadline => "deadline",
             Self::RetriesExhausted => "retries_exhausted",
@@ -249,6 +258,7 @@ impl Error {
             Self::InvalidResponse { .. } => ErrorKind::InvalidResponse,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Connect { .. } => ErrorKind::Connect,
+            Self::Tls { .. } => ErrorKind::Tls,
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,

@@ -25,12 +25,48 @@ pub fn sanitize(text: &str) -> Option<String> {
         if !clean.is_empty() {
             clean.push(' ');
         }
-        clean.push_str(word);
-        if word.eq_ignore_ascii_case("bearer") && words.next().is_some() {
-            clean.push_str(" <redacted>");
+        match hide_bearer(word) {
+            Bearer::None => clean.push_str(word),
+            Bearer::TokenInWord(kept) => {
+                clean.push_str(kept);
+                clean.push_str("<redacted>");
+            }
+            Bearer::TokenInNextWord => {
+                clean.push_str(word);
+                if words.next().is_some() {
+                    clean.push_str(" <redacted>");
+                }
+            }
         }
     }
     (!clean.is_empty()).then_some(clean)
+}
+
+/// Where the token after a `Bearer` in a word is.
+enum Bearer<'a> {
+    None,
+    /// `Bearer:abc`, `Bearer%20abc`, `"Bearer=abc"`: keep this much, hide the rest.
+    TokenInWord(&'a str),
+    /// `Bearer`, `"Bearer`, `Bearer:` at the end of the word: the next word is the token.
+    TokenInNextWord,
+}
+
+fn hide_bearer(word: &str) -> Bearer<'_> {
+    let Some(at) = word.to_ascii_lowercase().find("bearer") else {
+        return Bearer::None;
+    };
+    let after = &word[at + "bearer".len()..];
+    let token = after
+        .trim_start_matches("%20")
+        .trim_start_matches([':', '=', '"', '\'', '\\']);
+    if token.is_empty() {
+        Bearer::TokenInNextWord
+    } else if token.len() < after.len() {
+        Bearer::TokenInWord(&word[..word.len() - token.len()])
+    } else {
+        // `Bearers`, `bearerish`: a word, not a header.
+        Bearer::None
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +82,17 @@ mod tests {
         let echoed = excerpt(b"you sent Authorization: Bearer abc.def.ghi please").unwrap();
         assert!(!echoed.contains("abc.def"));
         assert!(echoed.contains("Bearer <redacted> please"));
+        for echoed in [
+            r#"{"Authorization":"Bearer abc.def.ghi"}"#,
+            "Bearer:abc.def.ghi",
+            "auth=Bearer%20abc.def.ghi",
+        ] {
+            let clean = excerpt(echoed.as_bytes()).unwrap();
+            assert!(!clean.contains("abc.def"), "{echoed} -> {clean}");
+        }
+        assert_eq!(
+            excerpt(b"bearers of news").as_deref(),
+            Some("bearers of news")
+        );
     }
 }

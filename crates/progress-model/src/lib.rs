@@ -38,7 +38,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
-pub use machine::{Action, Update, Watch};
+pub use machine::{Action, Fetch, Update, Watch};
 pub use parts::{ClientParts, PartsBuilder};
 pub use progress::Progress;
 pub use response::{HttpResponse, interpret};

@@ -9,7 +9,7 @@
 //!
 //! let mut watch = Watch::for_job(&Settings::default(), "job-1", true);
 //! let now = Instant::now();
-//! assert!(matches!(watch.next(now), Action::Fetch { fresh_token: false, .. }));
+//! assert!(matches!(watch.next(now), Action::Fetch(fetch) if !fetch.fresh_token));
 //! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
 //! watch.on_response(now, SystemTime::now(), Ok(HttpResponse { status: 200, body, ..Default::default() }));
 //! assert!(matches!(watch.next(now), Action::Emit(_)));
@@ -25,14 +25,8 @@ use crate::{Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpre
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
 pub enum Action {
-    /// Send the progress request for `job`, then call [`Watch::on_response`].
-    /// With `fresh_token`, ask the provider for a new token first (after a 401).
-    Fetch {
-        /// The job to ask about.
-        job: JobId,
-        /// Whether to refresh the token before sending.
-        fresh_token: bool,
-    },
+    /// Send the progress request this describes, then call [`Watch::on_response`].
+    Fetch(Fetch),
     /// Hand this observation to the caller (before the wait that follows it).
     Emit(Progress),
     /// Sleep this long, then ask again.
@@ -41,16 +35,42 @@ pub enum Action {
     Done(Result<Progress, Error>),
 }
 
+/// One request a watch asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetch {
+    /// The job to ask about.
+    pub job: JobId,
+    /// Ask the token provider for a new token first (after a 401).
+    pub fresh_token: bool,
+    /// The time left before the deadline, if any: the request must not take
+    /// longer (cap its timeout with [`Fetch::timeout`]).
+    pub time_left: Option<Duration>,
+}
+
+impl Fetch {
+    /// A one-off request with no deadline, as a single `progress()` call sends.
+    pub fn once(job: JobId) -> Self {
+        Self {
+            job,
+            fresh_token: false,
+            time_left: None,
+        }
+    }
+
+    /// The request timeout to use: the configured one, cut to the time left,
+    /// but never below a second: a poll sent right at the deadline (which a
+    /// wait may end on) still gets a chance to be answered.
+    pub fn timeout(&self, request_timeout: Duration) -> Duration {
+        const FLOOR: Duration = Duration::from_secs(1);
+        self.time_left
+            .map_or(request_timeout, |left| left.max(FLOOR).min(request_timeout))
+    }
+}
+
 impl PartialEq for Action {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (
-                Self::Fetch { job, fresh_token },
-                Self::Fetch {
-                    job: other_job,
-                    fresh_token: other_fresh,
-                },
-            ) => job == other_job && fresh_token == other_fresh,
+            (Self::Fetch(a), Self::Fetch(b)) => a == b,
             (Self::Emit(a), Self::Emit(b)) => a == b,
             (Self::Wait(a), Self::Wait(b)) => a == b,
             (Self::Done(Ok(a)), Self::Done(Ok(b))) => a == b,
@@ -81,8 +101,14 @@ pub struct Watch {
 impl Watch {
     /// A watch of `job` with a checked policy. `can_refresh` tells whether the
     /// token provider can give a new token; when not, a 401 ends the watch at once.
+    ///
+    /// A policy that [`PollPolicy::check`] refuses gives a watch that is already
+    /// done with that error.
     pub fn new(job: JobId, policy: PollPolicy, body_cap: usize, can_refresh: bool) -> Self {
-        Self::with_job(Some(job), policy, body_cap, can_refresh)
+        let problem = policy.check().err();
+        let mut watch = Self::with_job(Some(job), policy, body_cap, can_refresh);
+        watch.finished = problem.map(Err);
+        watch
     }
 
     /// A watch of `job_id` under checked settings. An invalid id gives a watch
@@ -146,7 +172,15 @@ impl Watch {
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         trace::fetch(fresh_token);
-        Action::Fetch { job, fresh_token }
+        let time_left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        Action::Fetch(Fetch {
+            job,
+            fresh_token,
+            time_left,
+        })
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.
@@ -183,7 +217,9 @@ impl Watch {
                         })));
                 } else {
                     trace::retry(&error, self.consecutive_failures);
-                    let wait = self.advance_ladder();
+                    // A 503 may say when to come back, as a 429 does.
+                    let rung = self.advance_ladder();
+                    let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
                     self.wait_or_give_up(now, wait);
                 }
             }
@@ -240,21 +276,21 @@ impl Watch {
     }
 
     /// Runs the watch until it has something for the caller: the next
-    /// observation, or how it ended. `fetch` sends a request for a job
-    /// (refreshing the token first when asked); `sleep` waits.
+    /// observation, or how it ended. `fetch` sends a request (refreshing the
+    /// token first when asked); `sleep` waits.
     ///
     /// This is the whole adapter loop of the design, for drivers that can block.
     /// Async drivers write the same loop with `.await`.
     pub fn advance(
         &mut self,
         clock: &dyn crate::Clock,
-        mut fetch: impl FnMut(&JobId, bool) -> Result<HttpResponse, Error>,
+        mut fetch: impl FnMut(&Fetch) -> Result<HttpResponse, Error>,
         mut sleep: impl FnMut(Duration),
     ) -> Update {
         loop {
             match self.next(clock.now()) {
-                Action::Fetch { job, fresh_token } => {
-                    let result = fetch(&job, fresh_token);
+                Action::Fetch(request) => {
+                    let result = fetch(&request);
                     self.on_response(clock.now(), clock.wall(), result);
                 }
                 Action::Emit(progress) => return Update::Observed(progress),

@@ -42,7 +42,8 @@ impl Default for PollPolicy {
 }
 
 impl PollPolicy {
-    fn check(&self) -> Result<(), Error> {
+    /// Refuses a ladder a watch cannot follow: no rung, or a rung of zero.
+    pub fn check(&self) -> Result<(), Error> {
         if self.intervals.is_empty() {
             return Err(Error::Config("intervals must not be empty".into()));
         }
@@ -118,6 +119,21 @@ impl Settings {
         self.policy.check()?;
         if self.body_cap == 0 {
             return Err(Error::Config("body_cap must be larger than zero".into()));
+        }
+        if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(Error::Config("timeouts must be longer than zero".into()));
+        }
+        self.service.check()?;
+        // Both end up in headers; refuse what a header cannot carry now, not at the first request.
+        if http::HeaderValue::from_str(&self.user_agent()).is_err() {
+            return Err(Error::Config(
+                "the User-Agent suffix holds characters a header cannot carry".into(),
+            ));
+        }
+        if http::HeaderValue::from_str(self.api_version.accept()).is_err() {
+            return Err(Error::Config(
+                "the API version holds characters a header cannot carry".into(),
+            ));
         }
         Ok(self)
     }

@@ -78,7 +78,7 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
     };
     loop {
         match watch.next(start + elapsed) {
-            Action::Fetch { fresh_token, .. } => {
+            Action::Fetch(progress_model::Fetch { fresh_token, .. }) => {
                 trace.fresh_tokens.push(fresh_token);
                 let reply = script
                     .next()
@@ -188,20 +188,14 @@ fn every_observation_is_emitted_before_its_wait_and_the_first_fetch_is_immediate
     let now = Instant::now();
     assert_eq!(
         watch.next(now),
-        Action::Fetch {
-            job: job(),
-            fresh_token: false
-        }
+        Action::Fetch(progress_model::Fetch::once(job()))
     );
     watch.on_response(now, SystemTime::now(), response(&ok(7.0, "active")));
     assert!(matches!(watch.next(now), Action::Emit(p) if p.percentage == Some(7.0)));
     assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
     assert_eq!(
         watch.next(now),
-        Action::Fetch {
-            job: job(),
-            fresh_token: false
-        }
+        Action::Fetch(progress_model::Fetch::once(job()))
     );
 }
 
@@ -519,7 +513,7 @@ fn advance_runs_the_loop_for_a_blocking_driver_and_emits_before_waiting() {
     let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let mut replies = vec![ok(100.0, "success"), ok(5.0, "active")];
     let log = std::cell::RefCell::new(Vec::new());
-    let mut fetch = |_: &JobId, _: bool| {
+    let mut fetch = |_: &progress_model::Fetch| {
         log.borrow_mut().push("fetch".to_owned());
         response(&replies.pop().unwrap())
     };
@@ -560,4 +554,54 @@ fn huge_deadlines_and_retry_afters_neither_overflow_nor_park_the_watch_for_years
     );
     assert_eq!(trace.waits, [progress_model::MAX_RETRY_AFTER.as_secs()]);
     assert!(trace.outcome.is_ok());
+}
+
+#[test]
+fn a_fetch_near_the_deadline_carries_the_time_left_to_cap_its_timeout() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(20)),
+        ..PollPolicy::default()
+    };
+    let mut watch = Watch::new(job(), policy, 1024, true);
+    let start = Instant::now();
+    let Action::Fetch(first) = watch.next(start) else {
+        panic!("fetch first")
+    };
+    assert_eq!(first.time_left, Some(Duration::from_secs(20)));
+    watch.on_response(start, SystemTime::now(), response(&ok(1.0, "active")));
+    watch.next(start);
+    assert_eq!(watch.next(start), Action::Wait(Duration::from_secs(15)));
+    let Action::Fetch(second) = watch.next(start + Duration::from_secs(15)) else {
+        panic!("fetch")
+    };
+    assert_eq!(second.time_left, Some(Duration::from_secs(5)));
+    assert_eq!(
+        second.timeout(Duration::from_secs(30)),
+        Duration::from_secs(5)
+    );
+    assert_eq!(
+        progress_model::Fetch::once(job()).timeout(Duration::from_secs(30)),
+        Duration::from_secs(30)
+    );
+}
+
+#[test]
+fn a_503_with_retry_after_waits_as_asked() {
+    let trace = run(vec![retry_after(503, "90"), ok(100.0, "success")]);
+    assert_eq!(trace.waits, [90]);
+}
+
+#[test]
+fn a_policy_without_rungs_ends_the_watch_with_a_config_error_instead_of_panicking() {
+    for intervals in [vec![], vec![Duration::ZERO]] {
+        let policy = PollPolicy {
+            intervals,
+            ..PollPolicy::default()
+        };
+        let mut watch = Watch::new(job(), policy, 1024, true);
+        assert!(matches!(
+            watch.next(Instant::now()),
+            Action::Done(Err(Error::Config(_)))
+        ));
+    }
 }

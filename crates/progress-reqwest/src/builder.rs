@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
 
-use crate::sleeper::{AsyncSleeper, RuntimeSleeper};
+use crate::sleeper::{AsyncSleeper, default_sleeper};
 use crate::token::{AsyncTokenProvider, Blocking};
 use crate::{Client, transport};
 
@@ -54,7 +54,11 @@ impl ClientBuilder {
     /// An existing reqwest client to reuse (its pool, proxy and TLS settings).
     /// Build it with `redirect::Policy::none()`: this crate never follows a
     /// redirect, but cannot change the policy of a client it is given (reqwest
-    /// does drop the `Authorization` header on a redirect to another host).
+    /// does drop the `Authorization` header on a redirect to another host, and
+    /// a redirect followed anyway is reported as [`Error::Redirect`]). With an
+    /// `http://` base URL, also build it with `.no_proxy()`. Under the `rustls`
+    /// feature alone, reqwest needs a process-wide crypto provider to build a
+    /// client: `rustls::crypto::ring::default_provider().install_default()`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -62,17 +66,7 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let parts = self.parts.build(|| {
-            if RuntimeSleeper::AVAILABLE {
-                Ok(Arc::new(RuntimeSleeper))
-            } else {
-                Err(Error::Config(
-                    "no async runtime to sleep on: enable one of the features `runtime-tokio`, \
-                     `runtime-async-std` or `runtime-smol`, or give a sleeper with .sleeper(...)"
-                        .into(),
-                ))
-            }
-        })?;
+        let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
             Some(http) => http,
             None => transport::default_client(&parts.settings)?,

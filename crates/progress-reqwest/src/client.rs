@@ -1,6 +1,6 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
-use progress_model::{ClientParts, Error, HttpResponse, JobId, Progress, Watch, interpret};
+use progress_model::{ClientParts, Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
 
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
@@ -26,7 +26,7 @@ impl Client {
     /// Asks once where a job stands. Every non-200 answer is an error.
     pub async fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
         let job = JobId::new(job_id.as_ref())?;
-        let response = self.fetch(&job, false).await?;
+        let response = self.fetch(&Fetch::once(job)).await?;
         interpret(
             &response,
             self.parts.settings.body_cap,
@@ -55,20 +55,21 @@ impl Client {
     }
 
     /// Gets a token (a fresh one after a 401) and sends one request.
-    pub(crate) async fn fetch(
-        &self,
-        job: &JobId,
-        fresh_token: bool,
-    ) -> Result<HttpResponse, Error> {
+    pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
         let provider = &self.parts.token;
-        let token = if fresh_token {
+        let token = if fetch.fresh_token {
             provider.refresh().await
         } else {
             provider.token().await
         }
         .map_err(Error::token)?;
-        let request = self.parts.settings.progress_request(job, &token)?;
-        on_any_runtime(transport::send(&self.http, &self.parts.settings, request)).await
+        let settings = &self.parts.settings;
+        let request = settings.progress_request(&fetch.job, &token)?;
+        let timeout = fetch.timeout(settings.request_timeout);
+        let mut response =
+            on_any_runtime(transport::send(&self.http, settings, request, timeout)).await?;
+        response.redact_secret(token.secret());
+        Ok(response)
     }
 }

@@ -18,7 +18,7 @@ pub(crate) fn on_any_runtime<F: Future>(future: F) -> F {
 
 /// Refuses, with a message saying what to do, to run where reqwest cannot.
 pub(crate) fn check_runtime() -> Result<(), progress_model::Error> {
-    #[cfg(all(feature = "runtime-tokio", not(feature = "_compat")))]
+    #[cfg(not(feature = "_compat"))]
     if tokio::runtime::Handle::try_current().is_err() {
         return Err(progress_model::Error::Config(
             "no tokio runtime in scope: await the client inside tokio, or enable the \

@@ -51,6 +51,12 @@ mod builder;
 mod client;
 mod compat;
 mod sleeper;
+// The default sleeper's fallback when only tokio is enabled and no tokio runtime is in scope.
+#[cfg(all(
+    feature = "runtime-tokio",
+    not(any(feature = "runtime-async-std", feature = "runtime-smol"))
+))]
+mod thread_timer;
 #[cfg(feature = "rustls")]
 mod tls;
 mod token;
@@ -63,6 +69,12 @@ pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Service,
     StaticToken, TokenError, TokenProvider,
 };
-pub use sleeper::{AsyncSleeper, BoxFuture, RuntimeSleeper};
+#[cfg(any(
+    feature = "runtime-tokio",
+    feature = "runtime-async-std",
+    feature = "runtime-smol"
+))]
+pub use sleeper::RuntimeSleeper;
+pub use sleeper::{AsyncSleeper, BoxFuture};
 pub use token::AsyncTokenProvider;
 pub use watch::ProgressStream;

@@ -29,18 +29,20 @@ where
 ///
 /// With `runtime-tokio`, tokio's timer whenever a tokio runtime is in scope;
 /// otherwise async-std's timer (`runtime-async-std`) or async-io's (`runtime-smol`).
+/// Only exists with one of those features.
+#[cfg(any(
+    feature = "runtime-tokio",
+    feature = "runtime-async-std",
+    feature = "runtime-smol"
+))]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RuntimeSleeper;
 
-impl RuntimeSleeper {
-    /// Whether a runtime feature is enabled, so that this sleeper can sleep.
-    pub(crate) const AVAILABLE: bool = cfg!(any(
-        feature = "runtime-tokio",
-        feature = "runtime-async-std",
-        feature = "runtime-smol"
-    ));
-}
-
+#[cfg(any(
+    feature = "runtime-tokio",
+    feature = "runtime-async-std",
+    feature = "runtime-smol"
+))]
 impl AsyncSleeper for RuntimeSleeper {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         #[cfg(feature = "runtime-tokio")]
@@ -53,18 +55,25 @@ impl AsyncSleeper for RuntimeSleeper {
         return Box::pin(async move {
             async_io::Timer::after(duration).await;
         });
-        #[allow(unreachable_code)]
-        {
-            // Only reached when the client was built with this sleeper and no
-            // runtime feature, which `build()` refuses, or with only tokio
-            // enabled and no tokio runtime in scope.
-            let _ = duration;
-            Box::pin(async {
-                panic!(
-                    "progress-reqwest: no tokio runtime in scope; await the client inside \
-                     tokio, or enable `runtime-async-std` or `runtime-smol`"
-                )
-            })
-        }
+        // Only tokio is enabled and the watch is polled outside tokio (say, on a
+        // plain executor after its first item): wait on a thread rather than fail.
+        #[cfg(not(any(feature = "runtime-async-std", feature = "runtime-smol")))]
+        Box::pin(crate::thread_timer::ThreadTimer::after(duration))
     }
+}
+
+/// The sleeper a client gets when none is given, or why there is none.
+pub(crate) fn default_sleeper() -> Result<std::sync::Arc<dyn AsyncSleeper>, progress_model::Error> {
+    #[cfg(any(
+        feature = "runtime-tokio",
+        feature = "runtime-async-std",
+        feature = "runtime-smol"
+    ))]
+    return Ok(std::sync::Arc::new(RuntimeSleeper));
+    #[allow(unreachable_code)]
+    Err(progress_model::Error::Config(
+        "no async runtime to sleep on: enable one of the features `runtime-tokio`, \
+         `runtime-async-std` or `runtime-smol`, or give a sleeper with .sleeper(...)"
+            .into(),
+    ))
 }

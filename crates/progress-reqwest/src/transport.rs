@@ -1,13 +1,19 @@
 //! Moving bytes with reqwest: one request out, status, headers and a capped body back.
 
+use std::time::Duration;
+
 use progress_model::{Error, HttpResponse, Settings};
 
 /// A client that follows no redirect and times out as the settings say.
 pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
-    let builder = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.request_timeout);
+    if settings.base_url.is_cleartext() {
+        // reqwest honours HTTP(S)_PROXY even for loopback: never in clear text.
+        builder = builder.no_proxy();
+    }
     #[cfg(feature = "rustls")]
     let builder = builder.tls_backend_preconfigured(
         crate::tls::rustls_config()
@@ -18,19 +24,31 @@ pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Err
         .map_err(|error| Error::Config(format!("cannot build the HTTP client: {error}")))
 }
 
-/// Sends the request and reads at most `body_cap + 1` bytes of the body, so an
-/// oversized body is detected without holding it.
+/// Sends the request, taking at most `timeout`, and reads at most
+/// `body_cap + 1` bytes of the body, so an oversized body is detected without
+/// holding it.
 pub(crate) async fn send(
     client: &reqwest::Client,
     settings: &Settings,
     request: http::Request<()>,
+    timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let (parts, ()) = request.into_parts();
+    let url = parts.uri.to_string();
     let request = client
-        .request(parts.method, parts.uri.to_string())
+        .request(parts.method, &url)
         .headers(parts.headers)
-        .timeout(settings.request_timeout);
+        .timeout(timeout);
     let mut response = request.send().await.map_err(transport_error)?;
+    if response.url().as_str() != url {
+        // A client the caller brought may follow redirects; we never report
+        // where one led as if it were the answer.
+        return Err(Error::Redirect {
+            status: response.status().as_u16(),
+            location: Some(response.url().to_string()),
+            correlation_id: None,
+        });
+    }
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
@@ -53,11 +71,36 @@ fn transport_error(error: reqwest::Error) -> Error {
     let message = error_chain(&error);
     if error.is_timeout() {
         Error::Timeout { message }
+    } else if is_tls_failure(&error) {
+        Error::Tls { message }
+    } else if error.is_builder() {
+        Error::Config(message)
     } else if error.is_connect() || error.is_request() || error.is_body() {
         Error::Connect { message }
     } else {
         Error::Transport { message }
     }
+}
+
+/// Whether a certificate or TLS setup failure is behind the error: those do
+/// not heal by retrying.
+fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        #[cfg(feature = "rustls")]
+        if cause.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        // TLS streams report handshake failures as io errors around the TLS error.
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && is_tls_failure(inner)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The error and its causes on one line: reqwest's own text is often just

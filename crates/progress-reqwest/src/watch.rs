@@ -47,8 +47,8 @@ impl WatchLoop {
         let parts = &self.client.parts;
         loop {
             match self.machine.next(parts.clock.now()) {
-                Action::Fetch { job, fresh_token } => {
-                    let result = self.client.fetch(&job, fresh_token).await;
+                Action::Fetch(fetch) => {
+                    let result = self.client.fetch(&fetch).await;
                     self.machine
                         .on_response(parts.clock.now(), parts.clock.wall(), result);
                 }

@@ -1,7 +1,7 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
 use progress_model::{
-    ClientParts, Error, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
+    ClientParts, Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
 };
 
 use crate::builder::ClientBuilder;
@@ -26,7 +26,7 @@ impl Client {
     /// Asks once where a job stands. Every non-200 answer is an error.
     pub fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
         let job = JobId::new(job_id.as_ref())?;
-        let response = self.fetch(&job, false)?;
+        let response = self.fetch(&Fetch::once(job))?;
         interpret(
             &response,
             self.parts.settings.body_cap,
@@ -51,15 +51,19 @@ impl Client {
     }
 
     /// Gets a token (a fresh one after a 401) and sends one request.
-    pub(crate) fn fetch(&self, job: &JobId, fresh_token: bool) -> Result<HttpResponse, Error> {
+    pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         let provider = &self.parts.token;
-        let token = if fresh_token {
+        let token = if fetch.fresh_token {
             provider.refresh()
         } else {
             provider.token()
         }
         .map_err(Error::token)?;
-        let request = self.parts.settings.progress_request(job, &token)?;
-        transport::send(&self.agent, &self.parts.settings, request)
+        let settings = &self.parts.settings;
+        let request = settings.progress_request(&fetch.job, &token)?;
+        let timeout = fetch.timeout(settings.request_timeout);
+        let mut response = transport::send(&self.agent, settings, request, timeout)?;
+        response.redact_secret(token.secret());
+        Ok(response)
     }
 }

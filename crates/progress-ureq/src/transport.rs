@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use std::time::Duration;
+
 use progress_model::{Error, HttpResponse, Settings};
 
 /// An agent that keeps connections alive, follows no redirect, and leaves
@@ -16,23 +18,29 @@ pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
         .into()
 }
 
-/// Sends the request and reads at most `body_cap + 1` bytes of the body, so an
-/// oversized body is detected without holding it.
+/// Sends the request, taking at most `timeout`, and reads at most
+/// `body_cap + 1` bytes of the body, so an oversized body is detected without
+/// holding it.
 pub(crate) fn send(
     agent: &ureq::Agent,
     settings: &Settings,
     request: http::Request<()>,
+    timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
-    let request = agent
+    let mut config = agent
         .configure_request(request)
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
-        .timeout_connect(Some(settings.connect_timeout))
-        .timeout_global(Some(settings.request_timeout))
-        .build();
+        .timeout_connect(Some(settings.connect_timeout.min(timeout)))
+        .timeout_global(Some(timeout));
+    if settings.base_url.is_cleartext() {
+        // ureq honours HTTP(S)_PROXY even for loopback: never in clear text.
+        config = config.proxy(None);
+    }
+    let request = config.build();
     let response = agent.run(request).map_err(transport_error)?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
@@ -57,6 +65,15 @@ fn transport_error(error: ureq::Error) -> Error {
     match error {
         ureq::Error::Timeout(_) => Error::Timeout { message },
         ureq::Error::Io(io) if io.kind() == Io::TimedOut => Error::Timeout { message },
+        // rustls reports a failed handshake as an io error around its own.
+        #[cfg(feature = "rustls")]
+        ureq::Error::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+        {
+            Error::Tls { message }
+        }
         ureq::Error::Io(io)
             if matches!(
                 io.kind(),
@@ -71,6 +88,15 @@ fn transport_error(error: ureq::Error) -> Error {
             Error::Connect { message }
         }
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::Connect { message },
+        // A certificate or TLS setup failure does not heal by retrying.
+        ureq::Error::Tls(_) | ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => {
+            Error::Tls { message }
+        }
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::Tls { message },
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => Error::Tls { message },
+        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => Error::Config(message),
         _ => Error::Transport { message },
     }
 }

@@ -34,7 +34,7 @@ impl ProgressWatch {
         let client = &self.client;
         self.machine.advance(
             client.parts.clock.as_ref(),
-            |job, fresh_token| client.fetch(job, fresh_token),
+            |fetch| client.fetch(fetch),
             |duration| client.parts.sleeper.sleep(duration),
         )
     }

@@ -175,6 +175,21 @@ fn a_refused_connection_is_a_transient_connect_error<A: Adapter>() {
     assert!(error.is_transient());
 }
 
+fn a_tls_failure_is_final_not_retried<A: Adapter>() {
+    // A plain-HTTP server answers the TLS handshake with garbage.
+    let server = RawServer::start(Behaviour::PlainTextAtOnce);
+    let https = server.base_url.replace("http://", "https://");
+    let error = A::run(&Setup::new(https), true).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Tls, "{}: {error}", A::NAME);
+    assert!(!error.is_transient());
+    assert_eq!(
+        server.connections(),
+        1,
+        "{}: a TLS failure was retried",
+        A::NAME
+    );
+}
+
 macro_rules! for_each_adapter {
     ($($test:ident),* $(,)?) => {
         mod blocking_client {
@@ -192,6 +207,7 @@ for_each_adapter!(
     redirects_are_not_followed,
     a_silent_server_times_out_as_a_transient_error,
     a_refused_connection_is_a_transient_connect_error,
+    a_tls_failure_is_final_not_retried,
 );
 
 #[test]
@@ -255,4 +271,66 @@ fn active_then_success(active: usize) -> &'static [&'static str] {
     let mut bodies = vec![r#"{"progress":{"percentage":10,"state":"active"}}"#; active];
     bodies.push(r#"{"progress":{"percentage":100,"state":"success"}}"#);
     Box::leak(bodies.into_boxed_slice())
+}
+
+#[test]
+fn a_reqwest_client_that_follows_redirects_is_caught_all_the_same() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(302)
+            .header("location", server.url("/elsewhere"));
+    });
+    server.mock(|when, then| {
+        when.path("/elsewhere");
+        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async {
+            // A client of the caller's own needs a crypto provider for rustls;
+            // reqwest's default policy follows up to ten redirects.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let following = reqwest::Client::builder().build().unwrap();
+            let client = progress_reqwest::Client::builder()
+                .base_url(server.base_url())
+                .token("tok")
+                .http_client(following)
+                .build()
+                .unwrap();
+            client.progress("job").await
+        })
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Redirect);
+    assert!(error.to_string().contains("/elsewhere"), "{error}");
+}
+
+#[test]
+fn a_ureq_agent_that_follows_redirects_is_overridden_per_request() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(302)
+            .header("location", server.url("/elsewhere"));
+    });
+    let elsewhere = server.mock(|when, then| {
+        when.path("/elsewhere");
+        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
+    });
+    let following: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(10)
+        .build()
+        .into();
+    let client = progress_ureq::Client::builder()
+        .base_url(server.base_url())
+        .token("tok")
+        .agent(following)
+        .build()
+        .unwrap();
+    let error = client.progress("job").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Redirect);
+    assert_eq!(elsewhere.calls(), 0);
 }

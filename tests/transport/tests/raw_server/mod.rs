@@ -16,6 +16,9 @@ pub enum Behaviour {
     EndlessBody,
     /// Reads the request and never answers.
     Silent,
+    /// Answers in plain HTTP as soon as a client connects, before it says
+    /// anything: a TLS client takes this for a broken handshake.
+    PlainTextAtOnce,
 }
 
 #[derive(Debug)]
@@ -58,6 +61,10 @@ impl RawServer {
 fn serve(stream: TcpStream, behaviour: Behaviour, served: &AtomicUsize) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
+    if let Behaviour::PlainTextAtOnce = behaviour {
+        let _ = writer.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        return;
+    }
     while read_request_head(&mut reader) {
         let index = served.fetch_add(1, Ordering::SeqCst);
         let written = match behaviour {
@@ -79,6 +86,7 @@ fn serve(stream: TcpStream, behaviour: Behaviour, served: &AtomicUsize) {
                 while writer.write_all(&chunk).is_ok() {}
                 return;
             }
+            Behaviour::PlainTextAtOnce => return,
             Behaviour::Silent => {
                 // Holds the connection until the client gives up and closes it.
                 let _ = reader.read_to_end(&mut Vec::new());
