@@ -123,8 +123,8 @@ fn the_body_cap_is_enforced_while_reading<A: Adapter>() {
     );
 }
 
-fn redirects_are_not_followed<A: Adapter>() {
-    let server = MockServer::start();
+/// The progress path redirects to `/elsewhere`, which would answer success.
+fn redirect_elsewhere(server: &MockServer) -> (httpmock::Mock<'_>, httpmock::Mock<'_>) {
     let redirect = server.mock(|when, then| {
         when.path("/reality-modeling/jobs/job/progress");
         then.status(302)
@@ -134,6 +134,12 @@ fn redirects_are_not_followed<A: Adapter>() {
         when.path("/elsewhere");
         then.status(200).body(r#"{"progress":{"state":"success"}}"#);
     });
+    (redirect, elsewhere)
+}
+
+fn redirects_are_not_followed<A: Adapter>() {
+    let server = MockServer::start();
+    let (redirect, elsewhere) = redirect_elsewhere(&server);
     let error = A::run(&Setup::new(server.base_url()), false).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Redirect, "{}", A::NAME);
     assert!(
@@ -276,15 +282,7 @@ fn active_then_success(active: usize) -> &'static [&'static str] {
 #[test]
 fn a_reqwest_client_that_follows_redirects_is_caught_all_the_same() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path("/reality-modeling/jobs/job/progress");
-        then.status(302)
-            .header("location", server.url("/elsewhere"));
-    });
-    server.mock(|when, then| {
-        when.path("/elsewhere");
-        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
-    });
+    redirect_elsewhere(&server);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -311,15 +309,7 @@ fn a_reqwest_client_that_follows_redirects_is_caught_all_the_same() {
 #[test]
 fn a_ureq_agent_that_follows_redirects_is_overridden_per_request() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path("/reality-modeling/jobs/job/progress");
-        then.status(302)
-            .header("location", server.url("/elsewhere"));
-    });
-    let elsewhere = server.mock(|when, then| {
-        when.path("/elsewhere");
-        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
-    });
+    let (_, elsewhere) = redirect_elsewhere(&server);
     let following: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(10)
         .build()
