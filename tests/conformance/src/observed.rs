@@ -88,6 +88,18 @@ impl Recorder {
         self.clock.advance(wait);
     }
 
+    /// The client, or `None` with its build error recorded as the outcome
+    /// (some vectors check that building is refused).
+    pub fn built<C>(&self, client: Result<C, Error>) -> Option<C> {
+        match client {
+            Ok(client) => Some(client),
+            Err(error) => {
+                self.single(Err(error));
+                None
+            }
+        }
+    }
+
     /// Records the result of a single call (`progress` or `wait`).
     pub fn single(&self, result: Result<Progress, Error>) {
         self.lock().observed.outcome = Some(result);

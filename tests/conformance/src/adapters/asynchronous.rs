@@ -71,12 +71,8 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
             std::future::ready(())
         })
         .clock(clock);
-    let client = match configure_builder!(builder, &vector.settings).build() {
-        Ok(client) => client,
-        Err(error) => {
-            recorder.single(Err(error));
-            return recorder.finish();
-        }
+    let Some(client) = recorder.built(configure_builder!(builder, &vector.settings).build()) else {
+        return recorder.finish();
     };
     let id = vector.job_id.as_str();
     match vector.mode {

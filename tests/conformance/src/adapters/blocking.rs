@@ -25,12 +25,9 @@ impl Adapter for Blocking {
             .base_url(base_url)
             .sleeper(move |wait: Duration| sleeper.sleep(wait))
             .clock(clock);
-        let client = match configure_builder!(builder, &vector.settings).build() {
-            Ok(client) => client,
-            Err(error) => {
-                recorder.single(Err(error));
-                return recorder.finish();
-            }
+        let Some(client) = recorder.built(configure_builder!(builder, &vector.settings).build())
+        else {
+            return recorder.finish();
         };
         let id = vector.job_id.as_str();
         match vector.mode {
