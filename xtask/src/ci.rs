@@ -72,7 +72,15 @@ fn deny() -> Result<(), String> {
     if !cargo_deny_installed() {
         // A fresh machine (or CI image) should pass without a manual setup step.
         eprintln!("cargo-deny is not installed; installing it");
-        cmd::run(cargo().args(["install", "--locked", "cargo-deny"]))?;
+        // Pinned: a newer release could need a newer Rust than this machine's,
+        // or read deny.toml differently.
+        cmd::run(cargo().args([
+            "install",
+            "--locked",
+            "cargo-deny",
+            "--version",
+            CARGO_DENY_VERSION,
+        ]))?;
     }
     // cargo-deny reads the full dependency graph via `cargo metadata`, which
     // needs every package's manifest, including crates for other platforms
@@ -81,6 +89,9 @@ fn deny() -> Result<(), String> {
     cmd::run(cargo().arg("fetch"))?;
     cmd::run(cargo().args(["deny", "--offline", "check", "bans", "licenses", "sources"]))
 }
+
+/// The cargo-deny release deny.toml is written for.
+const CARGO_DENY_VERSION: &str = "0.20.2";
 
 fn cargo_deny_installed() -> bool {
     cargo()
