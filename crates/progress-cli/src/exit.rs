@@ -125,6 +125,7 @@ mod tests {
         let deadline = Error::Deadline {
             deadline: Duration::from_secs(1),
             last: Some(progress("active")),
+            failing: None,
         };
         assert_eq!(for_ending(&Ending::Failed(deadline)), DEADLINE);
         let other = Error::Config("x".into());

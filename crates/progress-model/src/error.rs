@@ -157,12 +157,19 @@ pub enum Error {
         message: String,
     },
     /// The watch's deadline came before the job ended.
-    #[error("deadline of {deadline:?} reached before the job ended{}", last.as_ref().map(|p| format!(" (last seen: {p})")).unwrap_or_default())]
+    #[error(
+        "deadline of {deadline:?} reached before the job ended{}{}",
+        last.as_ref().map(|p| format!(" (last seen: {p})")).unwrap_or_default(),
+        failing.as_ref().map(|e| format!("; the last attempt failed: {e}")).unwrap_or_default()
+    )]
     Deadline {
         /// The deadline the watch was given.
         deadline: Duration,
         /// The last progress seen, if any.
         last: Option<Progress>,
+        /// The failure being retried when the deadline came, if the last
+        /// attempt failed: why no newer progress was seen.
+        failing: Option<Box<Error>>,
     },
     /// Transient failures came `attempts` times in a row, more than `max_retries`.
     #[error("gave up after {attempts} failed attempts in a row; last error: {last}")]

@@ -93,6 +93,8 @@ pub struct Watch {
     /// Index into `policy.intervals` of the next wait; past the end means the last.
     rung: usize,
     last_seen: Option<Progress>,
+    /// The failure of the last attempt, until an attempt succeeds.
+    last_failure: Option<Error>,
     consecutive_failures: u32,
     refresh_next_fetch: bool,
     refreshed_since_last_401: bool,
@@ -141,6 +143,7 @@ impl Watch {
             finished: None,
             rung: 0,
             last_seen: None,
+            last_failure: None,
             consecutive_failures: 0,
             refresh_next_fetch: false,
             refreshed_since_last_401: false,
@@ -194,6 +197,7 @@ impl Watch {
         if !matches!(&result, Err(Error::Unauthorized(_))) {
             self.refreshed_since_last_401 = false;
         }
+        self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => self.on_progress(now, progress),
             Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_401 => {
@@ -272,6 +276,7 @@ impl Watch {
         Error::Deadline {
             deadline,
             last: self.last_seen.clone(),
+            failing: self.last_failure.clone().map(Box::new),
         }
     }
 

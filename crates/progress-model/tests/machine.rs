@@ -605,3 +605,24 @@ fn a_policy_without_rungs_ends_the_watch_with_a_config_error_instead_of_panickin
         ));
     }
 }
+
+#[test]
+fn a_deadline_during_failures_tells_which_failure_kept_the_progress_old() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(50)),
+        ..PollPolicy::default()
+    };
+    let trace = run_with(
+        policy,
+        true,
+        vec![ok(3.0, "active"), status(503), status(503)],
+    );
+    assert_eq!(trace.waits, [15, 30]);
+    match trace.outcome.unwrap_err() {
+        Error::Deadline { last, failing, .. } => {
+            assert_eq!(last.unwrap().percentage, Some(3.0));
+            assert_eq!(failing.unwrap().status(), Some(503));
+        }
+        other => panic!("expected a deadline, got {other}"),
+    }
+}
