@@ -25,6 +25,7 @@ mod job_id;
 mod machine;
 mod parts;
 mod progress;
+mod redact;
 mod request;
 mod response;
 mod retry_after;
