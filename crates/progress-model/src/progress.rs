@@ -32,16 +32,65 @@ impl Progress {
     }
 }
 
-/// `56% active (Prepare_Production)`; the percentage and the step only when sent.
+/// `56% active (Prepare_Production)`; the percentage and the step only when
+/// sent. Control characters in the state or step are escaped (`\n`, `\u{1b}`):
+/// the text comes from a server and must not move a terminal's cursor or fake
+/// a second line in a log.
 impl std::fmt::Display for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(percentage) = self.percentage {
             write!(f, "{percentage}% ")?;
         }
-        f.write_str(self.state.as_str())?;
+        write_escaped(f, self.state.as_str())?;
         if let Some(step) = &self.step {
-            write!(f, " ({step})")?;
+            f.write_str(" (")?;
+            write_escaped(f, step)?;
+            f.write_str(")")?;
         }
         Ok(())
+    }
+}
+
+/// Writes `text` with its control characters escaped and everything else as is.
+pub(crate) fn write_escaped(f: &mut std::fmt::Formatter<'_>, text: &str) -> std::fmt::Result {
+    for c in text.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_escapes_control_characters_from_the_server() {
+        let progress = Progress {
+            percentage: Some(5.0),
+            state: JobState::parse("act\u{1b}[2Jive"),
+            step: Some("x)\n100% success (Export".into()),
+        };
+        let shown = progress.to_string();
+        assert!(
+            !shown.contains('\n') && !shown.contains('\u{1b}'),
+            "{shown}"
+        );
+        assert_eq!(shown, "5% act\\u{1b}[2Jive (x)\\n100% success (Export)");
+    }
+
+    #[test]
+    fn fraction_is_clamped_and_absent_without_a_percentage() {
+        let at = |percentage| Progress {
+            percentage,
+            state: JobState::Active,
+            step: None,
+        };
+        assert_eq!(at(Some(-5.0)).fraction(), Some(0.0));
+        assert_eq!(at(Some(56.0)).fraction(), Some(0.56));
+        assert_eq!(at(None).fraction(), None);
     }
 }

@@ -76,9 +76,11 @@ impl JobState {
     }
 }
 
+/// The documented lowercase form, or an unknown state as sent with its control
+/// characters escaped (see [`Progress`](crate::Progress)'s `Display`).
 impl fmt::Display for JobState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        crate::progress::write_escaped(f, self.as_str())
     }
 }
 
