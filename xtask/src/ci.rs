@@ -71,11 +71,12 @@ fn doc() -> Result<(), String> {
 fn deny() -> Result<(), String> {
     if !cargo_deny_installed() {
         // A fresh machine (or CI image) should pass without a manual setup step.
-        eprintln!("cargo-deny is not installed; installing it");
+        eprintln!("cargo-deny {CARGO_DENY_VERSION} is not installed; installing it");
         // Pinned: a newer release could need a newer Rust than this machine's,
-        // or read deny.toml differently.
+        // or read deny.toml differently. `--force` replaces another release.
         cmd::run(cargo().args([
             "install",
+            "--force",
             "--locked",
             "cargo-deny",
             "--version",
@@ -94,12 +95,17 @@ fn deny() -> Result<(), String> {
 const CARGO_DENY_VERSION: &str = "0.20.2";
 
 fn cargo_deny_installed() -> bool {
+    // Only the pinned release counts: another may read deny.toml differently.
     cargo()
         .args(["deny", "--version"])
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
+        .output()
+        .is_ok_and(|output| {
+            output.status.success()
+                && String::from_utf8_lossy(&output.stdout)
+                    .split_whitespace()
+                    .any(|word| word == CARGO_DENY_VERSION)
+        })
 }
 
 fn conformance() -> Result<(), String> {

@@ -42,7 +42,13 @@ pub fn run(adapter: Option<&str>) -> Result<(), String> {
         .wait()
         .map_err(|error| format!("waiting for `{shown}`: {error}"))?;
 
-    let matrix = Matrix::new(&matrix::parse(&output));
+    // The filter above is a substring match (`thread::` would match both tokio
+    // adapters): keep exactly the adapter asked for.
+    let trials: Vec<_> = matrix::parse(&output)
+        .into_iter()
+        .filter(|trial| adapter.is_none_or(|name| trial.adapter == name))
+        .collect();
+    let matrix = Matrix::new(&trials);
     println!();
     if matrix.is_empty() {
         println!("no conformance trials found");

@@ -102,8 +102,10 @@ fn the_default_clock_ends_a_watch_at_its_deadline() {
     let error = result.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Deadline, "{error}");
     assert!(error.last_progress().is_some());
+    // One request only when it alone took over 150 ms (a loaded machine): then
+    // the first wait would already pass the deadline.
     assert!(
-        (2..=3).contains(&requests.len()),
+        (1..=3).contains(&requests.len()),
         "{} requests",
         requests.len()
     );
