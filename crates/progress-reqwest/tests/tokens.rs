@@ -50,15 +50,21 @@ impl AsyncTokenProvider for Refreshing {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_401_makes_the_watch_fetch_a_fresh_token_and_retry() {
-    let server = server();
+/// A client on `server` whose provider the test can still inspect.
+fn client_with_refreshing_provider(server: &MockServer) -> (Client, Arc<Refreshing>) {
     let provider = Arc::new(Refreshing::default());
     let client = Client::builder()
         .base_url(server.base_url())
         .async_token_provider(SharedProvider(provider.clone()))
         .build()
         .unwrap();
+    (client, provider)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_401_makes_the_watch_fetch_a_fresh_token_and_retry() {
+    let server = server();
+    let (client, provider) = client_with_refreshing_provider(&server);
     let outcome = client.wait("job").await.unwrap();
     assert_eq!(outcome.state, JobState::Success);
     assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
@@ -67,12 +73,7 @@ async fn a_401_makes_the_watch_fetch_a_fresh_token_and_retry() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_single_call_reports_the_401_without_refreshing() {
     let server = server();
-    let provider = Arc::new(Refreshing::default());
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .async_token_provider(SharedProvider(provider.clone()))
-        .build()
-        .unwrap();
+    let (client, provider) = client_with_refreshing_provider(&server);
     let error = client.progress("job").await.unwrap_err();
     assert_eq!(error.code(), Some("InvalidToken"));
     assert_eq!(provider.refreshes.load(Ordering::SeqCst), 0);
