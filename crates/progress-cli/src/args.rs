@@ -75,7 +75,8 @@ pub enum Command {
 pub struct Connection {
     /// The service whose job it is: reality-modeling, reality-conversion,
     /// reality-analysis, contextcapture, realityconversion,
-    /// realitydataanalysis, or any other path below the base URL.
+    /// realitydataanalysis, or any other path below the base URL (segments
+    /// without `..`, spaces, `?`, `#` or `%`).
     #[arg(
         long,
         global = true,
@@ -98,12 +99,13 @@ pub struct Connection {
     )]
     pub base_url: Option<BaseUrl>,
     /// The API version to ask for: v1, v2 (the v2 services) or a full media
-    /// type [default: v1].
+    /// type, which must fit in an HTTP header (no line breaks) [default: v1].
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_api_version)]
     pub accept_version: Option<ApiVersion>,
     /// Read the access token from this file (whitespace trimmed, a leading
-    /// `Bearer ` accepted) instead of ITWIN_ACCESS_TOKEN. Read before each
-    /// request, so a refreshed token is picked up after a 401.
+    /// `Bearer ` accepted, at most 64 KiB) instead of ITWIN_ACCESS_TOKEN. Read
+    /// before each request, so a refreshed token is picked up after a 401;
+    /// while the file is empty or unreadable, the last token read is used.
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 }
@@ -132,11 +134,13 @@ impl From<EnvironmentArg> for Environment {
 /// How a watch polls.
 #[derive(Debug, Args)]
 pub struct Polling {
-    /// Give up after this long (e.g. 90s, 45m, 6h); exit code 5. Never sleeps past it.
+    /// Give up after this long (e.g. 90s, 45m, 6h; not zero); exit code 5. Never
+    /// sleeps past it.
     #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
     pub deadline: Option<Duration>,
-    /// The waits between polls in seconds, comma-separated; the last repeats and
-    /// the ladder restarts when the percentage changes [default: 15,30,60,120].
+    /// The waits between polls in seconds, comma-separated, each at least 0.01;
+    /// the last repeats and the ladder restarts when the percentage changes
+    /// [default: 15,30,60,120].
     // Negative numbers are taken as values, so `-1` gets the clear message below.
     #[arg(
         long,
@@ -160,33 +164,55 @@ pub struct Output {
     pub json: bool,
 }
 
-/// The poll ladder from `--intervals`: at least one wait, each longer than zero.
+/// The poll ladder from `--intervals`: at least one wait, each at least
+/// [`MIN_INTERVAL`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intervals(pub Vec<Duration>);
 
-/// Reads `--intervals`: positive numbers of seconds, fractions allowed.
+/// The shortest wait `--intervals` accepts. A wait of a nanosecond is no
+/// wait: the watch would flood the service. 10 ms still lets tests poll a
+/// local simulator quickly; a real job needs seconds.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Reads `--intervals`: numbers of seconds, fractions allowed, each at least
+/// [`MIN_INTERVAL`]. Errors name a wait by its place, not by its text: clap
+/// hides the value (see `usage_error`), and a message must not show it either.
 pub fn parse_intervals(text: &str) -> Result<Intervals, String> {
     text.split(',')
-        .map(|rung| {
-            let rung = rung.trim();
-            let seconds: f64 = rung.parse().map_err(|_| {
-                format!("`{rung}` is not a number of seconds (expected e.g. 15,30,60,120 or 0.5,1)")
+        .enumerate()
+        .map(|(index, rung)| {
+            let place = index + 1;
+            let seconds: f64 = rung.trim().parse().map_err(|_| {
+                format!(
+                    "wait {place} is not a number of seconds (expected e.g. 15,30,60,120 or 0.5,1)"
+                )
             })?;
-            // Rejects zero, negatives, NaN, infinities, and values so small they
-            // round to no wait at all: a zero wait would flood the service.
-            Duration::try_from_secs_f64(seconds)
-                .ok()
-                .filter(|wait| !wait.is_zero() && seconds.is_finite())
-                .ok_or_else(|| format!("`{rung}` is not a positive number of seconds"))
+            // NaN and infinities parse as f64; neither is a wait.
+            if !seconds.is_finite() {
+                return Err(format!("wait {place} is not a number of seconds"));
+            }
+            // Also refuses zero and negatives. Comparing in f64 is exact here:
+            // 10 ms in seconds is the f64 nearest 0.01, as `0.01` parses.
+            if seconds < MIN_INTERVAL.as_secs_f64() {
+                return Err(format!(
+                    "wait {place} is shorter than the minimum of 0.01 seconds"
+                ));
+            }
+            Duration::try_from_secs_f64(seconds).map_err(|_| format!("wait {place} is too long"))
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Intervals)
 }
 
 /// Reads `--deadline` as a humantime duration (`90s`, `45m`, `6h`, `1h 30m`).
+/// Zero is refused: such a watch would give up before it began.
 fn parse_deadline(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|error| format!("{error} (expected a duration such as 90s, 45m or 6h)"))
+    let deadline = humantime::parse_duration(text)
+        .map_err(|error| format!("{error} (expected a duration such as 90s, 45m or 6h)"))?;
+    if deadline.is_zero() {
+        return Err("the deadline must be longer than zero".into());
+    }
+    Ok(deadline)
 }
 
 /// Checks a job id the way the client would, but as a usage error.
@@ -194,12 +220,13 @@ fn parse_job_id(text: &str) -> Result<JobId, String> {
     JobId::new(text).map_err(|error| error.to_string())
 }
 
-/// Reads `--service`: a known name or a custom path, not empty.
+/// Reads `--service`: a known name or a custom path. The client would refuse a
+/// path that does not stay a path (`../x`, `a b`, `a?b`, empty); checking it
+/// here makes that a usage error before anything else happens.
 fn parse_service(text: &str) -> Result<Service, String> {
-    if text.trim_matches('/').is_empty() {
-        return Err("the service must not be empty".into());
-    }
-    Ok(Service::parse(text))
+    let service = Service::parse(text);
+    service.check().map_err(|error| error.to_string())?;
+    Ok(service)
 }
 
 /// Reads `--base-url`: https://, or http:// to a loopback host.
@@ -207,10 +234,18 @@ fn parse_base_url(text: &str) -> Result<BaseUrl, String> {
     BaseUrl::new(text).map_err(|error| error.to_string())
 }
 
-/// Reads `--accept-version`: v1, v2 or a media type.
+/// Reads `--accept-version`: v1, v2 or a media type. The value goes into the
+/// `Accept` header, so one no header can hold (a line break, a control
+/// character) is refused here, as the client would refuse it later.
 fn parse_api_version(text: &str) -> Result<ApiVersion, String> {
-    text.parse()
-        .map_err(|error: progress_model::Error| error.to_string())
+    let version: ApiVersion = text
+        .parse()
+        .map_err(|error: progress_model::Error| error.to_string())?;
+    http::HeaderValue::from_str(version.accept()).map_err(|_| {
+        "the API version cannot be sent in an Accept header (no line breaks or control characters)"
+            .to_owned()
+    })?;
+    Ok(version)
 }
 
 #[cfg(test)]
@@ -236,10 +271,42 @@ mod tests {
     }
 
     #[test]
-    fn intervals_refuse_anything_but_positive_seconds() {
-        for bad in ["", "0", "-1", "1,,2", "abc", "NaN", "inf", "1e-12", "15s"] {
+    fn intervals_refuse_anything_but_seconds_from_a_hundredth() {
+        for bad in [
+            "", "0", "-1", "1,,2", "abc", "NaN", "inf", "1e-12", "1e-9", "0.009", "15s", "1e300",
+        ] {
             assert!(parse_intervals(bad).is_err(), "{bad:?}");
         }
+        assert_eq!(
+            parse_intervals("0.01").unwrap(),
+            Intervals(vec![MIN_INTERVAL])
+        );
+        let error = parse_intervals("1,0.001").unwrap_err();
+        assert!(
+            error.contains("wait 2 is shorter than the minimum"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_zero_deadline_is_refused() {
+        for zero in ["0s", "0ms", "0h"] {
+            assert!(parse_deadline(zero).is_err(), "{zero}");
+        }
+        assert_eq!(parse_deadline("1ms").unwrap(), Duration::from_millis(1));
+    }
+
+    #[test]
+    fn a_service_must_stay_a_path_and_a_version_must_fit_a_header() {
+        for bad in ["../x", "a b", "a?b", "a#b", "a%2e", "/", ""] {
+            assert!(parse_service(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_service("/my-gateway/reality-modeling/").unwrap(),
+            Service::Custom("my-gateway/reality-modeling".into())
+        );
+        assert!(parse_api_version("application/json\r\nX-Injected: 1").is_err());
+        assert!(parse_api_version("application/json").is_ok());
     }
 
     #[test]

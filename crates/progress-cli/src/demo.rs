@@ -15,6 +15,7 @@ use progress_ureq::Client;
 use crate::args::Output;
 use crate::exit::{self, Ending};
 use crate::interrupt::Interrupt;
+use crate::stderr::stderr_line;
 use crate::{render, report, watch};
 
 /// The simulator accepts any non-empty token; this one is not a secret.
@@ -25,7 +26,7 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     let scenario = Scenario::demo();
     // The demo scenario has one job; its name and its scripted 429s come from it.
     let Some((job, timeline)) = scenario.jobs.first_key_value() else {
-        eprintln!("error: the demo scenario has no job");
+        stderr_line!("error: the demo scenario has no job");
         return exit::ERROR;
     };
     let job = job.clone();
@@ -35,11 +36,11 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     let simulator = match Simulator::builder(scenario).start_blocking() {
         Ok(simulator) => simulator,
         Err(error) => {
-            eprintln!("error: cannot start the simulator: {error}");
+            stderr_line!("error: cannot start the simulator: {error}");
             return exit::ERROR;
         }
     };
-    eprintln!(
+    stderr_line!(
         "demo: watching the simulated job `{job}` at {} (polls every {})",
         simulator.base_url(),
         describe_ladder(&intervals),
@@ -58,7 +59,7 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
         Ending::Finished(progress) => {
             let requests = simulator.requests_for(&job);
             let throttled = rate_limited.iter().filter(|&&n| n <= requests).count();
-            eprintln!(
+            stderr_line!(
                 "demo: the job ended `{}` after {requests} requests ({throttled} answered 429 and waited out) in {:.1} s",
                 progress.state,
                 started.elapsed().as_secs_f64(),

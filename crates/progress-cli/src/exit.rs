@@ -25,7 +25,9 @@ Exit codes:
        service sends for a finished job); `get`: the service answered
   1    any other error (HTTP, network, token file); the message on stderr
        gives the status, the API code and the correlation id when known
-  2    usage error: a bad option or value, or no access token at all
+  2    usage error: a bad option or value (a --service that is not a path, an
+       --accept-version that cannot be a header, --intervals under 0.01 s,
+       --deadline 0s, ...), or no access token at all
   3    the job failed
   4    the job was cancelled
   5    the deadline (--deadline) came before the job ended
@@ -77,6 +79,16 @@ pub fn for_state(state: &JobState) -> u8 {
 pub fn for_error(error: &Error) -> u8 {
     match error {
         Error::Deadline { .. } => DEADLINE,
+        _ => ERROR,
+    }
+}
+
+/// The exit code of a client that could not be built. The command line is
+/// checked by clap first, but a setting only the client refuses (now or in a
+/// later version of the library) is still the user's mistake: a usage error.
+pub fn for_build(error: &Error) -> u8 {
+    match error {
+        Error::Config(_) | Error::InsecureUrl { .. } => USAGE,
         _ => ERROR,
     }
 }
@@ -135,6 +147,19 @@ mod tests {
             last: Box::new(other),
         };
         assert_eq!(for_error(&retries), ERROR);
+    }
+
+    #[test]
+    fn a_refused_setting_is_a_usage_error() {
+        assert_eq!(for_build(&Error::Config("x".into())), USAGE);
+        let insecure = Error::InsecureUrl {
+            url: "http://example.com".into(),
+        };
+        assert_eq!(for_build(&insecure), USAGE);
+        let connect = Error::Connect {
+            message: "refused".into(),
+        };
+        assert_eq!(for_build(&connect), ERROR);
     }
 
     #[test]

@@ -13,7 +13,10 @@ mod exit;
 mod interrupt;
 mod render;
 mod report;
+mod stderr;
 mod token;
+mod token_file;
+mod usage_error;
 mod watch;
 
 use std::process::ExitCode;
@@ -24,12 +27,17 @@ use progress_ureq::ThreadSleeper;
 
 use crate::args::{Cli, Command, Connection, Output, Polling};
 use crate::interrupt::Interrupt;
+use crate::stderr::stderr_line;
 use crate::token::TokenSource;
 
 /// Parses, runs the subcommand, exits with its code.
 fn main() -> ExitCode {
-    // clap exits by itself: 0 for --help and --version, 2 for a usage error.
-    let cli = Cli::parse();
+    // Not `Cli::parse()`: clap's own message would repeat a stray or invalid
+    // value, which may be a token typed in the wrong place.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(usage_error::report(&error)),
+    };
     let code = match &cli.command {
         Command::Get { job, output } => get(&cli.connection, job, *output),
         Command::Watch {
@@ -47,7 +55,7 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
     let token = match TokenSource::from_environment(connection.token_file.clone()) {
         Ok(token) => token,
         Err(problem) => {
-            eprintln!("error: {problem}");
+            stderr_line!("error: {problem}");
             return problem.exit_code();
         }
     };
@@ -56,14 +64,14 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
         Ok(client) => client,
         Err(error) => {
             report::error(&error);
-            return exit::ERROR;
+            return exit::for_build(&error);
         }
     };
     let result = client.progress(job.as_str());
     match &result {
         Ok(progress) => {
             if let Err(error) = render::for_get(output).observe(progress) {
-                eprintln!("error: cannot write the output: {error}");
+                stderr_line!("error: cannot write the output: {error}");
                 return exit::ERROR;
             }
         }
@@ -77,7 +85,7 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
     let token = match TokenSource::from_environment(connection.token_file.clone()) {
         Ok(token) => token,
         Err(problem) => {
-            eprintln!("error: {problem}");
+            stderr_line!("error: {problem}");
             return problem.exit_code();
         }
     };
@@ -91,7 +99,7 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
         Ok(client) => client,
         Err(error) => {
             report::error(&error);
-            return exit::ERROR;
+            return exit::for_build(&error);
         }
     };
     let mut renderer = render::for_watch(output);
@@ -104,7 +112,7 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
 /// install, the watch still runs; a signal then ends it the default way.
 fn on_signals() -> Interrupt {
     Interrupt::on_signals().unwrap_or_else(|error| {
-        eprintln!("warning: cannot handle Ctrl-C ({error}); it will end the program abruptly");
+        stderr_line!("warning: cannot handle Ctrl-C ({error}); it will end the program abruptly");
         Interrupt::new()
     })
 }

@@ -3,6 +3,7 @@
 use progress_model::Error;
 
 use crate::exit::Ending;
+use crate::stderr::{self, stderr_line};
 
 /// The error, then the status, the API error code and the correlation id on
 /// lines of their own when known, so they can be copied into a support ticket.
@@ -23,7 +24,7 @@ pub fn describe(error: &Error) -> String {
 
 /// Prints [`describe`] on stderr.
 pub fn error(error: &Error) {
-    eprint!("{}", describe(error));
+    stderr::write_str(&describe(error));
 }
 
 /// The last words of a watch that did not reach a final state (a finished
@@ -32,8 +33,8 @@ pub fn ending(ending: &Ending) {
     match ending {
         Ending::Finished(_) => {}
         Ending::Failed(failure) => error(failure),
-        Ending::Output(failure) => eprintln!("error: cannot write the output: {failure}"),
-        Ending::Interrupted => eprintln!("interrupted"),
+        Ending::Output(failure) => stderr_line!("error: cannot write the output: {failure}"),
+        Ending::Interrupted => stderr_line!("interrupted"),
     }
 }
 

@@ -3,11 +3,12 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use progress_model::{AccessToken, TokenError, TokenProvider};
 
 use crate::exit;
+use crate::token_file::TokenFile;
 
 /// The environment variable that holds the access token.
 pub const TOKEN_VAR: &str = "ITWIN_ACCESS_TOKEN";
@@ -20,8 +21,9 @@ pub enum TokenSource {
     /// so a 401 is final.
     Env(AccessToken),
     /// `--token-file`: read before each request, so a token that another
-    /// process refreshes in the file is picked up (the client re-asks after a 401).
-    File(PathBuf),
+    /// process refreshes in the file is picked up (the client re-asks after a
+    /// 401); the last good token stands in while the file cannot be read.
+    File(TokenFile),
 }
 
 /// Why no token source could be set up.
@@ -65,8 +67,9 @@ impl TokenSource {
         env_value: Option<OsString>,
     ) -> Result<Self, TokenSetupError> {
         if let Some(path) = file {
-            read_token_file(&path).map_err(TokenSetupError::File)?;
-            return Ok(Self::File(path));
+            return TokenFile::open(path)
+                .map(Self::File)
+                .map_err(TokenSetupError::File);
         }
         // An empty or non-UTF-8 variable is no token at all.
         let token = env_value
@@ -87,24 +90,13 @@ impl TokenProvider for TokenSource {
     fn token(&self) -> Result<AccessToken, TokenError> {
         match self {
             Self::Env(token) => Ok(token.clone()),
-            Self::File(path) => read_token_file(path).map_err(Into::into),
+            Self::File(file) => Ok(file.token()),
         }
     }
 
     fn can_refresh(&self) -> bool {
         matches!(self, Self::File(_))
     }
-}
-
-/// The file's token, whitespace trimmed. Errors name the file, never its content.
-fn read_token_file(path: &Path) -> Result<AccessToken, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the token file {}: {error}", path.display()))?;
-    let token = AccessToken::new(text);
-    if token.secret().is_empty() {
-        return Err(format!("the token file {} is empty", path.display()));
-    }
-    Ok(token)
 }
 
 #[cfg(test)]
@@ -150,11 +142,13 @@ mod tests {
     }
 
     #[test]
-    fn an_unusable_file_is_an_error_that_does_not_show_its_content() {
-        let missing = std::env::temp_dir().join("itwin-progress-no-such-token-file");
+    fn an_unusable_file_is_an_error_that_shows_neither_path_nor_content() {
+        let missing = std::env::temp_dir().join("itwin-progress-SECRETTOK123");
         let error = TokenSource::choose(Some(missing), None).unwrap_err();
         assert_eq!(error.exit_code(), exit::ERROR);
-        assert!(error.to_string().contains("cannot read the token file"));
+        let message = error.to_string();
+        assert!(message.contains("cannot read the file given to --token-file"));
+        assert!(!message.contains("SECRETTOK123"), "{message}");
 
         let empty = temp_file("empty", " \n");
         let error = TokenSource::choose(Some(empty.clone()), None).unwrap_err();

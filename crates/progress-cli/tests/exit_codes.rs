@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::process::Stdio;
+
 use common::{FAST, TOKEN, bare, cli, forever, run, start};
 
 /// A watch of a job that is already in `state` exits with `code`.
@@ -115,7 +117,10 @@ fn missing_token_is_a_usage_error() {
 
 #[test]
 fn bad_intervals_are_a_usage_error() {
-    for intervals in ["0", "-1", "abc", "1,,2", "0.05,0", "15s", ""] {
+    // 1e-9 and 0.009: below the 0.01 s minimum, a wait that would flood the service.
+    for intervals in [
+        "0", "-1", "abc", "1,,2", "0.05,0", "15s", "", "1e-9", "0.009",
+    ] {
         let run = run(bare().env("ITWIN_ACCESS_TOKEN", TOKEN).args([
             "watch",
             "job-1",
@@ -129,8 +134,20 @@ fn bad_intervals_are_a_usage_error() {
 
 #[test]
 fn other_bad_values_are_usage_errors() {
-    let cases: [&[&str]; 6] = [
+    // The --service and --accept-version cases were refused only when the
+    // client was built, and exited 1.
+    let cases: [&[&str]; 11] = [
         &["watch", "job-1", "--deadline", "soon"],
+        &["watch", "job-1", "--deadline", "0s"],
+        &["get", "job-1", "--service", "../x"],
+        &["get", "job-1", "--service", "a b"],
+        &["get", "job-1", "--service", "a?b"],
+        &[
+            "get",
+            "job-1",
+            "--accept-version",
+            "application/json\r\nX-Injected: 1",
+        ],
         &["watch", "job-1", "--max-retries", "-1"],
         &["get", "job-1", "--env", "staging"],
         &["get", "job-1", "--base-url", "http://example.com"],
@@ -160,4 +177,21 @@ fn an_unreachable_service_exits_1() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_closed_stderr_does_not_turn_an_error_into_a_panic() {
+    let simulator = start(&forever("job-1", "active"));
+    let mut child = cli(&simulator)
+        .args(["get", "no-such-job"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Closing the read end makes every write to stderr fail (EPIPE): the
+    // error message is lost, but the exit code must stay 1, not 101.
+    drop(child.stderr.take());
+    let status = child.wait().expect("the child can be waited for");
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    assert_eq!(simulator.requests_for("no-such-job"), 1);
 }

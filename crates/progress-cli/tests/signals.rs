@@ -1,17 +1,23 @@
 //! SIGINT and SIGTERM end a watch cleanly, at once, with exit code 130.
 
+// Signals are a Unix matter; nix is only a dev-dependency there.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 
 use common::{assert_no_token, cli, forever, start};
 
 /// How long the binary may take to exit after the signal; it should take milliseconds.
 const GRACE: Duration = Duration::from_secs(5);
 
-fn signal_ends_the_watch(signal: &str) {
+fn signal_ends_the_watch(signal: Signal) {
     let simulator = start(&forever("endless", "active"));
     // A 30 s interval: without the interruptible sleeper it would not exit in time.
     let mut child = cli(&simulator)
@@ -29,12 +35,9 @@ fn signal_ends_the_watch(signal: &str) {
         serde_json::from_str(&first).unwrap_or_else(|error| panic!("{first:?}: {error}"));
     assert_eq!(observation["state"], "active");
 
-    let pid = child.id().to_string();
-    let sent = Command::new("kill")
-        .args([&format!("-{signal}"), &pid])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
+    // Sent from here through nix, not by running the `kill` program.
+    let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
+    kill(Pid::from_raw(pid), signal).expect("the signal is sent");
 
     let started = Instant::now();
     let status = loop {
@@ -43,7 +46,7 @@ fn signal_ends_the_watch(signal: &str) {
         }
         if started.elapsed() > GRACE {
             let _ = child.kill();
-            panic!("the watch did not end within {GRACE:?} of SIG{signal}");
+            panic!("the watch did not end within {GRACE:?} of {signal}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -58,7 +61,7 @@ fn signal_ends_the_watch(signal: &str) {
     stdout.read_to_string(&mut rest).unwrap();
     assert_no_token(&format!("{first}{rest}"), &stderr);
 
-    assert_eq!(status.code(), Some(130), "SIG{signal}: {stderr}");
+    assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
     assert_eq!(stderr.trim(), "interrupted");
     assert!(rest.is_empty(), "nothing more after the signal: {rest}");
     // The signal ended the watch in its sleep; no request went out after it.
@@ -67,10 +70,10 @@ fn signal_ends_the_watch(signal: &str) {
 
 #[test]
 fn sigint_ends_a_watch_with_130() {
-    signal_ends_the_watch("INT");
+    signal_ends_the_watch(Signal::SIGINT);
 }
 
 #[test]
 fn sigterm_ends_a_watch_with_130() {
-    signal_ends_the_watch("TERM");
+    signal_ends_the_watch(Signal::SIGTERM);
 }

@@ -21,6 +21,40 @@ fn help_never_shows_the_token() {
     assert!(help.stdout.contains("ITWIN_ACCESS_TOKEN"));
     assert!(help.stdout.contains("Exit codes:"));
     assert!(help.stdout.contains("130"));
+    assert!(help.stderr.is_empty(), "{}", help.stderr);
+    let version = run(bare().arg("--version"));
+    assert!(
+        version.stdout.starts_with("itwin-progress "),
+        "{}",
+        version.stdout
+    );
+}
+
+#[test]
+fn a_value_in_the_wrong_place_is_not_repeated_in_the_usage_error() {
+    let cases: [&[&str]; 5] = [
+        // A token pasted as an extra argument.
+        &["watch", "job-1", TOKEN],
+        &["watch", "job", "SECRET-LIKE-VALUE-123"],
+        // A password in a URL that is refused.
+        &[
+            "--base-url",
+            "https://user:S3CRETpass@127.0.0.1:1",
+            "get",
+            "j",
+        ],
+        &[TOKEN],
+        &["watch", "job-1", "--intervals", TOKEN],
+    ];
+    for args in cases {
+        // `run` checks that TOKEN is in no output.
+        let run = run(bare().env("ITWIN_ACCESS_TOKEN", "x").args(args));
+        assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+        for secret in ["SECRET-LIKE", "S3CRET"] {
+            assert!(!run.stderr.contains(secret), "{args:?}: {}", run.stderr);
+        }
+        assert!(run.stderr.contains("<hidden>"), "{args:?}: {}", run.stderr);
+    }
 }
 
 #[test]
@@ -64,15 +98,16 @@ fn a_refused_file_token_is_read_again_once_then_reported_without_its_value() {
 }
 
 #[test]
-fn an_unreadable_token_file_exits_1() {
-    let missing = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-token-file");
-    let run = run(bare()
-        .env("ITWIN_ACCESS_TOKEN", TOKEN)
-        .args(["get", "job-1", "--token-file"])
-        .arg(&missing));
+fn an_unreadable_token_file_exits_1_without_showing_its_path() {
+    // `--token-file "$TOKEN"`: the path is the secret, so errors never show it.
+    let run =
+        run(bare()
+            .env("ITWIN_ACCESS_TOKEN", "x")
+            .args(["get", "job-1", "--token-file", TOKEN]));
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr.contains("cannot read the token file"),
+        run.stderr
+            .contains("cannot read the file given to --token-file"),
         "{}",
         run.stderr
     );
