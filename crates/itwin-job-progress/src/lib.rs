@@ -69,8 +69,8 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Clock, Environment, Error, ErrorKind, HttpFailure,
-    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Service, StaticToken, SystemClock,
-    TokenError, TokenProvider,
+    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service, StaticToken,
+    SystemClock, TokenError, TokenProvider,
 };
 
 #[cfg(feature = "async")]
@@ -95,8 +95,8 @@ pub mod blocking {
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        Action, ClientParts, Fetch, HttpResponse, PartsBuilder, PollPolicy, Settings, Update,
-        Watch, interpret,
+        Action, ClientParts, Fetch, HttpResponse, PartsBuilder, PollPolicy, RetryListener,
+        Settings, Update, Watch, interpret,
     };
 }
 

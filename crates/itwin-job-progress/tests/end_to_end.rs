@@ -92,3 +92,70 @@ async fn an_unknown_job_is_not_found_with_the_service_code() {
     assert_eq!(error.code(), Some("ProgressNotFound"));
     assert!(error.correlation_id().is_some());
 }
+
+/// The job's second request is answered 429 (`Retry-After: 1`).
+const RATE_LIMITED_ONCE: &str = r#"{
+    "jobs": { "job-1": { "rate_limited_requests": [2], "points": [
+        { "at_seconds": 0,  "state": "Active", "percentage": 10 },
+        { "at_seconds": 30, "state": "Success", "percentage": 100 }
+    ] } }
+}"#;
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_async_client_tells_its_retry_listener_before_waiting() {
+    let clock = ManualSimClock::new();
+    let scenario = Scenario::from_json(RATE_LIMITED_ONCE).unwrap();
+    let sim = Simulator::builder(scenario)
+        .clock(clock.clone())
+        .start_blocking()
+        .unwrap();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let listener = heard.clone();
+    let client = itwin_job_progress::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .on_retry(move |retry| {
+            let kind = retry.error.kind();
+            listener.lock().unwrap().push((kind, retry.wait.as_secs()));
+        })
+        .sleeper(move |wait: Duration| {
+            clock.advance(wait.as_secs_f64());
+            std::future::ready(())
+        })
+        .build()
+        .unwrap();
+    let outcome = client.wait("job-1").await.unwrap();
+    assert_eq!(outcome.state, itwin_job_progress::JobState::Success);
+    // 15 s after the first poll, the 429 climbs to the 30 s rung (above Retry-After: 1).
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [(itwin_job_progress::ErrorKind::RateLimited, 30)]
+    );
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_tells_its_retry_listener_too() {
+    let clock = ManualSimClock::new();
+    let scenario = Scenario::from_json(RATE_LIMITED_ONCE).unwrap();
+    let sim = Simulator::builder(scenario)
+        .clock(clock.clone())
+        .start_blocking()
+        .unwrap();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let listener = heard.clone();
+    let client = itwin_job_progress::blocking::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .on_retry(move |retry| listener.lock().unwrap().push(retry.to_string()))
+        .sleeper(move |wait: Duration| clock.advance(wait.as_secs_f64()))
+        .build()
+        .unwrap();
+    client.wait("job-1").unwrap();
+    let heard = heard.lock().unwrap();
+    assert_eq!(heard.len(), 1);
+    assert!(
+        heard[0].starts_with("retrying in 30s: rate limited"),
+        "{heard:?}"
+    );
+}

@@ -1,6 +1,6 @@
 //! The blocking client, configured from the command line.
 
-use progress_model::{Error, TokenProvider};
+use progress_model::{Error, RetryListener, TokenProvider};
 use progress_ureq::{Client, Sleeper};
 
 use crate::args::{Connection, Polling};
@@ -15,12 +15,16 @@ pub fn build(
     polling: Option<&Polling>,
     token: impl TokenProvider + 'static,
     sleeper: impl Sleeper + 'static,
+    on_retry: Option<RetryListener>,
 ) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .service(connection.service.clone())
         .user_agent_suffix(USER_AGENT)
         .token_provider(token)
         .sleeper(sleeper);
+    if let Some(listener) = on_retry {
+        builder = builder.on_retry(move |retry| listener(retry));
+    }
     if let Some(environment) = connection.environment {
         builder = builder.environment(environment.into());
     }

@@ -79,13 +79,15 @@ fn watch_demo(
     interrupt: &Interrupt,
 ) -> Result<Ending, Error> {
     let job = JobId::new(job)?;
+    let mut renderer = render::for_watch(output);
+    let on_retry = renderer.retry_listener();
     let client = Client::builder()
         .base_url(simulator.base_url())
         .intervals(intervals)
         .token_provider(interrupt.gate(StaticToken::new(DEMO_TOKEN)))
         .sleeper(interrupt.clone())
+        .on_retry(move |retry| on_retry(retry))
         .build()?;
-    let mut renderer = render::for_watch(output);
     Ok(watch::run(&client, &job, renderer.as_mut(), interrupt))
 }
 

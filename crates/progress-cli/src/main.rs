@@ -60,7 +60,7 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
         }
     };
     // A single request never sleeps, and Ctrl-C may simply end it.
-    let client = match client::build(connection, None, token, ThreadSleeper) {
+    let client = match client::build(connection, None, token, ThreadSleeper, None) {
         Ok(client) => client,
         Err(error) => {
             report::error(&error);
@@ -90,11 +90,13 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
         }
     };
     let interrupt = on_signals();
+    let mut renderer = render::for_watch(output);
     let client = match client::build(
         connection,
         Some(polling),
         interrupt.gate(token),
         interrupt.clone(),
+        Some(renderer.retry_listener()),
     ) {
         Ok(client) => client,
         Err(error) => {
@@ -102,7 +104,6 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
             return exit::for_build(&error);
         }
     };
-    let mut renderer = render::for_watch(output);
     let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
     report::ending(&ending);
     exit::for_ending(&ending)

@@ -168,3 +168,31 @@ fn options_reach_the_request() {
         "the default service is another one"
     );
 }
+
+#[test]
+fn a_retried_failure_is_announced_on_stderr_and_stdout_keeps_only_observations() {
+    // The job's second request is answered 429 (Retry-After: 1); the watch
+    // waits it out and goes on.
+    let json = r#"{"job-1": {"rate_limited_requests": [2], "points": [
+        {"at_seconds": 0, "state": "active", "percentage": 5},
+        {"at_seconds": 0.5, "state": "success", "percentage": 100}
+    ]}}"#;
+    let simulator = progress_sim::Simulator::builder(common::scenario(json, 1.0))
+        .start_blocking()
+        .unwrap();
+    let run = run(cli(&simulator)
+        .args(["watch", "job-1", "--json", "--deadline", "30s"])
+        .args(["--intervals", "0.02"]));
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stderr.contains("retrying in") && run.stderr.contains("rate limited"),
+        "{}",
+        run.stderr
+    );
+    // Every stdout line is an observation, the 429 included in none of them.
+    assert!(
+        run.json_lines()
+            .iter()
+            .all(|line| line.get("state").is_some())
+    );
+}

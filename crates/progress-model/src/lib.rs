@@ -39,9 +39,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
-pub use machine::{Action, Fetch, Update, Watch};
-pub use parts::{ClientParts, PartsBuilder};
-pub use progress::Progress;
+pub use machine::{Action, Fetch, Retry, Update, Watch};
+pub use parts::{ClientParts, PartsBuilder, RetryListener};
+pub use progress::{Progress, escape_controls};
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{

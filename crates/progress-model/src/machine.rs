@@ -29,10 +29,28 @@ pub enum Action {
     Fetch(Fetch),
     /// Hand this observation to the caller (before the wait that follows it).
     Emit(Progress),
+    /// The last attempt failed and will be retried after a wait: tell the
+    /// caller, if it listens (a status line, a log), before that wait.
+    Retry(Retry),
     /// Sleep this long, then ask again.
     Wait(Duration),
     /// The watch is over: the final progress (success, failed, cancelled, over) or the error.
     Done(Result<Progress, Error>),
+}
+
+/// A failure that a watch retries, and how long it waits first.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    /// Why the last attempt failed (a 429, a 503, a timeout, ...).
+    pub error: Error,
+    /// How long the watch waits before it tries again.
+    pub wait: Duration,
+}
+
+impl std::fmt::Display for Retry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "retrying in {:?}: {}", self.wait, self.error)
+    }
 }
 
 /// One request a watch asks for.
@@ -72,6 +90,9 @@ impl PartialEq for Action {
         match (self, other) {
             (Self::Fetch(a), Self::Fetch(b)) => a == b,
             (Self::Emit(a), Self::Emit(b)) => a == b,
+            (Self::Retry(a), Self::Retry(b)) => {
+                a.wait == b.wait && a.error.kind() == b.error.kind()
+            }
             (Self::Wait(a), Self::Wait(b)) => a == b,
             (Self::Done(Ok(a)), Self::Done(Ok(b))) => a == b,
             (Self::Done(Err(a)), Self::Done(Err(b))) => a.kind() == b.kind(),
@@ -207,9 +228,7 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
-                let rung = self.advance_ladder();
-                let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
-                self.wait_or_give_up(now, wait);
+                self.back_off(now, error);
             }
             Err(error) if error.is_transient() => {
                 self.consecutive_failures += 1;
@@ -221,10 +240,7 @@ impl Watch {
                         })));
                 } else {
                     trace::retry(&error, self.consecutive_failures);
-                    // A 503 may say when to come back, as a 429 does.
-                    let rung = self.advance_ladder();
-                    let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
-                    self.wait_or_give_up(now, wait);
+                    self.back_off(now, error);
                 }
             }
             Err(error) => self.queued.push_back(Action::Done(Err(error))),
@@ -258,18 +274,33 @@ impl Watch {
         wait
     }
 
-    fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
-        let started = self.started.unwrap_or(now);
-        match self.policy.deadline {
-            // Compared as durations since the start: `Instant + Duration` can overflow.
-            Some(deadline)
-                if now.saturating_duration_since(started).saturating_add(wait) > deadline =>
-            {
-                let error = self.deadline_error(deadline);
-                self.queued.push_back(Action::Done(Err(error)));
-            }
-            _ => self.queued.push_back(Action::Wait(wait)),
+    /// Waits out a failure: the next rung, or longer if the service said when
+    /// to come back (`Retry-After`, on a 429 or a 503 alike). The caller hears
+    /// of the retry before the wait.
+    fn back_off(&mut self, now: Instant, error: Error) {
+        let rung = self.advance_ladder();
+        let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
+        if self.fits_before_deadline(now, wait) {
+            self.queued.push_back(Action::Retry(Retry { error, wait }));
         }
+        self.wait_or_give_up(now, wait);
+    }
+
+    fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
+        if self.fits_before_deadline(now, wait) {
+            self.queued.push_back(Action::Wait(wait));
+        } else if let Some(deadline) = self.policy.deadline {
+            let error = self.deadline_error(deadline);
+            self.queued.push_back(Action::Done(Err(error)));
+        }
+    }
+
+    fn fits_before_deadline(&self, now: Instant, wait: Duration) -> bool {
+        let started = self.started.unwrap_or(now);
+        // Compared as durations since the start: `Instant + Duration` can overflow.
+        self.policy.deadline.is_none_or(|deadline| {
+            now.saturating_duration_since(started).saturating_add(wait) <= deadline
+        })
     }
 
     fn deadline_error(&self, deadline: Duration) -> Error {
@@ -282,7 +313,8 @@ impl Watch {
 
     /// Runs the watch until it has something for the caller: the next
     /// observation, or how it ended. `fetch` sends a request (refreshing the
-    /// token first when asked); `sleep` waits.
+    /// token first when asked); `on_retry` hears of each failure about to be
+    /// retried; `sleep` waits.
     ///
     /// This is the whole adapter loop of the design, for drivers that can block.
     /// Async drivers write the same loop with `.await`.
@@ -290,6 +322,7 @@ impl Watch {
         &mut self,
         clock: &dyn crate::Clock,
         mut fetch: impl FnMut(&Fetch) -> Result<HttpResponse, Error>,
+        mut on_retry: impl FnMut(&Retry),
         mut sleep: impl FnMut(Duration),
     ) -> Update {
         loop {
@@ -299,6 +332,7 @@ impl Watch {
                     self.on_response(clock.now(), clock.wall(), result);
                 }
                 Action::Emit(progress) => return Update::Observed(progress),
+                Action::Retry(retry) => on_retry(&retry),
                 Action::Wait(duration) => sleep(duration),
                 Action::Done(outcome) => return Update::Finished(outcome),
             }

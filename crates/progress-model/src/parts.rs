@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Clock, Error, Settings, SystemClock};
+use crate::{Clock, Error, Retry, Settings, SystemClock};
+
+/// A listener for retries: told of each failure a watch is about to retry.
+pub type RetryListener = Arc<dyn Fn(&Retry) + Send + Sync>;
 
 /// A client's settings, token provider, sleeper and clock. `T` and `S` are the
 /// adapter's provider and sleeper traits (blocking or async).
@@ -17,6 +20,17 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
     pub sleeper: Arc<S>,
     /// Where to read time.
     pub clock: Arc<dyn Clock>,
+    /// Who hears of retries, if anyone.
+    pub on_retry: Option<RetryListener>,
+}
+
+impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// Tells the retry listener, if any, of a retry.
+    pub fn notify_retry(&self, retry: &Retry) {
+        if let Some(listener) = &self.on_retry {
+            listener(retry);
+        }
+    }
 }
 
 impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
@@ -26,6 +40,7 @@ impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
             token: self.token.clone(),
             sleeper: self.sleeper.clone(),
             clock: self.clock.clone(),
+            on_retry: self.on_retry.clone(),
         }
     }
 }
@@ -49,6 +64,8 @@ pub struct PartsBuilder<T: ?Sized, S: ?Sized> {
     pub sleeper: Option<Arc<S>>,
     /// The clock (default: the system's).
     pub clock: Arc<dyn Clock>,
+    /// The retry listener, once given.
+    pub on_retry: Option<RetryListener>,
 }
 
 impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
@@ -58,6 +75,7 @@ impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
             token: None,
             sleeper: None,
             clock: Arc::new(SystemClock),
+            on_retry: None,
         }
     }
 }
@@ -82,6 +100,7 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             token,
             sleeper,
             clock: self.clock,
+            on_retry: self.on_retry,
         })
     }
 }

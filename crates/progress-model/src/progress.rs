@@ -51,6 +51,18 @@ impl std::fmt::Display for Progress {
     }
 }
 
+/// `text` with its control characters escaped (`\n`, `\u{1b}`) and everything
+/// else as is: for showing text a server sent on a terminal or in a log line.
+pub fn escape_controls(text: &str) -> String {
+    struct Escaped<'a>(&'a str);
+    impl std::fmt::Display for Escaped<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write_escaped(f, self.0)
+        }
+    }
+    Escaped(text).to_string()
+}
+
 /// Writes `text` with its control characters escaped and everything else as is.
 pub(crate) fn write_escaped(f: &mut std::fmt::Formatter<'_>, text: &str) -> std::fmt::Result {
     for c in text.chars() {

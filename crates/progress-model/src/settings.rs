@@ -154,6 +154,17 @@ impl Settings {
 #[macro_export]
 macro_rules! settings_builder_methods {
     () => {
+        /// Hears of each failure a watch is about to retry (a 429, a 503, a
+        /// timeout, ...) and of the wait before the retry: for a status line
+        /// or a log. The stream or iterator of observations stays as it is.
+        pub fn on_retry(
+            mut self,
+            listener: impl Fn(&$crate::Retry) + Send + Sync + 'static,
+        ) -> Self {
+            self.parts.on_retry = Some(::std::sync::Arc::new(listener));
+            self
+        }
+
         /// Where to read time (default: the system clocks; a
         /// [`ManualClock`](progress_model::ManualClock) in tests).
         pub fn clock(mut self, clock: impl $crate::Clock + 'static) -> Self {

@@ -34,6 +34,8 @@ struct Trace {
     waits: Vec<u64>,
     emitted: Vec<Option<f64>>,
     fresh_tokens: Vec<bool>,
+    /// Each retry announced: why, and how long the wait before it.
+    retries: Vec<(ErrorKind, u64)>,
     outcome: Result<Progress, Error>,
 }
 
@@ -74,6 +76,7 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
         waits: vec![],
         emitted: vec![],
         fresh_tokens: vec![],
+        retries: vec![],
         outcome: Err(Error::Config("unset".into())),
     };
     loop {
@@ -87,6 +90,9 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
                 watch.on_response(start + elapsed, wall, response(&reply));
             }
             Action::Emit(progress) => trace.emitted.push(progress.percentage),
+            Action::Retry(retry) => trace
+                .retries
+                .push((retry.error.kind(), retry.wait.as_secs())),
             Action::Wait(duration) => {
                 assert_eq!(duration.subsec_nanos(), 0, "waits here are whole seconds");
                 trace.waits.push(duration.as_secs());
@@ -521,16 +527,16 @@ fn advance_runs_the_loop_for_a_blocking_driver_and_emits_before_waiting() {
         log.borrow_mut().push(format!("wait {}", wait.as_secs()));
         clock.advance(wait);
     };
-    let first = watch.advance(&clock, &mut fetch, &mut sleep);
+    let first = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
     assert!(matches!(first, progress_model::Update::Observed(_)));
     assert_eq!(
         *log.borrow(),
         ["fetch"],
         "the observation comes before its wait"
     );
-    let second = watch.advance(&clock, &mut fetch, &mut sleep);
+    let second = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
     assert!(matches!(second, progress_model::Update::Observed(ref p) if p.is_terminal()));
-    let last = watch.advance(&clock, &mut fetch, &mut sleep);
+    let last = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
     assert!(matches!(
         last,
         progress_model::Update::Finished(Result::Ok(_))
@@ -625,4 +631,31 @@ fn a_deadline_during_failures_tells_which_failure_kept_the_progress_old() {
         }
         other => panic!("expected a deadline, got {other}"),
     }
+}
+
+#[test]
+fn each_retried_failure_is_announced_with_its_wait_before_the_wait() {
+    let trace = run(vec![
+        ok(1.0, "active"),
+        retry_after(429, "100"),
+        status(503),
+        ok(1.0, "active"),
+        ok(100.0, "success"),
+    ]);
+    assert_eq!(trace.waits, [15, 100, 60, 120]);
+    assert_eq!(
+        trace.retries,
+        [(ErrorKind::RateLimited, 100), (ErrorKind::Unavailable, 60)]
+    );
+}
+
+#[test]
+fn no_retry_is_announced_when_the_deadline_ends_the_watch_instead() {
+    let policy = PollPolicy {
+        deadline: Some(Duration::from_secs(10)),
+        ..PollPolicy::default()
+    };
+    let trace = run_with(policy, true, vec![status(503)]);
+    assert!(trace.retries.is_empty());
+    assert_eq!(error_kind(&trace), ErrorKind::Deadline);
 }

@@ -67,7 +67,7 @@ proptest! {
                     last_reply = Some(reply.clone());
                     watch.on_response(start + elapsed, SystemTime::now(), Ok(to_response(reply)));
                 }
-                Action::Emit(_) => {}
+                Action::Emit(_) | Action::Retry(_) => {}
                 Action::Wait(wait) => {
                     // Retry-After is honoured on failures (429, and 503 and the like); never on a 200.
                     let asked = last_reply.as_ref().filter(|r| r.status != 200).and_then(|r| r.retry_after);

@@ -53,6 +53,7 @@ impl WatchLoop {
                         .on_response(parts.clock.now(), parts.clock.wall(), result);
                 }
                 Action::Emit(progress) => return Update::Observed(progress),
+                Action::Retry(retry) => parts.notify_retry(&retry),
                 Action::Wait(duration) => parts.sleeper.sleep(duration).await,
                 Action::Done(outcome) => return Update::Finished(outcome),
             }

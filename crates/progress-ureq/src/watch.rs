@@ -35,6 +35,7 @@ impl ProgressWatch {
         self.machine.advance(
             client.parts.clock.as_ref(),
             |fetch| client.fetch(fetch),
+            |retry| client.parts.notify_retry(retry),
             |duration| client.parts.sleeper.sleep(duration),
         )
     }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use progress_model::Progress;
+use progress_model::{Progress, RetryListener, escape_controls};
 
 use super::Renderer;
 use super::term::Stderr;
@@ -49,11 +49,18 @@ impl<W: Write> Bar<W> {
 }
 
 /// `active · Prepare_Production`, or just the state when no step is sent.
+/// The step is escaped: it comes from a server and must not move the cursor.
 fn message(progress: &Progress) -> String {
     match &progress.step {
-        Some(step) => format!("{} · {step}", progress.state),
+        Some(step) => format!("{} · {}", progress.state, escape_controls(step)),
         None => progress.state.to_string(),
     }
+}
+
+/// `retrying in 30s (rate_limited)`: short enough for the bar's line; the next
+/// observation replaces it.
+fn retry_message(wait: Duration, kind: progress_model::ErrorKind) -> String {
+    format!("retrying in {wait:?} ({kind})")
 }
 
 impl<W: Write> Renderer for Bar<W> {
@@ -65,6 +72,14 @@ impl<W: Write> Renderer for Bar<W> {
         }
         self.bar.set_message(message(progress));
         Ok(())
+    }
+
+    fn retry_listener(&self) -> RetryListener {
+        // A clone of the bar draws on the same line, from the watch's thread.
+        let bar = self.bar.clone();
+        std::sync::Arc::new(move |retry| {
+            bar.set_message(retry_message(retry.wait, retry.error.kind()));
+        })
     }
 
     fn finish(&mut self, ending: &Ending) -> io::Result<()> {

@@ -8,7 +8,7 @@ mod term;
 
 use std::io::{self, IsTerminal};
 
-use progress_model::Progress;
+use progress_model::{Progress, RetryListener};
 
 pub use bar::Bar;
 pub use json::Json;
@@ -25,6 +25,12 @@ pub trait Renderer {
     /// Takes the display down before the program's last words: the bar is
     /// cleared (and the final state printed in its place); lines need nothing.
     fn finish(&mut self, ending: &Ending) -> io::Result<()>;
+
+    /// What to do when the watch is about to retry a failure: by default a
+    /// line on stderr (stdout keeps only observations, for programs reading it).
+    fn retry_listener(&self) -> RetryListener {
+        std::sync::Arc::new(|retry| crate::stderr_line!("{retry}"))
+    }
 }
 
 /// The renderer for a watch: JSON lines when asked, a bar when a person is
