@@ -6,9 +6,11 @@
 //! on the documented 15/30/60/120 s ladder, shrunk by the same time scale, so
 //! the demo polls exactly as a real watch would, only faster.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use progress_model::{DEFAULT_INTERVALS, Error, JobId, StaticToken};
+use progress_model::{DEFAULT_INTERVALS, Error, ErrorKind, JobId, StaticToken};
 use progress_sim::{Scenario, Simulator};
 use progress_ureq::Client;
 
@@ -24,13 +26,12 @@ const DEMO_TOKEN: &str = "demo-token";
 /// Runs the demo and returns the exit code, as `watch` would.
 pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     let scenario = Scenario::demo();
-    // The demo scenario has one job; its name and its scripted 429s come from it.
-    let Some((job, timeline)) = scenario.jobs.first_key_value() else {
+    // The demo scenario has one job; its name comes from it.
+    let Some(job) = scenario.jobs.keys().next().cloned() else {
         stderr_line!("error: the demo scenario has no job");
         return exit::ERROR;
     };
-    let job = job.clone();
-    let rate_limited = timeline.rate_limited_requests.clone();
+    let rate_limited = Arc::new(AtomicUsize::new(0));
     let intervals = compressed_ladder(scenario.time_scale);
 
     let simulator = match Simulator::builder(scenario).start_blocking() {
@@ -47,7 +48,14 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     );
 
     let started = Instant::now();
-    let ending = match watch_demo(&simulator, &job, intervals, output, interrupt) {
+    let ending = match watch_demo(
+        &simulator,
+        &job,
+        intervals,
+        output,
+        interrupt,
+        rate_limited.clone(),
+    ) {
         Ok(ending) => ending,
         Err(error) => {
             report::error(&error);
@@ -58,7 +66,7 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     match &ending {
         Ending::Finished(progress) => {
             let requests = simulator.requests_for(&job);
-            let throttled = rate_limited.iter().filter(|&&n| n <= requests).count();
+            let throttled = rate_limited.load(Ordering::SeqCst);
             stderr_line!(
                 "demo: the job ended `{}` after {requests} requests ({throttled} answered 429 and waited out) in {:.1} s",
                 progress.state,
@@ -70,17 +78,25 @@ pub fn run(output: Output, interrupt: &Interrupt) -> u8 {
     code
 }
 
-/// The client for the simulator, and the watch.
+/// The client for the simulator, and the watch; `rate_limited` counts the 429s
+/// the watch waited out.
 fn watch_demo(
     simulator: &Simulator,
     job: &str,
     intervals: Vec<Duration>,
     output: Output,
     interrupt: &Interrupt,
+    rate_limited: Arc<AtomicUsize>,
 ) -> Result<Ending, Error> {
     let job = JobId::new(job)?;
     let mut renderer = render::for_watch(output);
-    let on_retry = renderer.retry_listener();
+    let show_retry = renderer.retry_listener();
+    let on_retry = move |retry: &progress_model::Retry| {
+        if retry.error.kind() == ErrorKind::RateLimited {
+            rate_limited.fetch_add(1, Ordering::SeqCst);
+        }
+        show_retry(retry);
+    };
     let client = Client::builder()
         .base_url(simulator.base_url())
         .intervals(intervals)
