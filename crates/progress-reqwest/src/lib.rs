@@ -57,7 +57,7 @@ mod sleeper;
     not(any(feature = "runtime-async-std", feature = "runtime-smol"))
 ))]
 mod thread_timer;
-#[cfg(feature = "rustls")]
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod token;
 mod transport;

@@ -14,7 +14,10 @@ pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Err
         // reqwest honours HTTP(S)_PROXY even for loopback: never in clear text.
         builder = builder.no_proxy();
     }
-    #[cfg(feature = "rustls")]
+    // The platform's TLS library when `native-tls` asks for it, even beside rustls.
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let builder = builder.tls_backend_preconfigured(
         crate::tls::rustls_config()
             .map_err(|error| Error::Config(format!("cannot set up TLS: {error}")))?,
@@ -34,13 +37,15 @@ pub(crate) async fn send(
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let (parts, ()) = request.into_parts();
-    let url = parts.uri.to_string();
+    let url = reqwest::Url::parse(&parts.uri.to_string())
+        .map_err(|error| Error::Config(format!("cannot send to this URL: {error}")))?;
     let request = client
-        .request(parts.method, &url)
+        .request(parts.method, url.clone())
         .headers(parts.headers)
         .timeout(timeout);
     let mut response = request.send().await.map_err(transport_error)?;
-    if response.url().as_str() != url {
+    // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.
+    if *response.url() != url {
         // A client the caller brought may follow redirects; we never report
         // where one led as if it were the answer.
         return Err(Error::Redirect {

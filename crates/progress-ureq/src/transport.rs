@@ -14,8 +14,19 @@ pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
         .max_redirects(0)
         .timeout_connect(Some(settings.connect_timeout))
         .timeout_global(Some(settings.request_timeout))
+        .tls_config(tls_config())
         .build()
         .into()
+}
+
+/// The platform's TLS library when the `native-tls` feature asks for it
+/// (ureq would otherwise stay on rustls); rustls with ring otherwise.
+fn tls_config() -> ureq::tls::TlsConfig {
+    #[cfg(feature = "native-tls")]
+    let provider = ureq::tls::TlsProvider::NativeTls;
+    #[cfg(not(feature = "native-tls"))]
+    let provider = ureq::tls::TlsProvider::Rustls;
+    ureq::tls::TlsConfig::builder().provider(provider).build()
 }
 
 /// Sends the request, taking at most `timeout`, and reads at most
@@ -98,5 +109,22 @@ fn transport_error(error: ureq::Error) -> Error {
         ureq::Error::NativeTls(_) => Error::Tls { message },
         ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => Error::Config(message),
         _ => Error::Transport { message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tls_feature_picks_the_provider() {
+        let agent = default_agent(&Settings::default());
+        let provider = agent.config().tls_config().provider();
+        let expected = if cfg!(feature = "native-tls") {
+            ureq::tls::TlsProvider::NativeTls
+        } else {
+            ureq::tls::TlsProvider::Rustls
+        };
+        assert_eq!(provider, expected);
     }
 }

@@ -196,6 +196,18 @@ fn a_tls_failure_is_final_not_retried<A: Adapter>() {
     );
 }
 
+fn a_host_in_capitals_is_not_taken_for_a_redirect<A: Adapter>() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(200).body(r#"{"progress":{"state":"success"}}"#);
+    });
+    // The clients normalise `LOCALHOST` to `localhost`: the same place.
+    let shouting = format!("http://LOCALHOST:{}", server.port());
+    let progress = A::run(&Setup::new(shouting), false);
+    assert!(progress.is_ok(), "{}: {progress:?}", A::NAME);
+}
+
 macro_rules! for_each_adapter {
     ($($test:ident),* $(,)?) => {
         mod blocking_client {
@@ -214,6 +226,7 @@ for_each_adapter!(
     a_silent_server_times_out_as_a_transient_error,
     a_refused_connection_is_a_transient_connect_error,
     a_tls_failure_is_final_not_retried,
+    a_host_in_capitals_is_not_taken_for_a_redirect,
 );
 
 #[test]
