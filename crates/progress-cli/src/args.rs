@@ -149,7 +149,7 @@ pub struct Polling {
         allow_negative_numbers = true
     )]
     pub intervals: Option<Intervals>,
-    /// Transient failures (5xx, timeouts, connection errors) retried in a row
+    /// Transient failures (408, 500, 502-504, timeouts, lost connections) retried in a row
     /// before giving up [default: 5].
     #[arg(long, value_name = "N")]
     pub max_retries: Option<u32>,

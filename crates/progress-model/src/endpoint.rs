@@ -43,7 +43,8 @@ impl Service {
     }
 
     /// Refuses a custom path that would not stay a path: empty, with a query,
-    /// a fragment, whitespace, control characters or empty segments.
+    /// a fragment, `%`, whitespace, control characters, or empty, `.` or `..`
+    /// segments.
     pub fn check(&self) -> Result<(), Error> {
         let path = self.path();
         let bad = path.is_empty()

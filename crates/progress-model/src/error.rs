@@ -184,25 +184,42 @@ pub enum Error {
 /// The kind of an [`Error`], without its details: for matching and for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[allow(missing_docs)] // Each kind is its `Error` variant.
 pub enum ErrorKind {
+    /// [`Error::InvalidJobId`].
     InvalidJobId,
+    /// [`Error::InsecureUrl`].
     InsecureUrl,
+    /// [`Error::Config`].
     Config,
+    /// [`Error::Token`].
     Token,
+    /// [`Error::Unauthorized`].
     Unauthorized,
+    /// [`Error::Forbidden`].
     Forbidden,
+    /// [`Error::NotFound`].
     NotFound,
+    /// [`Error::RateLimited`].
     RateLimited,
+    /// [`Error::Unavailable`].
     Unavailable,
+    /// [`Error::Status`].
     Status,
+    /// [`Error::Redirect`].
     Redirect,
+    /// [`Error::InvalidResponse`].
     InvalidResponse,
+    /// [`Error::Timeout`].
     Timeout,
+    /// [`Error::Connect`].
     Connect,
+    /// [`Error::Tls`].
     Tls,
+    /// [`Error::Transport`].
     Transport,
+    /// [`Error::Deadline`].
     Deadline,
+    /// [`Error::RetriesExhausted`].
     RetriesExhausted,
 }
 
@@ -273,7 +290,7 @@ impl Error {
     }
 
     /// Whether trying again later may succeed: rate limits, unavailable services,
-    /// invalid responses, timeouts and connection failures.
+    /// invalid responses, timeouts, connection failures and other transport failures.
     pub fn is_transient(&self) -> bool {
         matches!(
             self.kind(),
@@ -334,7 +351,9 @@ impl Error {
         }
     }
 
-    /// How long the service asked to wait before the next request (429 `Retry-After`).
+    /// How long the service asked to wait before the next request: the
+    /// `Retry-After` of the failure (a 429, or a 408/5xx that sent one), at most
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER); for `RetriesExhausted`, the last failure's.
     pub fn retry_after(&self) -> Option<Duration> {
         self.http_failure()?.retry_after
     }

@@ -1,7 +1,8 @@
 //! The sans-IO core of `itwin-job-progress`.
 //!
 //! Every decision about talking to the iTwin Platform "Get job progress" operation
-//! lives here, with no HTTP client, no runtime, no clock reads and no sleeping:
+//! lives here, with no HTTP client, no runtime, no sleeping, and time read only
+//! through what the driver passes in:
 //!
 //! - the types: [`JobState`], [`Progress`], [`ApiError`], [`JobId`], [`Service`],
 //!   [`Environment`], [`BaseUrl`], [`ApiVersion`], [`AccessToken`];

@@ -1,4 +1,5 @@
-//! The poll machine: every rule of a watch, with no I/O and no clock reads.
+//! The poll machine: every rule of a watch, with no I/O; time comes in as
+//! arguments (or, in [`Watch::advance`], through the `Clock` the driver passes).
 //!
 //! The driver asks [`Watch::next`] what to do, does it, and feeds each fetch's
 //! result back through [`Watch::on_response`]:
@@ -60,8 +61,8 @@ pub struct Fetch {
     pub job: JobId,
     /// Ask the token provider for a new token first (after a 401).
     pub fresh_token: bool,
-    /// The time left before the deadline, if any: the request must not take
-    /// longer (cap its timeout with [`Fetch::timeout`]).
+    /// The time left before the deadline, if any: cap the request's timeout
+    /// with [`Fetch::timeout`] (which leaves it at least a second).
     pub time_left: Option<Duration>,
 }
 
@@ -313,8 +314,8 @@ impl Watch {
 
     /// Runs the watch until it has something for the caller: the next
     /// observation, or how it ended. `fetch` sends a request (refreshing the
-    /// token first when asked); `on_retry` hears of each failure about to be
-    /// retried; `sleep` waits.
+    /// token first when asked); `on_retry` hears of each failure waited out
+    /// before a retry; `sleep` waits.
     ///
     /// This is the whole adapter loop of the design, for drivers that can block.
     /// Async drivers write the same loop with `.await`.

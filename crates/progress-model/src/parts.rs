@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use crate::{Clock, Error, Retry, Settings, SystemClock};
 
-/// A listener for retries: told of each failure a watch is about to retry.
+/// A listener for retries: told of each failure a watch waits out before retrying.
 pub type RetryListener = Arc<dyn Fn(&Retry) + Send + Sync>;
 
-/// A client's settings, token provider, sleeper and clock. `T` and `S` are the
+/// A client's settings, token provider, sleeper, clock and retry listener. `T` and `S` are the
 /// adapter's provider and sleeper traits (blocking or async).
 pub struct ClientParts<T: ?Sized, S: ?Sized> {
     /// The checked settings.

@@ -13,7 +13,8 @@ pub const DEFAULT_INTERVALS: [Duration; 4] = [
 ];
 /// Consecutive transient failures a watch retries before giving up.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-/// Responses larger than this are refused (1 MiB).
+/// A progress (2xx) body larger than this is an invalid response (1 MiB);
+/// an error answer keeps its status whatever its size.
 pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
 /// How long connecting may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -71,7 +72,8 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// How long a whole request may take.
     pub request_timeout: Duration,
-    /// The largest body read; a larger one is an invalid response.
+    /// The largest body read; a larger progress (2xx) body is an invalid
+    /// response, a larger error answer keeps its status.
     pub body_cap: usize,
     /// How a watch polls.
     pub policy: PollPolicy,
@@ -154,9 +156,10 @@ impl Settings {
 #[macro_export]
 macro_rules! settings_builder_methods {
     () => {
-        /// Hears of each failure a watch is about to retry (a 429, a 503, a
-        /// timeout, ...) and of the wait before the retry: for a status line
-        /// or a log. The stream or iterator of observations stays as it is.
+        /// Hears of each failure a watch waits out before retrying (a 429, a
+        /// 503, a timeout, ...) and of the wait: for a status line or a log.
+        /// Not told: the immediate retry with a fresh token after a 401, nor a
+        /// failure that ends the watch. The observations stay as they are.
         pub fn on_retry(
             mut self,
             listener: impl Fn(&$crate::Retry) + Send + Sync + 'static,

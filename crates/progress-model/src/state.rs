@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// The documented states are `unsubmitted`, `active`, `success`, `failed` and
 /// `cancelled`; the live services also send `queued`, `terminatingoncancel`,
-/// `terminatingonfailure` and `over` (see the dialect notes). States are parsed in
+/// `terminatingonfailure` and `over` (the v2 services and `contextcapture`). States are parsed in
 /// any letter case. Anything else is kept as [`JobState::Unknown`] with the text as
 /// sent: the state set has grown before, so an unknown state never ends a watch.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

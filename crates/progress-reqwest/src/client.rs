@@ -23,7 +23,8 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// Asks once where a job stands. Every non-200 answer is an error.
+    /// Asks once where a job stands. Every non-2xx answer is an error (any
+    /// 2xx is read like a 200); a single call never retries.
     pub async fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
         let job = JobId::new(job_id.as_ref())?;
         let response = self.fetch(&Fetch::once(job)).await?;

@@ -66,8 +66,8 @@ mod watch;
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Service,
-    StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
+    Service, StaticToken, TokenError, TokenProvider,
 };
 #[cfg(any(
     feature = "runtime-tokio",

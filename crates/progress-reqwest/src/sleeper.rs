@@ -28,8 +28,11 @@ where
 /// The default sleeper: the timer of the runtime the watch runs on.
 ///
 /// With `runtime-tokio`, tokio's timer whenever a tokio runtime is in scope;
-/// otherwise async-std's timer (`runtime-async-std`) or async-io's (`runtime-smol`).
-/// Only exists with one of those features.
+/// otherwise async-std's timer (`runtime-async-std`, also when `runtime-smol`
+/// is on beside it: it runs anywhere) or async-io's (`runtime-smol`). With
+/// `runtime-tokio` alone and no tokio runtime in scope, each wait is counted
+/// on a thread of its own rather than failing. Only exists with one of those
+/// features.
 #[cfg(any(
     feature = "runtime-tokio",
     feature = "runtime-async-std",

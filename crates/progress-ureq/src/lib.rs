@@ -48,8 +48,8 @@ mod watch;
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Service,
-    StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
+    Service, StaticToken, TokenError, TokenProvider,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
 pub use watch::ProgressWatch;

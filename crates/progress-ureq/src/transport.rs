@@ -9,18 +9,20 @@ use progress_model::{Error, HttpResponse, Settings};
 /// An agent that keeps connections alive, follows no redirect, and leaves
 /// statuses to the model.
 pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(settings.connect_timeout))
-        .timeout_global(Some(settings.request_timeout))
-        .tls_config(tls_config())
-        .build()
-        .into()
+        .timeout_global(Some(settings.request_timeout));
+    // Without a TLS feature there is no TLS to configure (http:// only).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let config = config.tls_config(tls_config());
+    config.build().into()
 }
 
 /// The platform's TLS library when the `native-tls` feature asks for it
 /// (ureq would otherwise stay on rustls); rustls with ring otherwise.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 fn tls_config() -> ureq::tls::TlsConfig {
     #[cfg(feature = "native-tls")]
     let provider = ureq::tls::TlsProvider::NativeTls;
@@ -112,7 +114,7 @@ fn transport_error(error: ureq::Error) -> Error {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]
 mod tests {
     use super::*;
 
