@@ -17,8 +17,13 @@ const SCENARIO: &str = r#"{
 }"#;
 
 fn simulator() -> (Simulator, ManualSimClock) {
+    simulator_of(SCENARIO)
+}
+
+/// A simulator of `scenario` on a clock the client's sleeper moves.
+fn simulator_of(scenario: &str) -> (Simulator, ManualSimClock) {
     let clock = ManualSimClock::new();
-    let scenario = Scenario::from_json(SCENARIO).unwrap();
+    let scenario = Scenario::from_json(scenario).unwrap();
     let sim = Simulator::builder(scenario)
         .clock(clock.clone())
         .start_blocking()
@@ -103,12 +108,7 @@ const RATE_LIMITED_ONCE: &str = r#"{
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_async_client_tells_its_retry_listener_before_waiting() {
-    let clock = ManualSimClock::new();
-    let scenario = Scenario::from_json(RATE_LIMITED_ONCE).unwrap();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
+    let (sim, clock) = simulator_of(RATE_LIMITED_ONCE);
     let heard = Arc::new(Mutex::new(Vec::new()));
     let listener = heard.clone();
     let client = itwin_job_progress::Client::builder()
@@ -136,12 +136,7 @@ async fn the_async_client_tells_its_retry_listener_before_waiting() {
 #[cfg(feature = "blocking")]
 #[test]
 fn the_blocking_client_tells_its_retry_listener_too() {
-    let clock = ManualSimClock::new();
-    let scenario = Scenario::from_json(RATE_LIMITED_ONCE).unwrap();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
+    let (sim, clock) = simulator_of(RATE_LIMITED_ONCE);
     let heard = Arc::new(Mutex::new(Vec::new()));
     let listener = heard.clone();
     let client = itwin_job_progress::blocking::Client::builder()
