@@ -103,15 +103,7 @@ impl TokenProvider for TokenSource {
 mod tests {
     use super::*;
 
-    /// A file of its own for each test, in the system's temporary directory.
-    fn temp_file(name: &str, content: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "itwin-progress-token-{}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, content).unwrap();
-        path
-    }
+    use crate::token_file::tests::temp_file;
 
     #[test]
     fn the_file_is_read_again_for_each_request() {

@@ -78,11 +78,12 @@ fn read(path: &Path) -> Result<AccessToken, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A file of its own for each test, in the system's temporary directory.
-    fn temp_file(name: &str, content: &[u8]) -> PathBuf {
+    /// A file of its own for each test (shared with the token source's tests),
+    /// in the system's temporary directory.
+    pub(crate) fn temp_file(name: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = std::env::temp_dir().join(format!(
             "itwin-progress-token-file-{}-{name}",
             std::process::id()
@@ -122,7 +123,7 @@ mod tests {
     #[test]
     fn a_file_over_64_kib_is_refused_and_one_at_the_limit_is_read() {
         let limit = usize::try_from(MAX_LEN).unwrap();
-        let at_limit = temp_file("at-limit", &vec![b'a'; limit]);
+        let at_limit = temp_file("at-limit", vec![b'a'; limit]);
         assert_eq!(
             TokenFile::open(at_limit.clone())
                 .unwrap()

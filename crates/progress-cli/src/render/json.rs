@@ -5,7 +5,6 @@ use std::io::{self, Write};
 use progress_model::Progress;
 
 use super::Renderer;
-use crate::exit::Ending;
 
 /// Writes each observation as `{"percentage":56.0,"state":"active","step":"..."}`.
 /// An absent percentage or step is `null`, never invented.
@@ -28,10 +27,6 @@ impl<W: Write> Renderer for Json<W> {
         self.out.write_all(b"\n")?;
         // A reader at the other end of a pipe sees each object as it happens.
         self.out.flush()
-    }
-
-    fn finish(&mut self, _ending: &Ending) -> io::Result<()> {
-        Ok(())
     }
 }
 

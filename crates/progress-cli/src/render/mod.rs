@@ -24,7 +24,9 @@ pub trait Renderer {
 
     /// Takes the display down before the program's last words: the bar is
     /// cleared (and the final state printed in its place); lines need nothing.
-    fn finish(&mut self, ending: &Ending) -> io::Result<()>;
+    fn finish(&mut self, _ending: &Ending) -> io::Result<()> {
+        Ok(())
+    }
 
     /// What to do when the watch is about to retry a failure: by default a
     /// line on stderr (stdout keeps only observations, for programs reading it).

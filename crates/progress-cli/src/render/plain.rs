@@ -5,7 +5,6 @@ use std::io::{self, Write};
 use progress_model::Progress;
 
 use super::Renderer;
-use crate::exit::Ending;
 
 /// Writes each observation as a line, in `Progress`'s own `Display` format.
 #[derive(Debug)]
@@ -27,15 +26,13 @@ impl<W: Write> Renderer for Plain<W> {
         // A reader at the other end of a pipe sees each line as it happens.
         self.out.flush()
     }
-
-    fn finish(&mut self, _ending: &Ending) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use progress_model::JobState;
+
+    use crate::exit::Ending;
 
     use super::*;
 
