@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::{conformance, features};
+use crate::{conformance, features, package};
 
 /// One named check.
 struct Step {
@@ -21,6 +21,7 @@ const STEPS: &[Step] = &[
     Step::new("doc", doc),
     Step::new("deny", deny),
     Step::new("conformance", conformance),
+    Step::new("package", package::run),
 ];
 
 impl Step {

@@ -10,6 +10,7 @@ commands:
   conformance [--adapter NAME]
                               run the conformance suite and print a vector x adapter matrix;
                               with --adapter, run only trials named `NAME::...`
+  package                     package and verify every publishable crate
   help                        print this message";
 
 /// What the user asked for.
@@ -18,6 +19,7 @@ pub enum Task {
     Help,
     Ci,
     Conformance { adapter: Option<String> },
+    Package,
 }
 
 /// Turns the arguments after `cargo xtask` into a [`Task`], or a message
@@ -33,6 +35,10 @@ pub fn parse(args: &[String]) -> Result<Task, String> {
             Ok(Task::Ci)
         }
         "conformance" => parse_conformance(rest),
+        "package" => {
+            no_more(rest)?;
+            Ok(Task::Package)
+        }
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -79,6 +85,7 @@ mod tests {
         assert_eq!(parse_strs(&["help"]), Ok(Task::Help));
         assert_eq!(parse_strs(&["--help"]), Ok(Task::Help));
         assert_eq!(parse_strs(&["ci"]), Ok(Task::Ci));
+        assert_eq!(parse_strs(&["package"]), Ok(Task::Package));
         assert_eq!(
             parse_strs(&["conformance"]),
             Ok(Task::Conformance { adapter: None })

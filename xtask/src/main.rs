@@ -10,6 +10,7 @@ mod cmd;
 mod conformance;
 mod features;
 mod matrix;
+mod package;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         }
         Task::Ci => ci::run(),
         Task::Conformance { adapter } => conformance::run(adapter.as_deref()),
+        Task::Package => package::run(),
     };
 
     match result {
