@@ -89,6 +89,34 @@ impl From<&str> for Service {
     }
 }
 
+impl From<String> for Service {
+    fn from(path: String) -> Self {
+        Self::parse(&path)
+    }
+}
+
+/// Reads a service path and checks it ([`Service::check`]), so a path from a
+/// configuration file or an argument is refused when it is read, not when the
+/// client is built.
+///
+/// ```
+/// # use progress_model::Service;
+/// let service: Service = "contextcapture".parse().unwrap();
+/// assert_eq!(service, Service::ContextCapture);
+/// assert!("jobs?x=1".parse::<Service>().is_err());
+/// let from_config: Service = String::from("reality-analysis").into();
+/// assert_eq!(from_config, Service::RealityAnalysis);
+/// ```
+impl std::str::FromStr for Service {
+    type Err = Error;
+
+    fn from_str(path: &str) -> Result<Self, Error> {
+        let service = Self::parse(path);
+        service.check()?;
+        Ok(service)
+    }
+}
+
 /// The iTwin Platform environment, which picks the base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Environment {

@@ -3,7 +3,7 @@
 use crate::JobState;
 
 /// Where a job stood when the service was asked.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     /// The percentage as the service sent it, or `None` when it sent none.
     /// Servers have sent values outside 0..=100; they are kept as sent.
@@ -29,6 +29,26 @@ impl Progress {
     /// Whether the job has ended (see [`JobState::is_terminal`]).
     pub fn is_terminal(&self) -> bool {
         self.state.is_terminal()
+    }
+
+    /// Whether the job ended well: `success`. (`over`, which ContextCapture
+    /// sends, ends a job without saying how, so it is neither a success nor a
+    /// failure.)
+    pub fn is_success(&self) -> bool {
+        self.state == JobState::Success
+    }
+
+    /// Whether the job ended without its result: `failed` or `cancelled`.
+    /// Checking this rather than `state == Failed` keeps a cancelled job from
+    /// passing for a finished one.
+    ///
+    /// ```
+    /// # use progress_model::{JobState, Progress};
+    /// let cancelled = Progress { percentage: None, state: JobState::Cancelled, step: None };
+    /// assert!(cancelled.is_failure() && !cancelled.is_success());
+    /// ```
+    pub fn is_failure(&self) -> bool {
+        matches!(self.state, JobState::Failed | JobState::Cancelled)
     }
 }
 
@@ -92,6 +112,36 @@ mod tests {
             "{shown}"
         );
         assert_eq!(shown, "5% act\\u{1b}[2Jive (x)\\n100% success (Export)");
+    }
+
+    #[test]
+    fn success_and_failure_cover_the_terminal_states() {
+        let ended = |raw| Progress {
+            percentage: None,
+            state: JobState::parse(raw),
+            step: None,
+        };
+        assert!(ended("success").is_success() && !ended("success").is_failure());
+        for raw in ["failed", "cancelled"] {
+            assert!(ended(raw).is_failure() && !ended(raw).is_success(), "{raw}");
+        }
+        for raw in ["over", "active", "terminatingonfailure"] {
+            assert!(
+                !ended(raw).is_failure() && !ended(raw).is_success(),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn deserializes_what_it_serializes() {
+        let progress = Progress {
+            percentage: Some(56.5),
+            state: JobState::parse("Prepare"),
+            step: Some("Export".into()),
+        };
+        let json = serde_json::to_string(&progress).unwrap();
+        assert_eq!(serde_json::from_str::<Progress>(&json).unwrap(), progress);
     }
 
     #[test]
