@@ -78,7 +78,7 @@ pub use progress_reqwest::{
     AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ProgressStream,
 };
 
-/// The default async sleeper: the timer of the runtime in use.
+// Documented where it is defined: a doc comment here would be shown twice.
 #[cfg(any(
     feature = "runtime-tokio",
     feature = "runtime-async-std",

@@ -64,6 +64,28 @@ async fn the_async_client_follows_the_ladder_to_the_end() {
     assert_eq!(sim.requests_for("job-1"), EXPECTED_WAITS.len() as u64 + 1);
 }
 
+/// The README spawns watches: `wait()` and `progress()` futures own what they
+/// need, so they outlive the client handle they came from.
+#[tokio::test(flavor = "current_thread")]
+async fn spawned_futures_outlive_the_client_they_came_from() {
+    let (sim, clock) = simulator();
+    let client = itwin_job_progress::Client::builder()
+        .base_url(sim.base_url())
+        .token("demo-token")
+        .sleeper(move |wait: Duration| {
+            clock.advance(wait.as_secs_f64());
+            std::future::ready(())
+        })
+        .build()
+        .unwrap();
+    let first = tokio::spawn(client.progress("job-1"));
+    let outcome = client.wait("job-1");
+    drop(client);
+    // One at a time: the watch's sleeper moves the clock the first call reads.
+    assert_eq!(first.await.unwrap().unwrap().state.as_str(), "queued");
+    assert!(tokio::spawn(outcome).await.unwrap().unwrap().is_success());
+}
+
 #[cfg(feature = "blocking")]
 #[test]
 fn the_blocking_client_follows_the_same_ladder() {

@@ -77,7 +77,8 @@ impl From<&str> for AccessToken {
 /// [`TokenProvider::refresh`] after a 401 and retries once with the new token.
 ///
 /// ```
-/// use progress_model::{AccessToken, TokenError, TokenProvider};
+/// # use progress_model as itwin_job_progress; // the facade re-exports these
+/// use itwin_job_progress::{AccessToken, TokenError, TokenProvider};
 /// use std::sync::Mutex;
 ///
 /// struct Cached { current: Mutex<String> }

@@ -25,14 +25,22 @@ impl Client {
 
     /// Asks once where a job stands. Every non-2xx answer is an error (any
     /// 2xx is read like a 200); a single call never retries.
-    pub async fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
-        let job = JobId::new(job_id.as_ref())?;
-        let response = self.fetch(&Fetch::once(job)).await?;
-        interpret(
-            &response,
-            self.parts.settings.body_cap,
-            self.parts.clock.wall(),
-        )
+    ///
+    /// The future owns what it needs (`Send + 'static`), so it can be spawned.
+    pub fn progress(
+        &self,
+        job_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
+        let client = self.clone();
+        let job = JobId::new(job_id.as_ref());
+        async move {
+            let response = client.fetch(&Fetch::once(job?)).await?;
+            interpret(
+                &response,
+                client.parts.settings.body_cap,
+                client.parts.clock.wall(),
+            )
+        }
     }
 
     /// Watches a job to its end: a stream that yields each observation as it
@@ -44,9 +52,13 @@ impl Client {
 
     /// Watches a job and returns how it ended: the final progress (success,
     /// failed, cancelled and over alike), or the error that ended the watch.
-    /// Dropping the future cancels the watch.
-    pub async fn wait(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
-        self.watch_loop(job_id.as_ref()).outcome().await
+    /// Dropping the future cancels the watch. The future owns what it needs
+    /// (`Send + 'static`), so thousands can be spawned on one client.
+    pub fn wait(
+        &self,
+        job_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
+        self.watch_loop(job_id.as_ref()).outcome()
     }
 
     fn watch_loop(&self, job_id: &str) -> WatchLoop {
