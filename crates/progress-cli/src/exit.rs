@@ -2,7 +2,7 @@
 
 use progress_model::{Error, JobState, Progress};
 
-/// The job succeeded (`success`, or `over`: "finished" in the contextcapture dialect).
+/// The job succeeded (`success`).
 pub const SUCCESS: u8 = 0;
 /// Any other error: HTTP, network, token, configuration.
 pub const ERROR: u8 = 1;
@@ -14,6 +14,9 @@ pub const JOB_FAILED: u8 = 3;
 pub const JOB_CANCELLED: u8 = 4;
 /// The deadline came before the job ended.
 pub const DEADLINE: u8 = 5;
+/// The job ended `over` (ContextCapture): its outcome lives on the job, not in
+/// the progress answer, so it is neither success nor failure.
+pub const JOB_OVER: u8 = 6;
 /// SIGINT or SIGTERM stopped the watch (128 + SIGINT, as shells report Ctrl-C).
 pub const INTERRUPTED: u8 = 130;
 
@@ -21,8 +24,7 @@ pub const INTERRUPTED: u8 = 130;
 /// so the two cannot drift apart).
 pub const HELP: &str = "\
 Exit codes:
-  0    the job succeeded (state `success`, or `over`, which the contextcapture
-       service sends for a finished job); `get`: the service answered
+  0    the job succeeded (state `success`); `get`: the service answered
   1    any other error (HTTP, network, token file); the message on stderr
        gives the status, the API code and the correlation id when known
   2    usage error: a bad option or value (a --service that is not a path, an
@@ -31,6 +33,8 @@ Exit codes:
   3    the job failed
   4    the job was cancelled
   5    the deadline (--deadline) came before the job ended
+  6    the job ended `over` (contextcapture): it ended, but the progress answer
+       does not say how; ask the service for the job itself to learn its outcome
   130  interrupted by SIGINT (Ctrl-C) or SIGTERM
 
 The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH.";
@@ -66,7 +70,8 @@ pub fn for_ending(ending: &Ending) -> u8 {
 /// The exit code of a job's final state.
 pub fn for_state(state: &JobState) -> u8 {
     match state {
-        JobState::Success | JobState::Over => SUCCESS,
+        JobState::Success => SUCCESS,
+        JobState::Over => JOB_OVER,
         JobState::Failed => JOB_FAILED,
         JobState::Cancelled => JOB_CANCELLED,
         // A watch only ends on a terminal state; anything else here would be a
@@ -118,7 +123,7 @@ mod tests {
 
     #[test]
     fn terminal_states_map_to_their_codes() {
-        let cases = [("success", 0), ("Over", 0), ("failed", 3), ("cancelled", 4)];
+        let cases = [("success", 0), ("Over", 6), ("failed", 3), ("cancelled", 4)];
         for (state, code) in cases {
             let ending = Ending::Finished(progress(state));
             assert_eq!(for_ending(&ending), code, "{state}");
@@ -178,6 +183,7 @@ mod tests {
             JOB_FAILED,
             JOB_CANCELLED,
             DEADLINE,
+            JOB_OVER,
             INTERRUPTED,
         ] {
             assert!(
