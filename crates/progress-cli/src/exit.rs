@@ -2,6 +2,8 @@
 
 use progress_model::{Error, JobState, Progress};
 
+use crate::signal::StopSignal;
+
 /// The job succeeded (`success`).
 pub const SUCCESS: u8 = 0;
 /// Any other error: HTTP, network, token, configuration.
@@ -17,8 +19,6 @@ pub const DEADLINE: u8 = 5;
 /// The job ended `over` (ContextCapture): its outcome lives on the job, not in
 /// the progress answer, so it is neither success nor failure.
 pub const JOB_OVER: u8 = 6;
-/// SIGINT or SIGTERM stopped the watch (128 + SIGINT, as shells report Ctrl-C).
-pub const INTERRUPTED: u8 = 130;
 
 /// The exit code table, shown at the end of `--help` (kept next to the codes
 /// so the two cannot drift apart).
@@ -35,7 +35,9 @@ Exit codes:
   5    the deadline (--deadline) came before the job ended
   6    the job ended `over` (contextcapture): it ended, but the progress answer
        does not say how; ask the service for the job itself to learn its outcome
-  130  interrupted by SIGINT (Ctrl-C) or SIGTERM
+  129  stopped by SIGHUP (the terminal went away)
+  130  interrupted by SIGINT (Ctrl-C)
+  143  stopped by SIGTERM
 
 The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH.";
 
@@ -53,8 +55,9 @@ pub enum Ending {
     Failed(Error),
     /// The observations could not be written (stdout closed, disk full).
     Output(std::io::Error),
-    /// A signal stopped it.
-    Interrupted,
+    /// A signal stopped it; the exit code is the signal's own
+    /// ([`StopSignal::exit_code`]: 130, 143 or 129).
+    Interrupted(StopSignal),
 }
 
 /// The exit code of a watch's ending.
@@ -63,7 +66,7 @@ pub fn for_ending(ending: &Ending) -> u8 {
         Ending::Finished(progress) => for_state(&progress.state),
         Ending::Failed(error) => for_error(error),
         Ending::Output(_) => ERROR,
-        Ending::Interrupted => INTERRUPTED,
+        Ending::Interrupted(signal) => signal.exit_code(),
     }
 }
 
@@ -168,8 +171,15 @@ mod tests {
     }
 
     #[test]
-    fn interrupted_is_130_and_get_ignores_the_state() {
-        assert_eq!(for_ending(&Ending::Interrupted), 130);
+    fn each_signal_has_its_code_and_get_ignores_the_state() {
+        let cases = [
+            (StopSignal::Interrupt, 130),
+            (StopSignal::Terminate, 143),
+            (StopSignal::HangUp, 129),
+        ];
+        for (signal, code) in cases {
+            assert_eq!(for_ending(&Ending::Interrupted(signal)), code, "{signal}");
+        }
         assert_eq!(for_get(&Ok(progress("failed"))), SUCCESS);
         assert_eq!(for_get(&Err(Error::Config("x".into()))), ERROR);
     }
@@ -184,7 +194,9 @@ mod tests {
             JOB_CANCELLED,
             DEADLINE,
             JOB_OVER,
-            INTERRUPTED,
+            StopSignal::HangUp.exit_code(),
+            StopSignal::Interrupt.exit_code(),
+            StopSignal::Terminate.exit_code(),
         ] {
             assert!(
                 HELP.lines()

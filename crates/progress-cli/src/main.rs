@@ -13,6 +13,7 @@ mod exit;
 mod interrupt;
 mod render;
 mod report;
+mod signal;
 mod stderr;
 mod token;
 mod token_file;
@@ -109,11 +110,13 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
     exit::for_ending(&ending)
 }
 
-/// The interrupt flag, set by SIGINT and SIGTERM. Should the handler fail to
-/// install, the watch still runs; a signal then ends it the default way.
+/// The interrupt flag, set by SIGINT, SIGTERM and SIGHUP. Should the handler
+/// fail to install, the watch still runs; a signal then ends it the default way.
 fn on_signals() -> Interrupt {
     Interrupt::on_signals().unwrap_or_else(|error| {
-        stderr_line!("warning: cannot handle Ctrl-C ({error}); it will end the program abruptly");
+        stderr_line!(
+            "warning: cannot handle signals ({error}); Ctrl-C will end the program abruptly"
+        );
         Interrupt::new()
     })
 }

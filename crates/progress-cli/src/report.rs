@@ -38,7 +38,7 @@ pub fn ending(ending: &Ending) {
         Ending::Finished(_) => {}
         Ending::Failed(failure) => error(failure),
         Ending::Output(failure) => stderr_line!("error: cannot write the output: {failure}"),
-        Ending::Interrupted => stderr_line!("interrupted"),
+        Ending::Interrupted(signal) => stderr_line!("interrupted by {signal}"),
     }
 }
 

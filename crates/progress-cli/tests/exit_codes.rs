@@ -30,7 +30,8 @@ fn over_exits_6_not_success() {
     // the job, so the command must not claim success.
     let run = watch_exits_with("Over", 6);
     assert!(
-        run.stderr.contains("the job ended `over`; the progress answer does not say how"),
+        run.stderr
+            .contains("the job ended `over`; the progress answer does not say how"),
         "{}",
         run.stderr
     );
