@@ -159,7 +159,8 @@ pub struct Polling {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Output {
     /// Print one JSON object per observation on stdout, e.g.
-    /// {"percentage":56.0,"state":"active","step":"Prepare_Production"}.
+    /// {"percentage":56,"state":"active","step":"Prepare_Production"}; a whole
+    /// percentage is an integer, a fraction stays one (12.5), an absent one is null.
     #[arg(long)]
     pub json: bool,
 }
