@@ -8,6 +8,7 @@
 #[allow(rustdoc::bare_urls)]
 mod args;
 mod client;
+#[cfg(feature = "demo")]
 mod demo;
 mod exit;
 mod interrupt;
@@ -46,7 +47,15 @@ fn main() -> ExitCode {
             polling,
             output,
         } => watch(&cli.connection, job, polling, *output),
+        #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
+        #[cfg(not(feature = "demo"))]
+        Command::Demo { .. } => {
+            stderr_line!(
+                "error: this build of itwin-progress has no demo: it needs the `demo` feature (on by default)"
+            );
+            exit::USAGE
+        }
     };
     ExitCode::from(code)
 }
