@@ -1,5 +1,6 @@
-//! `features` step: every feature combination a user can pick builds, and the
-//! facade's tests pass with both clients on.
+//! `features` step: every feature combination a user can pick builds, the
+//! facade's tests pass with both clients on, and the command builds, and passes
+//! its tests, without its `demo`.
 
 use std::process::{Command, Stdio};
 
@@ -64,8 +65,58 @@ pub fn run() -> Result<(), String> {
     } else {
         facade_tests.args(["--features", EVERYTHING_BUT_NATIVE_TLS]);
     }
-    cmd::run(&mut facade_tests)
+    cmd::run(&mut facade_tests)?;
+    slim_command()
 }
+
+/// The command without its default `demo` feature: it builds, its other tests
+/// pass, and the simulator and its server stack are really left out of it.
+fn slim_command() -> Result<(), String> {
+    cmd::run(cargo().args(["test", "-p", "itwin-progress", "--no-default-features"]))?;
+    let mut tree = cargo();
+    tree.args([
+        "tree",
+        "-p",
+        "itwin-progress",
+        "--no-default-features",
+        "-e",
+        "normal",
+        "--target",
+        "all",
+        "--prefix",
+        "none",
+    ]);
+    let shown = cmd::display(&tree);
+    eprintln!("$ {shown}");
+    let output = tree
+        .output()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("`{shown}` failed ({})", output.status));
+    }
+    // Each line is `name version (path or source)`; the name is enough.
+    let listed = String::from_utf8_lossy(&output.stdout);
+    let present: Vec<&str> = DEMO_ONLY
+        .iter()
+        .copied()
+        .filter(|name| {
+            listed
+                .lines()
+                .any(|line| line.split(' ').next() == Some(*name))
+        })
+        .collect();
+    if present.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "itwin-progress without its `demo` feature still depends on {}",
+            present.join(", ")
+        ))
+    }
+}
+
+/// What only the command's `demo` brings in.
+const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
 const EVERYTHING_BUT_NATIVE_TLS: &str =

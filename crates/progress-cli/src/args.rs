@@ -62,6 +62,9 @@ pub enum Command {
     /// A realistic job (queued, then Prepare_Production, Reconstruction, Tiling
     /// and Export, with one 429 on the way) whose few minutes run in about ten
     /// seconds. The connection and token options are ignored.
+    // A build without the `demo` feature keeps the name, hidden, to say that
+    // the feature is missing rather than "unrecognized subcommand".
+    #[cfg_attr(not(feature = "demo"), command(hide = true))]
     Demo {
         /// How to print.
         #[command(flatten)]
@@ -159,7 +162,8 @@ pub struct Polling {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Output {
     /// Print one JSON object per observation on stdout, e.g.
-    /// {"percentage":56.0,"state":"active","step":"Prepare_Production"}.
+    /// {"percentage":56,"state":"active","step":"Prepare_Production"}; a whole
+    /// percentage is an integer, a fraction stays one (12.5), an absent one is null.
     #[arg(long)]
     pub json: bool,
 }

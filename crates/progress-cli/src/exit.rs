@@ -2,7 +2,9 @@
 
 use progress_model::{Error, JobState, Progress};
 
-/// The job succeeded (`success`, or `over`: "finished" in the contextcapture dialect).
+use crate::signal::StopSignal;
+
+/// The job succeeded (`success`).
 pub const SUCCESS: u8 = 0;
 /// Any other error: HTTP, network, token, configuration.
 pub const ERROR: u8 = 1;
@@ -14,15 +16,15 @@ pub const JOB_FAILED: u8 = 3;
 pub const JOB_CANCELLED: u8 = 4;
 /// The deadline came before the job ended.
 pub const DEADLINE: u8 = 5;
-/// SIGINT or SIGTERM stopped the watch (128 + SIGINT, as shells report Ctrl-C).
-pub const INTERRUPTED: u8 = 130;
+/// The job ended `over` (ContextCapture): its outcome lives on the job, not in
+/// the progress answer, so it is neither success nor failure.
+pub const JOB_OVER: u8 = 6;
 
 /// The exit code table, shown at the end of `--help` (kept next to the codes
 /// so the two cannot drift apart).
 pub const HELP: &str = "\
 Exit codes:
-  0    the job succeeded (state `success`, or `over`, which the contextcapture
-       service sends for a finished job); `get`: the service answered
+  0    the job succeeded (state `success`); `get`: the service answered
   1    any other error (HTTP, network, token file); the message on stderr
        gives the status, the API code and the correlation id when known
   2    usage error: a bad option or value (a --service that is not a path, an
@@ -31,7 +33,11 @@ Exit codes:
   3    the job failed
   4    the job was cancelled
   5    the deadline (--deadline) came before the job ended
-  130  interrupted by SIGINT (Ctrl-C) or SIGTERM
+  6    the job ended `over` (contextcapture): it ended, but the progress answer
+       does not say how; ask the service for the job itself to learn its outcome
+  129  stopped by SIGHUP (the terminal went away)
+  130  interrupted by SIGINT (Ctrl-C)
+  143  stopped by SIGTERM
 
 The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH.";
 
@@ -49,8 +55,9 @@ pub enum Ending {
     Failed(Error),
     /// The observations could not be written (stdout closed, disk full).
     Output(std::io::Error),
-    /// A signal stopped it.
-    Interrupted,
+    /// A signal stopped it; the exit code is the signal's own
+    /// ([`StopSignal::exit_code`]: 130, 143 or 129).
+    Interrupted(StopSignal),
 }
 
 /// The exit code of a watch's ending.
@@ -59,14 +66,15 @@ pub fn for_ending(ending: &Ending) -> u8 {
         Ending::Finished(progress) => for_state(&progress.state),
         Ending::Failed(error) => for_error(error),
         Ending::Output(_) => ERROR,
-        Ending::Interrupted => INTERRUPTED,
+        Ending::Interrupted(signal) => signal.exit_code(),
     }
 }
 
 /// The exit code of a job's final state.
 pub fn for_state(state: &JobState) -> u8 {
     match state {
-        JobState::Success | JobState::Over => SUCCESS,
+        JobState::Success => SUCCESS,
+        JobState::Over => JOB_OVER,
         JobState::Failed => JOB_FAILED,
         JobState::Cancelled => JOB_CANCELLED,
         // A watch only ends on a terminal state; anything else here would be a
@@ -118,7 +126,7 @@ mod tests {
 
     #[test]
     fn terminal_states_map_to_their_codes() {
-        let cases = [("success", 0), ("Over", 0), ("failed", 3), ("cancelled", 4)];
+        let cases = [("success", 0), ("Over", 6), ("failed", 3), ("cancelled", 4)];
         for (state, code) in cases {
             let ending = Ending::Finished(progress(state));
             assert_eq!(for_ending(&ending), code, "{state}");
@@ -163,8 +171,15 @@ mod tests {
     }
 
     #[test]
-    fn interrupted_is_130_and_get_ignores_the_state() {
-        assert_eq!(for_ending(&Ending::Interrupted), 130);
+    fn each_signal_has_its_code_and_get_ignores_the_state() {
+        let cases = [
+            (StopSignal::Interrupt, 130),
+            (StopSignal::Terminate, 143),
+            (StopSignal::HangUp, 129),
+        ];
+        for (signal, code) in cases {
+            assert_eq!(for_ending(&Ending::Interrupted(signal)), code, "{signal}");
+        }
         assert_eq!(for_get(&Ok(progress("failed"))), SUCCESS);
         assert_eq!(for_get(&Err(Error::Config("x".into()))), ERROR);
     }
@@ -178,7 +193,10 @@ mod tests {
             JOB_FAILED,
             JOB_CANCELLED,
             DEADLINE,
-            INTERRUPTED,
+            JOB_OVER,
+            StopSignal::HangUp.exit_code(),
+            StopSignal::Interrupt.exit_code(),
+            StopSignal::Terminate.exit_code(),
         ] {
             assert!(
                 HELP.lines()

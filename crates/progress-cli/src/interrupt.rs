@@ -1,11 +1,12 @@
-//! Stopping a watch cleanly on SIGINT or SIGTERM.
+//! Stopping a watch cleanly on SIGINT, SIGTERM or SIGHUP.
 //!
 //! A watch spends nearly all its time asleep between polls (up to two minutes
 //! at a time), so the client gets a sleeper that waits on a condition variable
 //! instead of `thread::sleep`: the signal handler wakes it at once. The client
 //! would then send the next request before handing control back; the token
 //! provider is gated too, so that request fails before anything is sent and the
-//! watch ends at once. The caller sees [`Interrupt::is_set`] and exits 130.
+//! watch ends at once. The caller sees [`Interrupt::signal`] and exits with
+//! that signal's code.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -13,7 +14,7 @@ use std::time::Duration;
 use progress_model::{AccessToken, TokenError, TokenProvider};
 use progress_ureq::Sleeper;
 
-use crate::exit;
+use crate::signal::{self, StopSignal};
 use crate::stderr::stderr_line;
 
 /// A flag set by a signal, that sleepers wait on. Clones share the flag.
@@ -26,9 +27,9 @@ pub struct Interrupt {
 /// The flag, and what wakes the sleepers when it is set.
 #[derive(Debug, Default)]
 struct Shared {
-    /// Whether a signal came.
-    set: Mutex<bool>,
-    /// Notified when `set` becomes true.
+    /// The first signal that came, if any.
+    set: Mutex<Option<StopSignal>>,
+    /// Notified when `set` becomes `Some`.
     wake: Condvar,
 }
 
@@ -39,35 +40,42 @@ impl Interrupt {
     }
 
     /// A flag set by SIGINT, SIGTERM or SIGHUP. A second signal ends the process
-    /// at once with 130, for when the first one is stuck behind a slow request.
+    /// at once with its own exit code, for when the first one is stuck behind a
+    /// slow request.
     ///
     /// The handler can be installed once per process.
-    pub fn on_signals() -> Result<Self, ctrlc::Error> {
+    pub fn on_signals() -> std::io::Result<Self> {
         let interrupt = Self::new();
         let handler = interrupt.clone();
-        // ctrlc runs this on a thread of its own, not in signal context, so
-        // taking a lock and printing are fine here.
-        ctrlc::set_handler(move || {
-            if handler.trigger() {
-                stderr_line!("\ninterrupted");
-                std::process::exit(i32::from(exit::INTERRUPTED));
+        // Called on a thread of its own, not in signal context, so taking a
+        // lock and printing are fine here.
+        signal::listen(move |signal| {
+            if handler.trigger(signal) {
+                stderr_line!("\ninterrupted by {signal}");
+                std::process::exit(i32::from(signal.exit_code()));
             }
         })?;
         Ok(interrupt)
     }
 
-    /// Sets the flag and wakes every sleeper. Returns whether it was set already.
-    pub fn trigger(&self) -> bool {
+    /// Records `signal` (unless one came before) and wakes every sleeper.
+    /// Returns whether a signal had come already.
+    pub fn trigger(&self, signal: StopSignal) -> bool {
         let mut set = self.lock();
-        let already = *set;
-        *set = true;
+        let already = set.is_some();
+        set.get_or_insert(signal);
         self.shared.wake.notify_all();
         already
     }
 
+    /// The first signal that came, if any.
+    pub fn signal(&self) -> Option<StopSignal> {
+        *self.lock()
+    }
+
     /// Whether a signal came.
     pub fn is_set(&self) -> bool {
-        *self.lock()
+        self.signal().is_some()
     }
 
     /// Waits `duration`, or less if the flag is or gets set. Returns whether it is set.
@@ -76,9 +84,9 @@ impl Interrupt {
         let (set, _timeout) = self
             .shared
             .wake
-            .wait_timeout_while(guard, duration, |set| !*set)
+            .wait_timeout_while(guard, duration, |set| set.is_none())
             .unwrap_or_else(PoisonError::into_inner);
-        *set
+        set.is_some()
     }
 
     /// `provider`, refusing to hand out a token once the flag is set.
@@ -90,8 +98,8 @@ impl Interrupt {
     }
 
     /// The flag, locked.
-    fn lock(&self) -> MutexGuard<'_, bool> {
-        // A bool cannot be left half-written by a panic.
+    fn lock(&self) -> MutexGuard<'_, Option<StopSignal>> {
+        // A copied enum cannot be left half-written by a panic.
         self.shared
             .set
             .lock()
@@ -155,11 +163,16 @@ mod tests {
         let interrupt = Interrupt::new();
         let remote = interrupt.clone();
         let started = Instant::now();
-        let signaller = std::thread::spawn(move || remote.trigger());
+        let signaller = std::thread::spawn(move || remote.trigger(StopSignal::Terminate));
         assert!(interrupt.wait(Duration::from_secs(60)));
         assert!(started.elapsed() < Duration::from_secs(30));
         assert!(!signaller.join().unwrap(), "the first trigger");
-        assert!(interrupt.trigger(), "the second trigger");
+        assert!(
+            interrupt.trigger(StopSignal::Interrupt),
+            "the second trigger"
+        );
+        // The first signal is the one that stopped the watch.
+        assert_eq!(interrupt.signal(), Some(StopSignal::Terminate));
     }
 
     #[test]
@@ -179,7 +192,7 @@ mod tests {
         let gated = interrupt.gate(StaticToken::new("t"));
         assert_eq!(gated.token().unwrap().secret(), "t");
         assert!(!gated.can_refresh());
-        interrupt.trigger();
+        interrupt.trigger(StopSignal::HangUp);
         assert!(gated.token().is_err());
         assert!(gated.refresh().is_err());
     }

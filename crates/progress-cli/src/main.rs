@@ -8,11 +8,13 @@
 #[allow(rustdoc::bare_urls)]
 mod args;
 mod client;
+#[cfg(feature = "demo")]
 mod demo;
 mod exit;
 mod interrupt;
 mod render;
 mod report;
+mod signal;
 mod stderr;
 mod token;
 mod token_file;
@@ -45,7 +47,15 @@ fn main() -> ExitCode {
             polling,
             output,
         } => watch(&cli.connection, job, polling, *output),
+        #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
+        #[cfg(not(feature = "demo"))]
+        Command::Demo { .. } => {
+            stderr_line!(
+                "error: this build of itwin-progress has no demo: it needs the `demo` feature (on by default)"
+            );
+            exit::USAGE
+        }
     };
     ExitCode::from(code)
 }
@@ -109,11 +119,13 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
     exit::for_ending(&ending)
 }
 
-/// The interrupt flag, set by SIGINT and SIGTERM. Should the handler fail to
-/// install, the watch still runs; a signal then ends it the default way.
+/// The interrupt flag, set by SIGINT, SIGTERM and SIGHUP. Should the handler
+/// fail to install, the watch still runs; a signal then ends it the default way.
 fn on_signals() -> Interrupt {
     Interrupt::on_signals().unwrap_or_else(|error| {
-        stderr_line!("warning: cannot handle Ctrl-C ({error}); it will end the program abruptly");
+        stderr_line!(
+            "warning: cannot handle signals ({error}); Ctrl-C will end the program abruptly"
+        );
         Interrupt::new()
     })
 }

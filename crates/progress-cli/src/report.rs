@@ -1,6 +1,6 @@
 //! The program's last words on stderr: what went wrong, and what support needs.
 
-use progress_model::Error;
+use progress_model::{Error, JobState};
 
 use crate::exit::Ending;
 use crate::stderr::{self, stderr_line};
@@ -27,14 +27,18 @@ pub fn error(error: &Error) {
     stderr::write_str(&describe(error));
 }
 
-/// The last words of a watch that did not reach a final state (a finished
-/// job's state is already on stdout).
+/// The last words of a watch: what went wrong when it did not reach a final
+/// state (a finished job's state is already on stdout), and what `over`, the
+/// one final state that does not say how the job ended, means for exit code 6.
 pub fn ending(ending: &Ending) {
     match ending {
+        Ending::Finished(progress) if progress.state == JobState::Over => stderr_line!(
+            "note: the job ended `over`; the progress answer does not say how (exit code 6): ask the service for the job itself"
+        ),
         Ending::Finished(_) => {}
         Ending::Failed(failure) => error(failure),
         Ending::Output(failure) => stderr_line!("error: cannot write the output: {failure}"),
-        Ending::Interrupted => stderr_line!("interrupted"),
+        Ending::Interrupted(signal) => stderr_line!("interrupted by {signal}"),
     }
 }
 

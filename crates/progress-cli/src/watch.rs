@@ -34,18 +34,22 @@ fn observe(
     interrupt: &Interrupt,
 ) -> Ending {
     for observation in client.watch(job.as_str()) {
+        // A job that ended is reported as ended, even if a signal came
+        // while its last answer was on the way.
+        if let Ok(progress) = &observation
+            && progress.is_terminal()
+        {
+            return match renderer.observe(progress) {
+                Ok(()) => Ending::Finished(progress.clone()),
+                Err(error) => Ending::Output(error),
+            };
+        }
+        // After a signal the gated token provider fails the next request
+        // before it is sent; that error is the interruption, not a failure.
+        if let Some(signal) = interrupt.signal() {
+            return Ending::Interrupted(signal);
+        }
         match observation {
-            // A job that ended is reported as ended, even if a signal came
-            // while its last answer was on the way.
-            Ok(progress) if progress.is_terminal() => {
-                return match renderer.observe(&progress) {
-                    Ok(()) => Ending::Finished(progress),
-                    Err(error) => Ending::Output(error),
-                };
-            }
-            // After a signal the gated token provider fails the next request
-            // before it is sent; that error is the interruption, not a failure.
-            _ if interrupt.is_set() => return Ending::Interrupted,
             Ok(progress) => {
                 if let Err(error) = renderer.observe(&progress) {
                     return Ending::Output(error);

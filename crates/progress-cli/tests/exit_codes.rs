@@ -7,7 +7,7 @@ use std::process::Stdio;
 use common::{FAST, TOKEN, bare, cli, forever, run, start};
 
 /// A watch of a job that is already in `state` exits with `code`.
-fn watch_exits_with(state: &str, code: i32) {
+fn watch_exits_with(state: &str, code: i32) -> common::Run {
     let simulator = start(&forever("job-1", state));
     let run = run(cli(&simulator).args(["watch", "job-1"]).args(FAST));
     assert_eq!(run.code, Some(code), "{state}: {run:?}");
@@ -15,17 +15,40 @@ fn watch_exits_with(state: &str, code: i32) {
         run.stdout.lines().last(),
         Some(format!("42% {} (Tiling)", state.to_lowercase()).as_str())
     );
+    run
 }
 
 #[test]
 fn success_exits_0() {
-    watch_exits_with("success", 0);
+    let run = watch_exits_with("success", 0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
 #[test]
-fn over_counts_as_success() {
-    // The contextcapture dialect's "finished".
-    watch_exits_with("Over", 0);
+fn over_exits_6_not_success() {
+    // ContextCapture's `Over` says the job ended, not how: the outcome lives on
+    // the job, so the command must not claim success.
+    let run = watch_exits_with("Over", 6);
+    assert!(
+        run.stderr
+            .contains("the job ended `over`; the progress answer does not say how"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_documents_exit_code_6() {
+    for args in [&["--help"][..], &["watch", "--help"]] {
+        let run = run(bare().args(args));
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+        assert!(
+            run.stdout.contains("\n  6    the job ended `over`"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains("or `over`"), "{}", run.stdout);
+    }
 }
 
 #[test]

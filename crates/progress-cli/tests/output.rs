@@ -9,28 +9,35 @@ use serde_json::{Value, json};
 
 use common::{FAST, TOKEN, assert_no_token, cli, forever, run, start, start_manual};
 
-/// A job's life: (simulated second, state, percentage, step).
-const TIMELINE: [(f64, &str, f64, &str); 5] = [
-    (0.0, "queued", 0.0, "Queue"),
-    (100.0, "active", 10.0, "Prepare_Production"),
-    (200.0, "active", 55.0, "Reconstruction"),
-    (300.0, "active", 90.0, "Export"),
-    (400.0, "success", 100.0, "Export"),
+/// A job's life: (simulated second, state, percentage as the service sends it, step).
+const TIMELINE: [(f64, &str, &str, &str); 5] = [
+    (0.0, "queued", "0", "Queue"),
+    (100.0, "active", "10", "Prepare_Production"),
+    (200.0, "active", "55.5", "Reconstruction"),
+    (300.0, "active", "90", "Export"),
+    (400.0, "success", "100", "Export"),
 ];
+
+/// A JSON number, kept as written: `56` stays an integer, `55.5` a fraction.
+fn number(text: &str) -> Value {
+    serde_json::from_str(text).expect("a JSON number")
+}
 
 fn timeline_json() -> String {
     let points: Vec<Value> = TIMELINE
         .iter()
         .map(|(at, state, percentage, step)| {
-            json!({"at_seconds": at, "state": state, "percentage": percentage, "step": step})
+            json!({"at_seconds": at, "state": state, "percentage": number(percentage), "step": step})
         })
         .collect();
     json!({"job-1": {"points": points}}).to_string()
 }
 
+/// The observation of point `index`; its percentage compares equal only if
+/// it is the same kind of number (`56` is not `56.0`).
 fn expected(index: usize) -> Value {
     let (_, state, percentage, step) = TIMELINE[index];
-    json!({"percentage": percentage, "state": state, "step": step})
+    json!({"percentage": number(percentage), "state": state, "step": step})
 }
 
 #[test]
@@ -114,10 +121,26 @@ fn get_json_prints_one_object() {
     );
     let run = run(cli(&simulator).args(["get", "job-1", "--json"]));
     assert_eq!(run.code, Some(0), "{run:?}");
+    // The service sent `56`: not `56.0`, which some tools read as another type.
     assert_eq!(
-        run.json_lines(),
-        [json!({"percentage": 56.0, "state": "active", "step": "Prepare_Production"})]
+        run.stdout,
+        "{\"percentage\":56,\"state\":\"active\",\"step\":\"Prepare_Production\"}\n"
     );
+}
+
+#[test]
+fn get_json_keeps_fractions_and_large_or_negative_numbers() {
+    for sent in ["12.5", "0.25", "-3", "140", "1234567890123"] {
+        let simulator = start(&format!(
+            r#"{{"job-1": {{"points": [{{"at_seconds": 0, "state": "active", "percentage": {sent}}}]}}}}"#
+        ));
+        let run = run(cli(&simulator).args(["get", "job-1", "--json"]));
+        assert_eq!(run.code, Some(0), "{sent}: {run:?}");
+        assert_eq!(
+            run.stdout,
+            format!("{{\"percentage\":{sent},\"state\":\"active\",\"step\":null}}\n")
+        );
+    }
 }
 
 #[test]
@@ -156,10 +179,11 @@ fn options_reach_the_request() {
         "v1",
         "--json",
     ]));
-    assert_eq!(run.code, Some(0), "{run:?}");
+    // `Over`: the job ended, the answer does not say how.
+    assert_eq!(run.code, Some(6), "{run:?}");
     assert_eq!(
         run.json_lines(),
-        [json!({"percentage": 100.0, "state": "over", "step": null})]
+        [json!({"percentage": 100, "state": "over", "step": null})]
     );
     let elsewhere = common::run(cli(&simulator).args(["get", "job 1/x"]));
     assert_eq!(

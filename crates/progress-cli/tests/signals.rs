@@ -1,4 +1,5 @@
-//! SIGINT and SIGTERM end a watch cleanly, at once, with exit code 130.
+//! SIGINT, SIGTERM and SIGHUP end a watch cleanly, at once, each with its own
+//! exit code: 128 + the signal's number, as a shell reports a process it killed.
 
 // Signals are a Unix matter; nix is only a dev-dependency there.
 #![cfg(unix)]
@@ -17,7 +18,7 @@ use common::{assert_no_token, cli, forever, start};
 /// How long the binary may take to exit after the signal; it should take milliseconds.
 const GRACE: Duration = Duration::from_secs(5);
 
-fn signal_ends_the_watch(signal: Signal) {
+fn signal_ends_the_watch(signal: Signal, code: i32) {
     let simulator = start(&forever("endless", "active"));
     // A 30 s interval: without the interruptible sleeper it would not exit in time.
     let mut child = cli(&simulator)
@@ -61,8 +62,8 @@ fn signal_ends_the_watch(signal: Signal) {
     stdout.read_to_string(&mut rest).unwrap();
     assert_no_token(&format!("{first}{rest}"), &stderr);
 
-    assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
-    assert_eq!(stderr.trim(), "interrupted");
+    assert_eq!(status.code(), Some(code), "{signal}: {stderr}");
+    assert_eq!(stderr.trim(), format!("interrupted by {signal}"));
     assert!(rest.is_empty(), "nothing more after the signal: {rest}");
     // The signal ended the watch in its sleep; no request went out after it.
     assert_eq!(simulator.requests_for("endless"), 1);
@@ -70,10 +71,16 @@ fn signal_ends_the_watch(signal: Signal) {
 
 #[test]
 fn sigint_ends_a_watch_with_130() {
-    signal_ends_the_watch(Signal::SIGINT);
+    signal_ends_the_watch(Signal::SIGINT, 130);
 }
 
 #[test]
-fn sigterm_ends_a_watch_with_130() {
-    signal_ends_the_watch(Signal::SIGTERM);
+fn sigterm_ends_a_watch_with_143() {
+    signal_ends_the_watch(Signal::SIGTERM, 143);
+}
+
+#[test]
+fn sighup_ends_a_watch_with_129() {
+    // A closed terminal or a dropped ssh session.
+    signal_ends_the_watch(Signal::SIGHUP, 129);
 }
