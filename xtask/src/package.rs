@@ -13,7 +13,7 @@ const PUBLISHABLE: &[&str] = &[
     "progress-reqwest",
     "progress-sim",
     "itwin-job-progress",
-    "progress-cli",
+    "itwin-progress",
 ];
 
 /// Packages and verifies every publishable crate. Packaging them in one call
