@@ -63,6 +63,22 @@ impl Service {
         Ok(())
     }
 
+    /// The API version this service speaks, asked for unless the caller
+    /// chooses another: v2 for `reality-modeling`, `reality-analysis` and
+    /// `reality-conversion`; v1 for the others and for custom paths (the
+    /// page's recommendation).
+    pub fn api_version(&self) -> ApiVersion {
+        match self {
+            Self::RealityModeling | Self::RealityConversion | Self::RealityAnalysis => {
+                ApiVersion::V2
+            }
+            Self::ContextCapture
+            | Self::LegacyRealityConversion
+            | Self::LegacyRealityDataAnalysis
+            | Self::Custom(_) => ApiVersion::V1,
+        }
+    }
+
     /// Reads a service path: a known name gives its variant, anything else is custom.
     pub fn parse(path: &str) -> Self {
         match path.trim_matches('/') {
@@ -126,12 +142,12 @@ impl std::str::FromStr for Environment {
     }
 }
 
-/// The API version asked for in the `Accept` header.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// The API version asked for in the `Accept` header. By default it follows
+/// the service ([`Service::api_version`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiVersion {
     /// `application/vnd.bentley.itwin-platform.v1+json` (the page's version).
-    #[default]
     V1,
     /// `application/vnd.bentley.itwin-platform.v2+json` (the v2 services).
     V2,
@@ -298,13 +314,19 @@ mod tests {
 
     #[test]
     fn schemes_and_hosts_are_read_in_any_letter_case() {
-        for url in ["HTTP://127.0.0.1:1234", "Http://LocalHost/Prefix", "hTtP://[::1]"] {
+        for url in [
+            "HTTP://127.0.0.1:1234",
+            "Http://LocalHost/Prefix",
+            "hTtP://[::1]",
+        ] {
             let base = BaseUrl::new(url).unwrap();
             assert!(base.is_cleartext(), "{url}");
             assert!(base.as_str().starts_with("http://"), "{url}");
         }
         assert_eq!(
-            BaseUrl::new("HTTP://LocalHost:8080/Prefix/").unwrap().as_str(),
+            BaseUrl::new("HTTP://LocalHost:8080/Prefix/")
+                .unwrap()
+                .as_str(),
             "http://localhost:8080/Prefix"
         );
         let secure = BaseUrl::new("HTTPS://API.Bentley.com").unwrap();

@@ -301,7 +301,10 @@ impl Watch {
             .or(intervals.last())
             .copied()
             .unwrap_or(crate::DEFAULT_INTERVALS[0]);
-        self.rung = self.rung.saturating_add(1).min(intervals.len().saturating_sub(1));
+        self.rung = self
+            .rung
+            .saturating_add(1)
+            .min(intervals.len().saturating_sub(1));
         wait
     }
 
@@ -319,7 +322,8 @@ impl Watch {
 
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
         if self.fits_before_deadline(now, wait) {
-            self.queued.push_back(Action::Wait(instant_after(now, wait)));
+            self.queued
+                .push_back(Action::Wait(instant_after(now, wait)));
         } else if let Some(deadline) = self.policy.deadline {
             let error = self.deadline_error(deadline);
             self.queued.push_back(Action::Done(Err(error)));

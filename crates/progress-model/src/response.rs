@@ -225,7 +225,8 @@ mod tests {
         ];
         for (percentage, expected) in cases {
             let body = format!(r#"{{"progress":{{"state":"active","percentage":{percentage}}}}}"#);
-            let progress = respond(200, &[], &body).unwrap_or_else(|error| panic!("{body}: {error}"));
+            let progress =
+                respond(200, &[], &body).unwrap_or_else(|error| panic!("{body}: {error}"));
             assert_eq!(progress.percentage, expected, "{body}");
             assert_eq!(progress.state, JobState::Active);
         }

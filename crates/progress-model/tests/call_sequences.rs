@@ -23,7 +23,9 @@ enum Reply {
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
-    let status = prop::sample::select(vec![200u16, 201, 204, 302, 401, 403, 404, 408, 429, 500, 503, 599, 0]);
+    let status = prop::sample::select(vec![
+        200u16, 201, 204, 302, 401, 403, 404, 408, 429, 500, 503, 599, 0,
+    ]);
     let retry_after = prop::option::of(prop::sample::select(vec![
         "0",
         "5",

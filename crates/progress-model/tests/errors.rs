@@ -57,7 +57,9 @@ fn unavailable() -> Error {
     response
         .headers
         .insert("x-correlation-id", "corr-7".parse().unwrap());
-    response.headers.insert("retry-after", "20".parse().unwrap());
+    response
+        .headers
+        .insert("retry-after", "20".parse().unwrap());
     interpret(&response, 1024, SystemTime::UNIX_EPOCH).unwrap_err()
 }
 

@@ -141,9 +141,10 @@ fn the_wall_clock_passed_to_the_watch_is_the_clocks() {
         status: 429,
         ..HttpResponse::default()
     };
-    limited
-        .headers
-        .insert("retry-after", "Tue, 14 Nov 2023 22:14:00 GMT".parse().unwrap());
+    limited.headers.insert(
+        "retry-after",
+        "Tue, 14 Nov 2023 22:14:00 GMT".parse().unwrap(),
+    );
     let (log, _, outcome) = drive(
         &mut watch,
         &clock,
