@@ -306,9 +306,7 @@ impl Vector {
     pub fn base_url(&self, server_url: &str) -> String {
         match &self.settings.base_url {
             Some(template) => {
-                let server = server_url
-                    .strip_prefix("http://")
-                    .unwrap_or(server_url);
+                let server = server_url.strip_prefix("http://").unwrap_or(server_url);
                 template.replace("{server}", server)
             }
             None => server_url.to_owned(),
