@@ -20,6 +20,23 @@
 //! Waits are instants, decided when the response arrives: whatever time the
 //! caller spends between items comes off the sleep, and a wait the deadline
 //! allowed earns its poll however late the sleeper wakes.
+//!
+//! What moves a watch, from one `Fetch` to the next:
+//!
+//! ```text
+//!              +---------------------------------------------------------+
+//!              v                                                         |
+//! start --> Fetch --on_response--+--> 200, not terminal --> Emit --> Wait +
+//!                                +--> 200, terminal -----> Emit --> Done(Ok)
+//!                                +--> 401, the first since a 200 --> Fetch with a fresh token, at once
+//!                                +--> 429, or transient within max_retries --> Retry --> Wait --> Fetch
+//!                                +--> any other answer, or one failure too many --> Done(Err)
+//!
+//! a wait that would pass the deadline, or a caller back after it --> Done(Err(Deadline))
+//! ```
+//!
+//! A wait is the rung of the ladder (back to the first after a change of
+//! percentage), or `Retry-After` when that is longer.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
