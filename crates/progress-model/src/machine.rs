@@ -26,7 +26,7 @@
 //! ```text
 //!              +---------------------------------------------------------+
 //!              v                                                         |
-//! start --> Fetch --on_response--+--> 200, not terminal --> Emit --> Wait +
+//! start --> Fetch --on_response--+--> 200, not terminal --> Emit -> Wait +
 //!                                +--> 200, terminal -----> Emit --> Done(Ok)
 //!                                +--> 401, the first since a 200 --> Fetch with a fresh token, at once
 //!                                +--> 429, or transient within max_retries --> Retry --> Wait --> Fetch
