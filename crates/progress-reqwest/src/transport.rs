@@ -5,7 +5,17 @@ use std::time::Duration;
 use progress_model::{Error, HttpResponse, Settings};
 
 /// A client that follows no redirect and times out as the settings say.
+/// Refuses an `https://` base URL when no TLS feature is on: every request
+/// would fail.
 pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if !settings.base_url.is_cleartext() {
+        return Err(Error::Config(
+            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
+             of progress-reqwest (or itwin-job-progress)"
+                .into(),
+        ));
+    }
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
