@@ -25,7 +25,8 @@
 //!
 //! # Runtimes
 //! - `runtime-tokio` (default): sleeps with `tokio::time`; await inside a tokio
-//!   runtime with time enabled.
+//!   runtime with time enabled. Polled outside one, a watch ends at once with
+//!   [`Error::Config`] saying so: nothing is left waiting on a thread.
 //! - `runtime-async-std`, `runtime-smol`: sleep with async-std's timer or
 //!   async-io's. reqwest needs a tokio reactor, so its futures are wrapped in
 //!   [`async-compat`](https://docs.rs/async-compat): inside a tokio runtime they
@@ -51,12 +52,6 @@ mod builder;
 mod client;
 mod compat;
 mod sleeper;
-// The default sleeper's fallback when only tokio is enabled and no tokio runtime is in scope.
-#[cfg(all(
-    feature = "runtime-tokio",
-    not(any(feature = "runtime-async-std", feature = "runtime-smol"))
-))]
-mod thread_timer;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod token;
