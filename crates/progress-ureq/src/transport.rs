@@ -1,10 +1,12 @@
 //! Moving bytes with ureq: one request out, status, headers and a capped body back.
 
 use std::io::Read;
-
 use std::time::Duration;
 
 use progress_model::{Error, HttpResponse, Settings};
+use ureq::unversioned::transport::DefaultConnector;
+
+use crate::resolver::ReusingResolver;
 
 /// An agent that keeps connections alive, follows no redirect, and leaves
 /// statuses to the model. Refuses an `https://` base URL when no TLS feature
@@ -26,7 +28,12 @@ pub(crate) fn default_agent(settings: &Settings) -> Result<ureq::Agent, Error> {
     // Without a TLS feature there is no TLS to configure (http:// only).
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let config = config.tls_config(tls_config());
-    Ok(config.build().into())
+    // ureq's resolver would start a thread for every request.
+    Ok(ureq::Agent::with_parts(
+        config.build(),
+        DefaultConnector::default(),
+        ReusingResolver::default(),
+    ))
 }
 
 /// The platform's TLS library when the `native-tls` feature asks for it

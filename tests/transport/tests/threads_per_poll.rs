@@ -41,7 +41,11 @@ fn threads_started_by_polls(host: &str) -> u64 {
         client.progress("job").unwrap();
     }
     let after = next_thread_id();
-    assert_eq!(server.connections(), 1, "the polls did not share a connection");
+    assert_eq!(
+        server.connections(),
+        1,
+        "the polls did not share a connection"
+    );
     after - before - 1
 }
 

@@ -20,7 +20,10 @@ impl UntrustedTlsServer {
     pub fn start() -> Self {
         let config = Arc::new(self_signed_config());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+        let base_url = format!(
+            "https://localhost:{}",
+            listener.local_addr().unwrap().port()
+        );
         let connections = Arc::new(AtomicUsize::new(0));
         let accepted = connections.clone();
         thread::spawn(move || {
@@ -49,7 +52,10 @@ fn self_signed_config() -> ServerConfig {
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], PrivateKeyDer::Pkcs8(key))
+        .with_single_cert(
+            vec![certified.cert.der().clone()],
+            PrivateKeyDer::Pkcs8(key),
+        )
         .unwrap()
 }
 
