@@ -70,8 +70,8 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
-            Some(http) => http,
-            None => transport::default_client(&parts.settings)?,
+            Some(http) => transport::Http::Reqwest(http),
+            None => transport::Http::default_for(&parts.settings)?,
         };
         Ok(Client { parts, http })
     }

@@ -51,6 +51,11 @@
 mod builder;
 mod client;
 mod compat;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod proxy;
+mod reqwest_transport;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod rustls_transport;
 mod sleeper;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
