@@ -30,9 +30,14 @@ impl ProxiedConnector {
 
     /// Through the proxies the environment names.
     pub(crate) fn from_env(tcp: HttpConnector) -> Self {
+        Self::through(tcp, Matcher::from_env())
+    }
+
+    /// Through the proxies a matcher names.
+    fn through(tcp: HttpConnector, proxies: Matcher) -> Self {
         Self {
             tcp,
-            proxies: Some(Arc::new(Matcher::from_env())),
+            proxies: Some(Arc::new(proxies)),
         }
     }
 }
@@ -76,5 +81,66 @@ impl tower_service::Service<http::Uri> for ProxiedConnector {
                 .await
                 .map_err(BoxError::from)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+
+    use super::*;
+
+    fn connect(
+        proxies: Matcher,
+        destination: &str,
+    ) -> Result<TokioIo<TcpStream>, BoxError> {
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        let mut connector = ProxiedConnector::through(tcp, proxies);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let destination = destination.parse().unwrap();
+        runtime.block_on(tower_service::Service::call(&mut connector, destination))
+    }
+
+    #[test]
+    fn https_goes_through_the_proxy_in_a_connect_tunnel() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy = format!("http://{}", listener.local_addr().unwrap());
+        let first_line = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                line.clear();
+            }
+            (&stream)
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+            first
+        });
+        let tunnel = connect(
+            Matcher::builder().all(proxy).build(),
+            "https://api.example.com/reality-modeling/jobs/job/progress",
+        );
+        assert!(tunnel.is_ok(), "{:?}", tunnel.err());
+        assert_eq!(
+            first_line.join().unwrap(),
+            "CONNECT api.example.com:443 HTTP/1.1\r\n"
+        );
+    }
+
+    #[test]
+    fn a_proxy_it_cannot_tunnel_through_is_refused_not_bypassed() {
+        let error = connect(
+            Matcher::builder().all("https://proxy.example:8443").build(),
+            "https://api.example.com/",
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("not an http:// proxy"), "{error}");
     }
 }
