@@ -56,11 +56,10 @@ impl ClientBuilder {
     /// redirect, but cannot change the policy of a client it is given (reqwest
     /// does drop the `Authorization` header on a redirect to another host, and
     /// a redirect followed anyway is reported as [`Error::Redirect`]). With an
-    /// `http://` base URL, also build it with `.no_proxy()`. Its TLS is its own:
-    /// without a TLS feature, only a client built on one of yours accepts an
-    /// `https://` base URL. Under the `rustls`
-    /// feature alone, reqwest needs a process-wide crypto provider to build a
-    /// client: `rustls::crypto::ring::default_provider().install_default()`.
+    /// `http://` base URL, also build it with `.no_proxy()`. Its TLS is its own,
+    /// from the reqwest features your program turns on (this crate's `rustls`
+    /// feature turns on none of reqwest's); without a TLS feature here, only a
+    /// client of yours accepts an `https://` base URL.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

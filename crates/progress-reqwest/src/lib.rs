@@ -42,7 +42,15 @@
 //! # Features
 //! - `rustls` (default): TLS through rustls with the ring provider and the
 //!   webpki roots, as the blocking client does; no cmake, no system library.
-//! - `native-tls`: the platform's TLS library instead.
+//!   The default client then connects with hyper and hyper-rustls (what
+//!   reqwest builds on), and turns on none of reqwest's TLS features: reqwest's
+//!   rustls without aws-lc needs a process-wide provider, and would make every
+//!   `reqwest::Client` of your program panic without one. Proxies: an
+//!   `http://` proxy from `HTTPS_PROXY` / `ALL_PROXY` (`NO_PROXY` respected),
+//!   tunnelled with `CONNECT`; for other proxies, pass a reqwest client of your
+//!   own with [`ClientBuilder::http_client`].
+//! - `native-tls`: the platform's TLS library instead, through reqwest (it
+//!   wins when both TLS features are on).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]

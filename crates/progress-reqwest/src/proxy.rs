@@ -90,10 +90,7 @@ mod tests {
 
     use super::*;
 
-    fn connect(
-        proxies: Matcher,
-        destination: &str,
-    ) -> Result<TokioIo<TcpStream>, BoxError> {
+    fn connect(proxies: Matcher, destination: &str) -> Result<TokioIo<TcpStream>, BoxError> {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         let mut connector = ProxiedConnector::through(tcp, proxies);
@@ -141,6 +138,9 @@ mod tests {
             "https://api.example.com/",
         )
         .unwrap_err();
-        assert!(error.to_string().contains("not an http:// proxy"), "{error}");
+        assert!(
+            error.to_string().contains("not an http:// proxy"),
+            "{error}"
+        );
     }
 }
