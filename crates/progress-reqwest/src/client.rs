@@ -1,6 +1,7 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
-use progress_model::{ClientParts, Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
+use progress_model::internal::ClientParts;
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
 
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
@@ -67,22 +68,16 @@ impl Client {
         WatchLoop::new(self.clone(), machine)
     }
 
-    /// Gets a token (a fresh one after a 401) and sends one request.
+    /// Gets a token (a fresh one after a 401) and sends one request: the
+    /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
         let provider = &self.parts.token;
-        let token = if fetch.fresh_token {
-            provider.refresh().await
-        } else {
-            provider.token().await
-        }
-        .map_err(Error::token)?;
-        let settings = &self.parts.settings;
-        let request = settings.progress_request(&fetch.job, &token)?;
-        let timeout = fetch.timeout(settings.request_timeout);
-        let mut response =
-            on_any_runtime(transport::send(&self.http, settings, request, timeout)).await?;
-        response.redact_secret(token.secret());
-        Ok(response)
+        let token = fetch
+            .token(|| provider.token(), || provider.refresh())
+            .await;
+        let (outgoing, receipt) = self.parts.prepare(fetch, token)?;
+        let sent = transport::send(&self.http, &self.parts.settings, outgoing);
+        receipt.finish(on_any_runtime(sent).await)
     }
 }

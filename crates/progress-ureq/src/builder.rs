@@ -3,7 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
+use progress_model::internal::PartsBuilder;
+use progress_model::{AccessToken, Error, TokenProvider};
 
 use crate::sleeper::{Sleeper, ThreadSleeper};
 use crate::{Client, transport};
@@ -26,14 +27,15 @@ impl ClientBuilder {
 
     /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
     pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        self.parts.token = Some(Arc::new(StaticToken::new(token)));
+        let token = self.parts.static_token(token);
+        self.parts.token = Some(Arc::new(token));
         self
     }
 
     /// A token provider: a closure called before each request, or your own
     /// [`TokenProvider`] that can refresh after a 401.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.parts.token = Some(Arc::new(provider));
+        self.parts.provider(Arc::new(provider));
         self
     }
 

@@ -1,7 +1,8 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
+use progress_model::internal::ClientParts;
 use progress_model::{
-    ClientParts, Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
+    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
 };
 
 use crate::builder::ClientBuilder;
@@ -51,20 +52,12 @@ impl Client {
         self.watch(job_id).outcome()
     }
 
-    /// Gets a token (a fresh one after a 401) and sends one request.
+    /// Gets a token (a fresh one after a 401) and sends one request: the
+    /// model's steps, with this client's I/O between them.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         let provider = &self.parts.token;
-        let token = if fetch.fresh_token {
-            provider.refresh()
-        } else {
-            provider.token()
-        }
-        .map_err(Error::token)?;
-        let settings = &self.parts.settings;
-        let request = settings.progress_request(&fetch.job, &token)?;
-        let timeout = fetch.timeout(settings.request_timeout);
-        let mut response = transport::send(&self.agent, settings, request, timeout)?;
-        response.redact_secret(token.secret());
-        Ok(response)
+        let token = fetch.token(|| provider.token(), || provider.refresh());
+        let (outgoing, receipt) = self.parts.prepare(fetch, token)?;
+        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
     }
 }
