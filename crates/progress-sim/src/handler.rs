@@ -31,6 +31,7 @@ pub(crate) async fn handle_request(
     if let Some(delay) = fate.delay {
         tokio::time::sleep(delay).await;
     }
+    let job_id = route.as_ref().map(|route| route.job_id.clone());
     let answer = match fate.fault {
         Some(Fault::DropConnection) => Answer::DropConnection,
         Some(Fault::ServerError(status)) => server_error(status),
@@ -40,6 +41,7 @@ pub(crate) async fn handle_request(
         },
         None => decide(&state, &method, route, ordinal, &headers),
     };
+    state.count_served(job_id.as_deref(), answer.kind());
     answer.into_response(&correlation_id)
 }
 
@@ -68,6 +70,15 @@ fn decide(
         Ok(token) => token,
         Err(answer) => return answer,
     };
+    // The API limits the client, whatever it asks for: the bucket comes
+    // before the job is looked up.
+    if let Some(buckets) = &state.token_buckets
+        && let Err(retry_after_seconds) = buckets.admit(token, state.real_seconds())
+    {
+        return Answer::RateLimited {
+            retry_after_seconds,
+        };
+    }
     let Some(job) = state
         .scenario
         .jobs

@@ -6,6 +6,8 @@ use http::header::{ALLOW, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use http::{HeaderName, StatusCode};
 use serde_json::json;
 
+use crate::served::AnswerKind;
+
 /// The header support asks for; every answer carries one.
 pub(crate) const CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
 
@@ -39,6 +41,18 @@ impl Answer {
             status,
             code,
             message,
+        }
+    }
+
+    /// Which [`Served`](crate::Served) counter this answer goes to.
+    pub(crate) fn kind(&self) -> AnswerKind {
+        match self {
+            Answer::Progress(_) => AnswerKind::Ok,
+            Answer::RateLimited { .. } => AnswerKind::RateLimited,
+            // The service itself never fails: every 5xx is an injected fault.
+            Answer::Error { status, .. } if status.is_server_error() => AnswerKind::Fault,
+            Answer::Error { .. } => AnswerKind::Rejected,
+            Answer::MalformedProgress(_) | Answer::DropConnection => AnswerKind::Fault,
         }
     }
 

@@ -9,6 +9,7 @@ use crate::error::SimError;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
 use crate::timeline::{JobTimeline, TimelinePoint, Wrapper};
+use crate::token_bucket::TokenRateLimit;
 
 /// Everything a [`Simulator`](crate::Simulator) serves. Usually read from
 /// JSON (see the [crate docs](crate) for the format).
@@ -28,6 +29,10 @@ pub struct Scenario {
     /// How fast one token may poll one job. No limit if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// How many requests per second one token may send, over all jobs (a
+    /// token bucket per token). No limit if `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_rate_limit: Option<TokenRateLimit>,
     /// Injected failures. None if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<Faults>,
@@ -75,6 +80,9 @@ impl Scenario {
         if let Some(rate_limit) = &self.rate_limit {
             rate_limit.validate()?;
         }
+        if let Some(limit) = &self.token_rate_limit {
+            limit.validate()?;
+        }
         if let Some(faults) = &self.faults {
             faults.validate()?;
         }
@@ -117,6 +125,7 @@ impl Scenario {
             jobs: BTreeMap::from([("demo-job".to_owned(), timeline)]),
             accepted_tokens: None,
             rate_limit: None,
+            token_rate_limit: None,
             faults: None,
         }
     }

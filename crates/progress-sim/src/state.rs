@@ -8,6 +8,8 @@ use crate::clock::SimClock;
 use crate::faults::{Fate, FaultInjector};
 use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
+use crate::served::{AnswerKind, Served, Tally};
+use crate::token_bucket::TokenBuckets;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
@@ -18,7 +20,9 @@ pub(crate) struct SharedState {
     clock: SimClock,
     faults: Option<FaultInjector>,
     pub(crate) rate_limiter: Option<RateLimiter>,
+    pub(crate) token_buckets: Option<TokenBuckets>,
     request_counts: Mutex<BTreeMap<String, u64>>,
+    tally: Mutex<Tally>,
 }
 
 impl SharedState {
@@ -26,9 +30,11 @@ impl SharedState {
         SharedState {
             faults: scenario.faults.clone().map(FaultInjector::new),
             rate_limiter: scenario.rate_limit.clone().map(RateLimiter::new),
+            token_buckets: scenario.token_rate_limit.clone().map(TokenBuckets::new),
             scenario,
             clock,
             request_counts: Mutex::new(BTreeMap::new()),
+            tally: Mutex::new(Tally::default()),
         }
     }
 
@@ -49,6 +55,24 @@ impl SharedState {
 
     pub(crate) fn request_counts(&self) -> BTreeMap<String, u64> {
         self.counts().clone()
+    }
+
+    /// Counts one answer of the progress endpoint.
+    pub(crate) fn count_served(&self, job_id: Option<&str>, kind: AnswerKind) {
+        self.tally().count(job_id, kind);
+    }
+
+    pub(crate) fn served(&self) -> Served {
+        self.tally().total
+    }
+
+    pub(crate) fn served_for(&self, job_id: &str) -> Served {
+        self.tally().by_job.get(job_id).copied().unwrap_or_default()
+    }
+
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        // Counters stay meaningful even if a handler panicked mid-update.
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn next_fate(&self) -> Fate {
