@@ -8,6 +8,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, Method, StatusCode, Uri};
 
 use crate::faults::Fault;
+use crate::oauth::TokenProblem;
 use crate::responses::Answer;
 use crate::route::JobRoute;
 use crate::state::SharedState;
@@ -36,7 +37,7 @@ pub(crate) async fn handle_request(
         Some(Fault::DropConnection) => Answer::DropConnection,
         Some(Fault::ServerError(status)) => server_error(status),
         Some(Fault::MalformedBody) => match decide(&state, &method, route, ordinal, &headers) {
-            Answer::Progress(body) => Answer::MalformedProgress(body),
+            Answer::Progress(body) => Answer::Truncated(body),
             other => other,
         },
         None => decide(&state, &method, route, ordinal, &headers),
@@ -129,23 +130,40 @@ fn bearer_token<'h>(state: &SharedState, headers: &'h HeaderMap) -> Result<&'h s
             "Header Authorization must be 'Bearer <token>'. Access denied.",
         ));
     };
-    let accepted = state
-        .scenario
-        .accepted_tokens
-        .as_ref()
-        .is_none_or(|accepted| accepted.iter().any(|known| known == token));
-    if accepted {
-        Ok(token)
-    } else {
-        Err(Answer::error(
+    match token_problem(state, token) {
+        None => Ok(token),
+        Some(TokenProblem::Expired) => Err(Answer::error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidToken",
+            "Access token has expired. Access denied.",
+        )),
+        Some(TokenProblem::Unknown) => Err(Answer::error(
             StatusCode::UNAUTHORIZED,
             "InvalidToken",
             "Access token is not valid. Access denied.",
-        ))
+        )),
     }
 }
 
-fn server_error(status: StatusCode) -> Answer {
+/// Why the token is refused, if it is: not among `accepted_tokens` (when
+/// set), and, with `oauth`, not issued or no longer alive.
+fn token_problem(state: &SharedState, token: &str) -> Option<TokenProblem> {
+    let listed = state
+        .scenario
+        .accepted_tokens
+        .as_ref()
+        .map(|accepted| accepted.iter().any(|known| known == token));
+    match (&state.scenario.oauth, listed) {
+        (_, Some(true)) | (None, None) => None,
+        (None, Some(false)) => Some(TokenProblem::Unknown),
+        (Some(_), _) => state
+            .issued_tokens
+            .check(token, state.simulated_seconds())
+            .err(),
+    }
+}
+
+pub(crate) fn server_error(status: StatusCode) -> Answer {
     let (code, message) = match status {
         StatusCode::BAD_GATEWAY => ("BadGateway", "Simulated bad gateway."),
         StatusCode::SERVICE_UNAVAILABLE => ("ServiceUnavailable", "Simulated outage."),

@@ -2,7 +2,9 @@
 
 use axum::body::Body;
 use axum::response::Response;
-use http::header::{ALLOW, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use http::header::{
+    ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use http::{HeaderName, StatusCode};
 use serde_json::json;
 
@@ -16,8 +18,16 @@ pub(crate) const CORRELATION_ID: HeaderName = HeaderName::from_static("x-correla
 pub(crate) enum Answer {
     /// 200 with this body.
     Progress(String),
+    /// 200 with a token endpoint answer (`access_token`, `token_type`, ...).
+    Token(String),
     /// 200 with the first half of this body: a body that is not JSON.
-    MalformedProgress(String),
+    Truncated(String),
+    /// An OAuth2 error (RFC 6749 §5.2): `{"error":..., "error_description":...}`.
+    OAuthError {
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    },
     /// An error status with the service's error body.
     Error {
         status: StatusCode,
@@ -47,19 +57,45 @@ impl Answer {
     /// Which [`Served`](crate::Served) counter this answer goes to.
     pub(crate) fn kind(&self) -> AnswerKind {
         match self {
-            Answer::Progress(_) => AnswerKind::Ok,
+            Answer::Progress(_) | Answer::Token(_) => AnswerKind::Ok,
+            Answer::OAuthError { .. } => AnswerKind::Rejected,
             Answer::RateLimited { .. } => AnswerKind::RateLimited,
             // The service itself never fails: every 5xx is an injected fault.
             Answer::Error { status, .. } if status.is_server_error() => AnswerKind::Fault,
             Answer::Error { .. } => AnswerKind::Rejected,
-            Answer::MalformedProgress(_) | Answer::DropConnection => AnswerKind::Fault,
+            Answer::Truncated(_) | Answer::DropConnection => AnswerKind::Fault,
         }
     }
 
     pub(crate) fn into_response(self, correlation_id: &str) -> Response {
         let (status, body) = match self {
             Answer::Progress(body) => (StatusCode::OK, body),
-            Answer::MalformedProgress(body) => (StatusCode::OK, first_half(&body).to_owned()),
+            Answer::Truncated(body) => (StatusCode::OK, first_half(&body).to_owned()),
+            Answer::Token(body) => {
+                let mut response = json_response(StatusCode::OK, body, correlation_id);
+                forbid_caching(response.headers_mut());
+                return response;
+            }
+            Answer::OAuthError {
+                status,
+                error,
+                description,
+            } => {
+                let body = json!({ "error": error, "error_description": description });
+                let mut response = json_response(status, body.to_string(), correlation_id);
+                let headers = response.headers_mut();
+                forbid_caching(headers);
+                if status == StatusCode::UNAUTHORIZED {
+                    headers.insert(
+                        WWW_AUTHENTICATE,
+                        HeaderValue::from_static(r#"Basic realm="progress-sim""#),
+                    );
+                }
+                if status == StatusCode::METHOD_NOT_ALLOWED {
+                    headers.insert(ALLOW, HeaderValue::from_static("POST"));
+                }
+                return response;
+            }
             Answer::Error {
                 status,
                 code,
@@ -85,18 +121,31 @@ impl Answer {
                 return response;
             }
         };
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = status;
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Ok(value) = HeaderValue::from_str(correlation_id) {
-            headers.insert(CORRELATION_ID, value);
-        }
+        let mut response = json_response(status, body, correlation_id);
         if status == StatusCode::METHOD_NOT_ALLOWED {
-            headers.insert(ALLOW, HeaderValue::from_static("GET"));
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET"));
         }
         response
     }
+}
+
+fn json_response(status: StatusCode, body: String, correlation_id: &str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(correlation_id) {
+        headers.insert(CORRELATION_ID, value);
+    }
+    response
+}
+
+/// RFC 6749 §5.1: answers carrying tokens (and their errors) are not cached.
+fn forbid_caching(headers: &mut http::HeaderMap) {
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
 fn error_body(code: &str, message: &str) -> String {

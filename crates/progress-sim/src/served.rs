@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 /// Every request is counted once, in exactly one field, so
 /// [`total`](Self::total) is the number of requests answered (or dropped).
 /// Read it with [`Simulator::served`](crate::Simulator::served),
-/// and [`Simulator::served_for`](crate::Simulator::served_for).
+/// [`Simulator::served_for`](crate::Simulator::served_for) and
+/// [`Simulator::token_endpoint_served`](crate::Simulator::token_endpoint_served).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Served {
-    /// 200s with the progress the scenario scripted.
+    /// 200s with the answer the scenario scripted: progress, or a token.
     pub ok: u64,
     /// 429 `TooManyRequests` from a rate limit: `token_rate_limit`,
     /// `rate_limit` or a job's `rate_limited_requests`. Injected 429 storms
@@ -21,7 +22,8 @@ pub struct Served {
     /// connections, stalls, odd bodies, storms. Slow answers count only when
     /// nothing else went wrong with them, as what they are otherwise.
     pub faults: u64,
-    /// Every other answer the service decided: 400, 401, 404, 405.
+    /// Every other answer the service decided: 400, 401, 404, 405 (and the
+    /// token endpoint's OAuth errors).
     pub rejected: u64,
 }
 
@@ -50,11 +52,12 @@ pub(crate) enum AnswerKind {
     Rejected,
 }
 
-/// The progress endpoint's counts in total and per job id.
+/// The progress endpoint's counts in total and per job id, and the token endpoint's.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub(crate) total: Served,
     pub(crate) by_job: BTreeMap<String, Served>,
+    pub(crate) token_endpoint: Served,
 }
 
 impl Tally {
@@ -65,5 +68,9 @@ impl Tally {
         if let Some(job_id) = job_id {
             self.by_job.entry(job_id.to_owned()).or_default().add(kind);
         }
+    }
+
+    pub(crate) fn count_token_endpoint(&mut self, kind: AnswerKind) {
+        self.token_endpoint.add(kind);
     }
 }

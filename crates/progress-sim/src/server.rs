@@ -13,9 +13,12 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use tower_service::Service;
 
+use axum::routing::any;
+
 use crate::handler::handle_request;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
+use crate::token_endpoint::{TOKEN_PATH, handle_token_request};
 
 /// How long requests in flight at shutdown may take to finish before their
 /// connections are cut. Keeps a simulator's Drop from hanging on a slow fault.
@@ -30,7 +33,11 @@ pub(crate) async fn serve(
     mut stop: watch::Receiver<bool>,
     _stopped: oneshot::Sender<()>,
 ) {
-    let router = Router::new().fallback(handle_request).with_state(state);
+    let mut router = Router::new();
+    if state.scenario.oauth.is_some() {
+        router = router.route(TOKEN_PATH, any(handle_token_request));
+    }
+    let router = router.fallback(handle_request).with_state(state);
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {

@@ -126,6 +126,23 @@ impl Simulator {
         self.served_for(job_id).rate_limited
     }
 
+    /// Where the token endpoint answers: `{base_url}/connect/token` (it
+    /// exists only when the scenario has `oauth`).
+    pub fn token_url(&self) -> String {
+        format!("{}/connect/token", self.base_url())
+    }
+
+    /// How many requests reached `/connect/token`, whatever their answer.
+    pub fn token_requests(&self) -> u64 {
+        self.state.token_requests()
+    }
+
+    /// [`served`](Self::served) for the token endpoint: `ok` counts the
+    /// tokens issued, `rejected` the OAuth errors.
+    pub fn token_endpoint_served(&self) -> Served {
+        self.state.token_endpoint_served()
+    }
+
     /// The simulated time now, in seconds since start.
     pub fn simulated_seconds(&self) -> f64 {
         self.state.simulated_seconds()

@@ -6,6 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::clock::SimClock;
 use crate::faults::{Fate, FaultInjector};
+use crate::oauth::IssuedTokens;
 use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
 use crate::served::{AnswerKind, Served, Tally};
@@ -19,6 +20,9 @@ pub(crate) struct SharedState {
     pub(crate) scenario: Scenario,
     clock: SimClock,
     faults: Option<FaultInjector>,
+    token_faults: Option<FaultInjector>,
+    pub(crate) issued_tokens: IssuedTokens,
+    token_requests: AtomicU64,
     pub(crate) rate_limiter: Option<RateLimiter>,
     pub(crate) token_buckets: Option<TokenBuckets>,
     request_counts: Mutex<BTreeMap<String, u64>>,
@@ -29,6 +33,13 @@ impl SharedState {
     pub(crate) fn new(scenario: Scenario, clock: SimClock) -> Self {
         SharedState {
             faults: scenario.faults.clone().map(FaultInjector::new),
+            token_faults: scenario
+                .oauth
+                .as_ref()
+                .and_then(|oauth| oauth.faults.clone())
+                .map(FaultInjector::new),
+            issued_tokens: IssuedTokens::default(),
+            token_requests: AtomicU64::new(0),
             rate_limiter: scenario.rate_limit.clone().map(RateLimiter::new),
             token_buckets: scenario.token_rate_limit.clone().map(TokenBuckets::new),
             scenario,
@@ -62,6 +73,23 @@ impl SharedState {
         self.tally().count(job_id, kind);
     }
 
+    /// Counts one answer of the token endpoint.
+    pub(crate) fn count_token_endpoint(&self, kind: AnswerKind) {
+        self.tally().count_token_endpoint(kind);
+    }
+
+    pub(crate) fn token_endpoint_served(&self) -> Served {
+        self.tally().token_endpoint
+    }
+
+    pub(crate) fn count_token_request(&self) {
+        self.token_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn token_requests(&self) -> u64 {
+        self.token_requests.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn served(&self) -> Served {
         self.tally().total
     }
@@ -76,13 +104,13 @@ impl SharedState {
     }
 
     pub(crate) fn next_fate(&self) -> Fate {
-        self.faults.as_ref().map_or(
-            Fate {
-                delay: None,
-                fault: None,
-            },
-            FaultInjector::next_fate,
-        )
+        draw(self.faults.as_ref())
+    }
+
+    /// The token endpoint draws from its own generator, so adding token
+    /// requests never shifts the progress endpoint's faults.
+    pub(crate) fn next_token_fate(&self) -> Fate {
+        draw(self.token_faults.as_ref())
     }
 
     pub(crate) fn simulated_seconds(&self) -> f64 {
@@ -99,4 +127,14 @@ impl SharedState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn draw(injector: Option<&FaultInjector>) -> Fate {
+    injector.map_or(
+        Fate {
+            delay: None,
+            fault: None,
+        },
+        FaultInjector::next_fate,
+    )
 }
