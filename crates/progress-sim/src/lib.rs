@@ -3,7 +3,12 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod connection;
+mod delivery;
+mod dialects;
 mod error;
+mod fault_answers;
+mod fault_injector;
 mod faults;
 mod handler;
 mod oauth;

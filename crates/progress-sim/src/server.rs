@@ -15,6 +15,7 @@ use tower_service::Service;
 
 use axum::routing::any;
 
+use crate::connection::{ConnectionControl, ResettableStream};
 use crate::handler::handle_request;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
@@ -61,8 +62,11 @@ pub(crate) async fn serve(
 }
 
 async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Receiver<bool>) {
-    let service = service_fn(move |request: hyper::Request<Incoming>| {
+    let control = ConnectionControl::default();
+    let stream = ResettableStream::new(stream, control.clone());
+    let service = service_fn(move |mut request: hyper::Request<Incoming>| {
         let mut router = router.clone();
+        request.extensions_mut().insert(control.clone());
         async move {
             let response = match router.call(request).await {
                 Ok(response) => response,

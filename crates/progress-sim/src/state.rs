@@ -1,16 +1,17 @@
 //! What every request handler shares: the scenario, the clock, and the counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::clock::SimClock;
-use crate::faults::{Fate, FaultInjector};
+use crate::fault_injector::{Fate, FaultInjector};
 use crate::oauth::IssuedTokens;
 use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
 use crate::served::{AnswerKind, Served, Tally};
 use crate::token_bucket::TokenBuckets;
+use crate::token_endpoint::TOKEN_PATH;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
@@ -27,6 +28,10 @@ pub(crate) struct SharedState {
     pub(crate) token_buckets: Option<TokenBuckets>,
     request_counts: Mutex<BTreeMap<String, u64>>,
     tally: Mutex<Tally>,
+    /// Jobs a `disappear_rate` fault took away, for good.
+    vanished_jobs: Mutex<HashSet<String>>,
+    /// Tokens a `revoke_token_rate` fault took away, for good.
+    revoked_tokens: Mutex<HashSet<String>>,
 }
 
 impl SharedState {
@@ -46,6 +51,8 @@ impl SharedState {
             clock,
             request_counts: Mutex::new(BTreeMap::new()),
             tally: Mutex::new(Tally::default()),
+            vanished_jobs: Mutex::new(HashSet::new()),
+            revoked_tokens: Mutex::new(HashSet::new()),
         }
     }
 
@@ -103,14 +110,39 @@ impl SharedState {
         self.tally.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn next_fate(&self) -> Fate {
-        draw(self.faults.as_ref())
+    /// The fate of the next progress request; bursts and storms follow `stream`.
+    pub(crate) fn next_fate(&self, stream: &str) -> Fate {
+        self.faults
+            .as_ref()
+            .map_or(Fate::FINE, |faults| faults.next_fate(stream))
+    }
+
+    /// Takes the job away for good; always true, for use in conditions.
+    pub(crate) fn vanish(&self, job_id: &str) -> bool {
+        lock(&self.vanished_jobs).insert(job_id.to_owned());
+        true
+    }
+
+    pub(crate) fn has_vanished(&self, job_id: &str) -> bool {
+        lock(&self.vanished_jobs).contains(job_id)
+    }
+
+    /// Stops accepting the token for good; always true, for use in conditions.
+    pub(crate) fn revoke(&self, token: &str) -> bool {
+        lock(&self.revoked_tokens).insert(token.to_owned());
+        true
+    }
+
+    pub(crate) fn is_revoked(&self, token: &str) -> bool {
+        lock(&self.revoked_tokens).contains(token)
     }
 
     /// The token endpoint draws from its own generator, so adding token
     /// requests never shifts the progress endpoint's faults.
     pub(crate) fn next_token_fate(&self) -> Fate {
-        draw(self.token_faults.as_ref())
+        self.token_faults
+            .as_ref()
+            .map_or(Fate::FINE, |faults| faults.next_fate(TOKEN_PATH))
     }
 
     pub(crate) fn simulated_seconds(&self) -> f64 {
@@ -129,12 +161,7 @@ impl SharedState {
     }
 }
 
-fn draw(injector: Option<&FaultInjector>) -> Fate {
-    injector.map_or(
-        Fate {
-            delay: None,
-            fault: None,
-        },
-        FaultInjector::next_fate,
-    )
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Sets of ids stay meaningful even if a handler panicked mid-update.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
@@ -16,9 +17,13 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::percent_decode_str;
 
-use crate::faults::Fault;
+use crate::connection::ConnectionControl;
+use crate::delivery::{changes_a_200, deliver};
+use crate::fault_answers::instead_of_answer;
+use crate::handler::accepts_gzip;
 use crate::oauth::OAuth;
 use crate::responses::Answer;
+use crate::served::AnswerKind;
 use crate::state::SharedState;
 
 /// Where the identity service answers.
@@ -26,27 +31,42 @@ pub(crate) const TOKEN_PATH: &str = "/connect/token";
 
 pub(crate) async fn handle_token_request(
     State(state): State<Arc<SharedState>>,
+    Extension(connection): Extension<ConnectionControl>,
     method: Method,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let correlation_id = state.next_correlation_id();
     state.count_token_request();
+    // Faults first, as on the progress endpoint; the kinds that change
+    // progress bodies, jobs or tokens do not apply here.
     let fate = state.next_token_fate();
     if let Some(delay) = fate.delay {
         tokio::time::sleep(delay).await;
     }
-    let answer = match fate.fault {
-        Some(Fault::DropConnection) => Answer::DropConnection,
-        Some(Fault::ServerError(status)) => crate::handler::server_error(status),
-        Some(Fault::MalformedBody) => match decide(&state, &method, &headers, &body) {
-            Answer::Token(body) => Answer::Truncated(body),
-            other => other,
-        },
-        None => decide(&state, &method, &headers, &body),
+    let replaced = match fate.fault {
+        Some(fault) => instead_of_answer(fault, &connection).await,
+        None => None,
     };
-    state.count_token_endpoint(answer.kind());
-    answer.into_response(&correlation_id)
+    let faulted = replaced.is_some();
+    let answer = replaced.unwrap_or_else(|| decide(&state, &method, &headers, &body));
+    let body_fault = fate
+        .fault
+        .filter(|&fault| changes_a_200(fault) && answer.kind() == AnswerKind::Ok);
+    let kind = if faulted || body_fault.is_some() {
+        AnswerKind::Fault
+    } else {
+        answer.kind()
+    };
+    state.count_token_endpoint(kind);
+    let gzip = fate.gzip && accepts_gzip(&headers);
+    deliver(
+        answer.into_response(&correlation_id),
+        body_fault,
+        gzip,
+        &connection,
+    )
+    .await
 }
 
 fn decide(state: &SharedState, method: &Method, headers: &HeaderMap, body: &[u8]) -> Answer {

@@ -242,3 +242,34 @@ fn the_token_endpoint_has_seeded_faults_of_its_own() {
     assert_eq!(served.ok + served.faults, 30);
     assert_eq!(sim.token_requests(), 30);
 }
+
+#[test]
+fn the_token_endpoint_can_storm_429s_and_stall() {
+    let (storming, _clock) = start_manual(
+        r#"{
+            "oauth": {
+                "clients": { "c": { "secret": "s" } },
+                "faults": { "seed": 1, "storm_seconds_rate": 1.0, "storm_retry_after_seconds": 3 }
+            },
+            "jobs": {}
+        }"#,
+    );
+    let reply = post_token(&storming, Some("c:s"), GRANT).unwrap();
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.header("retry-after"), Some("3"));
+    assert_eq!(storming.token_endpoint_served().faults, 1);
+
+    let (stalling, _clock) = start_manual(
+        r#"{
+            "oauth": {
+                "clients": { "c": { "secret": "s" } },
+                "faults": { "seed": 1, "stall_rate": 1.0, "stall_ms": 400 }
+            },
+            "jobs": {}
+        }"#,
+    );
+    let started = std::time::Instant::now();
+    let stalled = post_token(&stalling, Some("c:s"), GRANT);
+    assert!(stalled.is_err(), "no answer at all: {stalled:?}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(350));
+}

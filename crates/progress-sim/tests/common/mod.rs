@@ -3,6 +3,8 @@
 // Each test file uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use progress_sim::{ManualSimClock, Scenario, Simulator};
 use ureq::http::HeaderMap;
 
