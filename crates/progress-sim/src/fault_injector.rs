@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::faults::Faults;
+use crate::faults::{Faults, Kind};
 
 /// What befalls one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,70 +128,78 @@ impl FaultInjector {
                 gzip,
             };
         }
-        let fault = self.pick_fault(fault_roll, pick);
-        let run_length = match fault {
-            Some(Fault::ServerError(_)) if self.started_burst(fault_roll) => {
-                f.server_error_burst_length
+        let Some(kind) = self.pick_kind(fault_roll) else {
+            return Fate {
+                delay,
+                fault: None,
+                gzip,
+            };
+        };
+        let fault = self.fault_of(kind, pick);
+        let run_length = match kind {
+            Kind::ServerErrorBurst => f.server_error_burst_length,
+            Kind::StormSeconds | Kind::StormHttpDate | Kind::StormWithoutRetryAfter => {
+                f.storm_length
             }
-            Some(Fault::TooManyRequests(_)) => f.storm_length,
             _ => 1,
         };
-        if let Some(fault) = fault
-            && run_length > 1
-        {
+        if run_length > 1 {
             generator
                 .running
                 .insert(stream.to_owned(), (fault, run_length - 1));
         }
-        Fate { delay, fault, gzip }
+        Fate {
+            delay,
+            fault: Some(fault),
+            gzip,
+        }
     }
 
     /// Walks the exclusive rates in order until the roll falls in one.
-    fn pick_fault(&self, roll: f64, pick: u64) -> Option<Fault> {
-        let f = &self.faults;
+    fn pick_kind(&self, roll: f64) -> Option<Kind> {
         let mut threshold = 0.0;
-        let index = f.exclusive_rates().iter().position(|(_, rate)| {
-            threshold += rate;
-            roll < threshold
-        })?;
-        let name = f.exclusive_rates()[index].0;
-        let choose = |count: usize| (pick % count as u64) as usize;
-        Some(match name {
-            "server_error_rate" | "server_error_burst_rate" => {
-                Fault::ServerError(SERVER_ERRORS[choose(SERVER_ERRORS.len())])
-            }
-            "drop_rate" => Fault::DropConnection,
-            "malformed_rate" => Fault::Truncated,
-            "storm_seconds_rate" => {
-                Fault::TooManyRequests(RetryAfter::Seconds(f.storm_retry_after_seconds))
-            }
-            "storm_http_date_rate" => {
-                Fault::TooManyRequests(RetryAfter::HttpDate(f.storm_retry_after_seconds))
-            }
-            "storm_without_retry_after_rate" => Fault::TooManyRequests(RetryAfter::Absent),
-            "reset_rate" => Fault::Reset,
-            "reset_mid_body_rate" => Fault::ResetMidBody,
-            "stall_rate" => Fault::Stall(Duration::from_millis(f.stall_ms)),
-            "trickle_rate" => Fault::Trickle(Duration::from_millis(f.trickle_ms)),
-            "html_gateway_rate" => Fault::HtmlGateway(GATEWAY_ERRORS[choose(GATEWAY_ERRORS.len())]),
-            "huge_body_rate" => Fault::HugeBody,
-            "short_body_rate" => Fault::ShortBody,
-            "unknown_state_rate" => {
-                Fault::UnknownState(UNKNOWN_STATES[choose(UNKNOWN_STATES.len())])
-            }
-            "job_progress_wrapper_rate" => Fault::JobProgressWrapper,
-            "capitalised_state_rate" => Fault::CapitalisedState,
-            "v2_state_rate" => Fault::V2State,
-            "disappear_rate" => Fault::Disappear,
-            _ => Fault::RevokeToken,
-        })
+        self.faults
+            .exclusive_rates()
+            .into_iter()
+            .find(|&(_, _, rate)| {
+                threshold += rate;
+                roll < threshold
+            })
+            .map(|(kind, _, _)| kind)
     }
 
-    /// Whether the roll that chose a 5xx fell in the burst's share.
-    fn started_burst(&self, roll: f64) -> bool {
+    /// The fault of that kind; `pick` chooses among statuses and states.
+    fn fault_of(&self, kind: Kind, pick: u64) -> Fault {
         let f = &self.faults;
-        let before = f.server_error_rate + f.drop_rate + f.malformed_rate;
-        roll >= before && roll < before + f.server_error_burst_rate
+        // The remainder is below the slice's length, so the cast cannot truncate.
+        let choose = |count: usize| (pick % count as u64) as usize;
+        match kind {
+            Kind::ServerError | Kind::ServerErrorBurst => {
+                Fault::ServerError(SERVER_ERRORS[choose(SERVER_ERRORS.len())])
+            }
+            Kind::Drop => Fault::DropConnection,
+            Kind::Truncated => Fault::Truncated,
+            Kind::StormSeconds => {
+                Fault::TooManyRequests(RetryAfter::Seconds(f.storm_retry_after_seconds))
+            }
+            Kind::StormHttpDate => {
+                Fault::TooManyRequests(RetryAfter::HttpDate(f.storm_retry_after_seconds))
+            }
+            Kind::StormWithoutRetryAfter => Fault::TooManyRequests(RetryAfter::Absent),
+            Kind::Reset => Fault::Reset,
+            Kind::ResetMidBody => Fault::ResetMidBody,
+            Kind::Stall => Fault::Stall(Duration::from_millis(f.stall_ms)),
+            Kind::Trickle => Fault::Trickle(Duration::from_millis(f.trickle_ms)),
+            Kind::HtmlGateway => Fault::HtmlGateway(GATEWAY_ERRORS[choose(GATEWAY_ERRORS.len())]),
+            Kind::HugeBody => Fault::HugeBody,
+            Kind::ShortBody => Fault::ShortBody,
+            Kind::UnknownState => Fault::UnknownState(UNKNOWN_STATES[choose(UNKNOWN_STATES.len())]),
+            Kind::JobProgressWrapper => Fault::JobProgressWrapper,
+            Kind::CapitalisedState => Fault::CapitalisedState,
+            Kind::V2State => Fault::V2State,
+            Kind::Disappear => Fault::Disappear,
+            Kind::RevokeToken => Fault::RevokeToken,
+        }
     }
 }
 

@@ -138,45 +138,87 @@ impl Default for Faults {
 }
 
 impl Faults {
-    /// The rates of which a request suffers at most one, by name, in the
-    /// order the generator's roll walks them.
-    pub(crate) fn exclusive_rates(&self) -> [(&'static str, f64); 20] {
+    /// The kinds of which a request suffers at most one, with their field
+    /// names and rates, in the order the generator's roll walks them.
+    pub(crate) fn exclusive_rates(&self) -> [(Kind, &'static str, f64); 20] {
         [
-            ("server_error_rate", self.server_error_rate),
-            ("drop_rate", self.drop_rate),
-            ("malformed_rate", self.malformed_rate),
-            ("server_error_burst_rate", self.server_error_burst_rate),
-            ("storm_seconds_rate", self.storm_seconds_rate),
-            ("storm_http_date_rate", self.storm_http_date_rate),
             (
+                Kind::ServerError,
+                "server_error_rate",
+                self.server_error_rate,
+            ),
+            (Kind::Drop, "drop_rate", self.drop_rate),
+            (Kind::Truncated, "malformed_rate", self.malformed_rate),
+            (
+                Kind::ServerErrorBurst,
+                "server_error_burst_rate",
+                self.server_error_burst_rate,
+            ),
+            (
+                Kind::StormSeconds,
+                "storm_seconds_rate",
+                self.storm_seconds_rate,
+            ),
+            (
+                Kind::StormHttpDate,
+                "storm_http_date_rate",
+                self.storm_http_date_rate,
+            ),
+            (
+                Kind::StormWithoutRetryAfter,
                 "storm_without_retry_after_rate",
                 self.storm_without_retry_after_rate,
             ),
-            ("reset_rate", self.reset_rate),
-            ("reset_mid_body_rate", self.reset_mid_body_rate),
-            ("stall_rate", self.stall_rate),
-            ("trickle_rate", self.trickle_rate),
-            ("html_gateway_rate", self.html_gateway_rate),
-            ("huge_body_rate", self.huge_body_rate),
-            ("short_body_rate", self.short_body_rate),
-            ("unknown_state_rate", self.unknown_state_rate),
-            ("job_progress_wrapper_rate", self.job_progress_wrapper_rate),
-            ("capitalised_state_rate", self.capitalised_state_rate),
-            ("v2_state_rate", self.v2_state_rate),
-            ("disappear_rate", self.disappear_rate),
-            ("revoke_token_rate", self.revoke_token_rate),
+            (Kind::Reset, "reset_rate", self.reset_rate),
+            (
+                Kind::ResetMidBody,
+                "reset_mid_body_rate",
+                self.reset_mid_body_rate,
+            ),
+            (Kind::Stall, "stall_rate", self.stall_rate),
+            (Kind::Trickle, "trickle_rate", self.trickle_rate),
+            (
+                Kind::HtmlGateway,
+                "html_gateway_rate",
+                self.html_gateway_rate,
+            ),
+            (Kind::HugeBody, "huge_body_rate", self.huge_body_rate),
+            (Kind::ShortBody, "short_body_rate", self.short_body_rate),
+            (
+                Kind::UnknownState,
+                "unknown_state_rate",
+                self.unknown_state_rate,
+            ),
+            (
+                Kind::JobProgressWrapper,
+                "job_progress_wrapper_rate",
+                self.job_progress_wrapper_rate,
+            ),
+            (
+                Kind::CapitalisedState,
+                "capitalised_state_rate",
+                self.capitalised_state_rate,
+            ),
+            (Kind::V2State, "v2_state_rate", self.v2_state_rate),
+            (Kind::Disappear, "disappear_rate", self.disappear_rate),
+            (
+                Kind::RevokeToken,
+                "revoke_token_rate",
+                self.revoke_token_rate,
+            ),
         ]
     }
 
     pub(crate) fn validate(&self) -> Result<(), String> {
         let exclusive = self.exclusive_rates();
         let independent = [("slow_rate", self.slow_rate), ("gzip_rate", self.gzip_rate)];
-        for (name, rate) in exclusive.iter().chain(&independent) {
-            if !(0.0..=1.0).contains(rate) {
+        let named = exclusive.iter().map(|&(_, name, rate)| (name, rate));
+        for (name, rate) in named.chain(independent) {
+            if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("faults.{name} must be within 0..=1, got {rate}"));
             }
         }
-        let sum: f64 = exclusive.iter().map(|(_, rate)| rate).sum();
+        let sum: f64 = exclusive.iter().map(|(_, _, rate)| rate).sum();
         if sum > 1.0 {
             return Err(format!(
                 "faults: the rates other than slow_rate and gzip_rate must not add up to more than 1, got {sum}"
@@ -189,4 +231,29 @@ impl Faults {
         }
         Ok(())
     }
+}
+
+/// The fault kinds a request draws among (all but slow answers and gzip).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    ServerError,
+    Drop,
+    Truncated,
+    ServerErrorBurst,
+    StormSeconds,
+    StormHttpDate,
+    StormWithoutRetryAfter,
+    Reset,
+    ResetMidBody,
+    Stall,
+    Trickle,
+    HtmlGateway,
+    HugeBody,
+    ShortBody,
+    UnknownState,
+    JobProgressWrapper,
+    CapitalisedState,
+    V2State,
+    Disappear,
+    RevokeToken,
 }

@@ -19,8 +19,8 @@ pub struct Served {
     /// count as [`faults`](Self::faults).
     pub rate_limited: u64,
     /// Answers an injected fault changed or replaced: 5xx, dropped or reset
-    /// connections, stalls, odd bodies, storms. Slow answers count only when
-    /// nothing else went wrong with them, as what they are otherwise.
+    /// connections, stalls, odd bodies, storms, vanished jobs and revoked
+    /// tokens. A slow answer or a gzip body is counted as what it is otherwise.
     pub faults: u64,
     /// Every other answer the service decided: 400, 401, 404, 405 (and the
     /// token endpoint's OAuth errors).
