@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::{conformance, features};
+use crate::{bench, conformance, features};
 
 /// One named check.
 struct Step {
@@ -21,6 +21,7 @@ const STEPS: &[Step] = &[
     Step::new("doc", doc),
     Step::new("deny", deny),
     Step::new("conformance", conformance),
+    Step::new("bench --quick", bench_quick),
 ];
 
 impl Step {
@@ -110,4 +111,13 @@ fn cargo_deny_installed() -> bool {
 
 fn conformance() -> Result<(), String> {
     conformance::run(None)
+}
+
+/// Checks that the bench runs end to end and writes its report; it asserts
+/// no speed (a shared CI machine cannot promise one).
+fn bench_quick() -> Result<(), String> {
+    bench::run(&bench::Options {
+        quick: true,
+        ..bench::Options::default()
+    })
 }

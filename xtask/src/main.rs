@@ -4,6 +4,7 @@
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
 //! `cargo run --package xtask --`.
 
+mod bench;
 mod ci;
 mod cli;
 mod cmd;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         }
         Task::Ci => ci::run(),
         Task::Conformance { adapter } => conformance::run(adapter.as_deref()),
+        Task::Bench(options) => bench::run(&options),
     };
 
     match result {

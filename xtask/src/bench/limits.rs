@@ -1,0 +1,75 @@
+//! Refuses, before anything is built, a size this machine cannot run: the
+//! message names the limit, so the user knows what to raise or lower.
+
+use super::plan::Plan;
+
+/// File descriptors a bench process needs besides its sockets.
+const SPARE_FILES: usize = 256;
+/// A generous bound on the memory of one waiting watch, either side, with its
+/// share of connections and runtime: P2 measures the real figure.
+const BYTES_PER_WATCH_BOUND: usize = 64 * 1024;
+
+pub fn check(plan: &Plan) -> Result<(), String> {
+    if let Some(zero) = plan.p2_sizes.iter().find(|size| **size == 0) {
+        return Err(format!(
+            "--sizes: every size must be at least 1, got {zero}"
+        ));
+    }
+    if plan.p2_sizes.is_empty() {
+        return Err("--sizes: give at least one size".to_owned());
+    }
+    if plan.b1_watches == 0 {
+        return Err("--burst: the number of watches must be at least 1".to_owned());
+    }
+    let files_needed = plan.most_sockets() + SPARE_FILES;
+    if let Some(limit) = open_files_limit() {
+        if files_needed as u64 > limit {
+            return Err(format!(
+                "this run needs about {files_needed} open files per process ({} sockets at once), \
+                 but the open-file limit (`ulimit -n`) is {limit}: raise it, or lower --burst",
+                plan.most_sockets()
+            ));
+        }
+    }
+    let largest = plan
+        .p2_sizes
+        .iter()
+        .chain([&plan.b1_watches, &plan.p2l_watches])
+        .max();
+    let bytes_needed = largest
+        .copied()
+        .unwrap_or(0)
+        .saturating_mul(BYTES_PER_WATCH_BOUND);
+    if let Some(available) = memory_available() {
+        if bytes_needed as u64 > available / 2 {
+            return Err(format!(
+                "{} watches may need up to {} MiB ({} KiB each), more than half of the memory \
+                 available ({} MiB, MemAvailable): lower --sizes",
+                largest.copied().unwrap_or(0),
+                bytes_needed >> 20,
+                BYTES_PER_WATCH_BOUND >> 10,
+                available >> 20
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The soft limit on open files (children inherit it); `None` if unknown.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Bytes of memory available without swapping; `None` if unknown.
+fn memory_available() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo
+        .lines()
+        .find(|line| line.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
