@@ -64,6 +64,10 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
 
     write(&out.join("report.md"), &markdown)?;
+    write(
+        &out.join("performance.md"),
+        &performance_section(&figures, mode, &date, &machine),
+    )?;
     let json =
         serde_json::json!({ "mode": mode, "date": date, "machine": machine, "figures": figures });
     let json = serde_json::to_string_pretty(&json).map_err(|error| error.to_string())?;
@@ -85,6 +89,25 @@ pub fn run(args: &Args) -> Result<(), String> {
         out.join("report.md").display()
     );
     Ok(())
+}
+
+/// The README's Performance section: the same table, with the charts as
+/// committed under docs/bench/ (the driver copies them there with `--update-readme`).
+fn performance_section(figures: &[Figure], mode: &str, date: &str, machine: &str) -> String {
+    let mut section = format!(
+        "## Performance\n\n\
+         Measured by `cargo xtask bench` ({mode} run) on {date}, on {machine}, with other \
+         builds running on the same machine. Every figure is taken against its baseline in the \
+         same run against the same `progress-sim` process; times (P1, P2l) move with the \
+         machine's load, instruction counts, memory, request counts and crate counts do not. \
+         `target/bench/report.md` of a run has the notes on each figure.\n\n"
+    );
+    section.push_str(&table(figures));
+    section.push_str(
+        "\n![P3: requests over a simulated job](docs/bench/p3-requests.svg)\n\n\
+         ![P2: client memory per waiting watch](docs/bench/p2-memory.svg)\n",
+    );
+    section
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

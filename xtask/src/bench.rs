@@ -13,6 +13,7 @@ mod figure_line;
 mod footprint;
 mod limits;
 mod plan;
+mod readme;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -94,6 +95,9 @@ pub fn run(options: &Options) -> Result<(), String> {
         "{}",
         bounded::output("report", &mut report, Duration::from_secs(60))?
     );
+    if options.update_readme {
+        readme::update(&out)?;
+    }
     println!(
         "bench ({}) took {:.0} s",
         plan.mode,

@@ -10,12 +10,13 @@ commands:
   conformance [--adapter NAME]
                               run the conformance suite and print a vector x adapter matrix;
                               with --adapter, run only trials named `NAME::...`
-  bench [--quick] [--sizes N,N,..] [--burst N]
+  bench [--quick] [--sizes N,N,..] [--burst N] [--update-readme]
                               measure every performance figure against its baseline (release
                               builds, progress-sim as a separate process) and write
                               target/bench/report.md, report.json and charts; --quick: small
                               sizes, under two minutes; --sizes: P2's concurrent watches
-                              (default 1000,10000,100000); --burst: B1's watches (default 5000)
+                              (default 1000,10000,100000); --burst: B1's watches (default 5000);
+                              --update-readme: put a full run's figures and charts in README.md
   help                        print this message";
 
 /// What the user asked for.
@@ -85,6 +86,7 @@ fn parse_bench(args: &[String]) -> Result<Task, String> {
         };
         match name {
             "--quick" if inline.is_none() => options.quick = true,
+            "--update-readme" if inline.is_none() => options.update_readme = true,
             "--sizes" => {
                 let sizes = value()?
                     .split(',')
@@ -95,6 +97,11 @@ fn parse_bench(args: &[String]) -> Result<Task, String> {
             "--burst" => options.burst = Some(count("--burst", &value()?)?),
             _ => return Err(format!("unexpected argument `{arg}` for `bench`")),
         }
+    }
+    if options.update_readme
+        && (options.quick || options.sizes.is_some() || options.burst.is_some())
+    {
+        return Err("`--update-readme` takes a full run at the default sizes only".to_owned());
     }
     Ok(Task::Bench(options))
 }
@@ -161,6 +168,7 @@ mod tests {
                 quick: true,
                 sizes: Some(vec![10, 20]),
                 burst: Some(30),
+                update_readme: false,
             }))
         );
     }
@@ -173,6 +181,7 @@ mod tests {
         assert!(error.contains("`x`"), "{error}");
         assert!(parse_strs(&["bench", "--burst"]).is_err());
         assert!(parse_strs(&["bench", "--quick=yes"]).is_err());
+        assert!(parse_strs(&["bench", "--quick", "--update-readme"]).is_err());
     }
 
     #[test]
