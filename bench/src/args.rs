@@ -46,3 +46,22 @@ impl Args {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(words: &[&str]) -> Result<Args, String> {
+        Args::parse(words.iter().map(|word| (*word).to_owned()))
+    }
+
+    #[test]
+    fn counts_of_zero_and_missing_values_are_errors() {
+        let args = parse(&["--n", "0", "--url", "http://x"]).unwrap();
+        assert!(args.count("n").unwrap_err().contains("at least 1"));
+        assert!(args.count("batch").unwrap_err().contains("required"));
+        assert_eq!(args.text("url"), Ok("http://x"));
+        assert!(parse(&["--n"]).is_err());
+        assert!(parse(&["n", "1"]).is_err());
+    }
+}

@@ -79,3 +79,18 @@ impl Figure {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ratio_target_judges_ours_over_the_baseline() {
+        let met = Figure::new("x", "x", "µs", 10.0, Some(10.0)).ratio_at_most(1.05);
+        assert_eq!((met.ratio(), met.pass), (Some(1.0), Some(true)));
+        let missed = Figure::new("x", "x", "µs", 12.0, Some(10.0)).ratio_at_most(1.05);
+        assert_eq!(missed.pass, Some(false));
+        let alone = Figure::new("x", "x", "ms", 1.0, None).ratio_at_most(1.05);
+        assert_eq!(alone.pass, None);
+    }
+}

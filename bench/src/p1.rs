@@ -142,3 +142,28 @@ pub fn median(values: &[f64]) -> f64 {
         sorted[middle]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn blocks_alternate_which_side_goes_first() {
+        let mut order = Vec::new();
+        interleave(10, 1, |side, _| {
+            order.push(matches!(side, Side::Ours));
+            Ok(Duration::from_micros(1))
+        })
+        .unwrap();
+        // Warm-up ours then baseline, then AB, BA, AB, ...
+        assert_eq!(&order[..6], &[true, false, true, false, false, true]);
+        assert_eq!(order.len(), 2 + 20);
+    }
+}

@@ -182,3 +182,33 @@ fn cumulative(name: &str, requests: &Requests) -> Series {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_gives_the_same_job_every_time() {
+        let (a, b) = (Timeline::seeded(7), Timeline::seeded(7));
+        assert_eq!(a.end, b.end);
+        assert_eq!(a.changes, b.changes);
+        assert!((6.0 * HOUR..=8.0 * HOUR).contains(&a.end));
+        assert!(a.changes.iter().all(|at| *at < a.end));
+    }
+
+    #[test]
+    fn the_ladder_sees_the_end_within_a_top_rung_and_asks_far_less_than_a_6_s_loop() {
+        let timeline = Timeline::seeded(1);
+        let ladder = ladder(&timeline).unwrap();
+        let fixed = looped(&timeline, |_| 6.0);
+        let seen = *ladder.last().unwrap();
+        assert!(seen >= timeline.end && seen - timeline.end <= 120.0, "{seen}");
+        assert!(ladder.len() * 5 < fixed.len(), "{} vs {}", ladder.len(), fixed.len());
+    }
+
+    #[test]
+    fn the_backoff_doubles_from_one_second_to_a_cap_of_120() {
+        let waits: Vec<f64> = (0..10).map(backoff).collect();
+        assert_eq!(waits, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 120.0, 120.0, 120.0]);
+    }
+}

@@ -73,3 +73,48 @@ fn memory_available() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::plan::Options;
+
+    fn plan(sizes: Vec<usize>, burst: usize) -> Plan {
+        Plan::new(&Options {
+            quick: true,
+            sizes: Some(sizes),
+            burst: Some(burst),
+            update_readme: false,
+        })
+    }
+
+    #[test]
+    fn quick_sizes_fit_this_machine() {
+        assert_eq!(check(&plan(vec![100, 1_000], 500)), Ok(()));
+    }
+
+    #[test]
+    fn a_size_of_zero_is_refused() {
+        let error = check(&plan(vec![100, 0], 500)).unwrap_err();
+        assert!(error.contains("at least 1"), "{error}");
+    }
+
+    #[test]
+    fn a_burst_past_the_open_file_limit_names_the_limit() {
+        let Some(limit) = open_files_limit() else {
+            return; // Not Linux: nothing to compare against.
+        };
+        let error = check(&plan(vec![100], limit as usize + 1)).unwrap_err();
+        assert!(error.contains("ulimit -n"), "{error}");
+        assert!(error.contains(&limit.to_string()), "{error}");
+    }
+
+    #[test]
+    fn a_size_past_the_memory_names_the_memory() {
+        if memory_available().is_none() {
+            return;
+        }
+        let error = check(&plan(vec![1 << 40], 500)).unwrap_err();
+        assert!(error.contains("MemAvailable"), "{error}");
+    }
+}
