@@ -88,7 +88,7 @@ fn interleave(
         calls,
     };
     for block in 0..blocks {
-        let order = if block % 2 == 0 {
+        let order = if block.is_multiple_of(2) {
             [Side::Ours, Side::Baseline]
         } else {
             [Side::Baseline, Side::Ours]
@@ -136,7 +136,7 @@ pub fn median(values: &[f64]) -> f64 {
     let middle = sorted.len() / 2;
     if sorted.is_empty() {
         f64::NAN
-    } else if sorted.len() % 2 == 0 {
+    } else if sorted.len().is_multiple_of(2) {
         (sorted[middle - 1] + sorted[middle]) / 2.0
     } else {
         sorted[middle]

@@ -202,13 +202,24 @@ mod tests {
         let ladder = ladder(&timeline).unwrap();
         let fixed = looped(&timeline, |_| 6.0);
         let seen = *ladder.last().unwrap();
-        assert!(seen >= timeline.end && seen - timeline.end <= 120.0, "{seen}");
-        assert!(ladder.len() * 5 < fixed.len(), "{} vs {}", ladder.len(), fixed.len());
+        assert!(
+            seen >= timeline.end && seen - timeline.end <= 120.0,
+            "{seen}"
+        );
+        assert!(
+            ladder.len() * 5 < fixed.len(),
+            "{} vs {}",
+            ladder.len(),
+            fixed.len()
+        );
     }
 
     #[test]
     fn the_backoff_doubles_from_one_second_to_a_cap_of_120() {
         let waits: Vec<f64> = (0..10).map(backoff).collect();
-        assert_eq!(waits, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 120.0, 120.0, 120.0]);
+        assert_eq!(
+            waits,
+            [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 120.0, 120.0, 120.0]
+        );
     }
 }

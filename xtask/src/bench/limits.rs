@@ -22,14 +22,14 @@ pub fn check(plan: &Plan) -> Result<(), String> {
         return Err("--burst: the number of watches must be at least 1".to_owned());
     }
     let files_needed = plan.most_sockets() + SPARE_FILES;
-    if let Some(limit) = open_files_limit() {
-        if files_needed as u64 > limit {
-            return Err(format!(
-                "this run needs about {files_needed} open files per process ({} sockets at once), \
+    if let Some(limit) = open_files_limit()
+        && files_needed as u64 > limit
+    {
+        return Err(format!(
+            "this run needs about {files_needed} open files per process ({} sockets at once), \
                  but the open-file limit (`ulimit -n`) is {limit}: raise it, or lower --burst",
-                plan.most_sockets()
-            ));
-        }
+            plan.most_sockets()
+        ));
     }
     let largest = plan
         .p2_sizes
@@ -40,17 +40,17 @@ pub fn check(plan: &Plan) -> Result<(), String> {
         .copied()
         .unwrap_or(0)
         .saturating_mul(BYTES_PER_WATCH_BOUND);
-    if let Some(available) = memory_available() {
-        if bytes_needed as u64 > available / 2 {
-            return Err(format!(
-                "{} watches may need up to {} MiB ({} KiB each), more than half of the memory \
+    if let Some(available) = memory_available()
+        && bytes_needed as u64 > available / 2
+    {
+        return Err(format!(
+            "{} watches may need up to {} MiB ({} KiB each), more than half of the memory \
                  available ({} MiB, MemAvailable): lower --sizes",
-                largest.copied().unwrap_or(0),
-                bytes_needed >> 20,
-                BYTES_PER_WATCH_BOUND >> 10,
-                available >> 20
-            ));
-        }
+            largest.copied().unwrap_or(0),
+            bytes_needed >> 20,
+            BYTES_PER_WATCH_BOUND >> 10,
+            available >> 20
+        ));
     }
     Ok(())
 }
