@@ -46,6 +46,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         "-p",
         "progress-sim",
     ]))?;
+    let built = Instant::now();
     let root = workspace_root();
     let release = target_dir(&root).join("release");
     let bench = release.join("progress-bench");
@@ -99,9 +100,11 @@ pub fn run(options: &Options) -> Result<(), String> {
         readme::update(&out)?;
     }
     println!(
-        "bench ({}) took {:.0} s",
+        "bench ({}) took {:.0} s: {:.0} s to build, {:.0} s to measure",
         plan.mode,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        built.duration_since(started).as_secs_f64(),
+        built.elapsed().as_secs_f64()
     );
     Ok(())
 }
