@@ -29,25 +29,22 @@ pub fn run(args: &Args) -> Result<(), String> {
          `progress-sim` in a separate process on loopback.\n\n"
     );
     markdown.push_str(&table(&figures));
-    markdown.push_str("\nNotes:\n\n");
-    for figure in &figures {
-        if !figure.note.is_empty() {
-            let _ = writeln!(markdown, "- **{}**: {}", figure.id, figure.note);
-        }
-    }
+    markdown.push_str(&notes(&figures));
     let charts = [
         (
             "p3-requests.svg",
             "P3: requests over a simulated job",
             "hours",
             "requests so far",
+            false,
             figures.iter().find(|figure| figure.id.starts_with("P3")),
         ),
         (
             "p2-memory.svg",
             "P2: client memory per waiting watch",
-            "concurrent watches (N)",
+            "concurrent watches (N, log scale)",
             "bytes per watch",
+            true,
             figures
                 .iter()
                 .rev()
@@ -55,11 +52,11 @@ pub fn run(args: &Args) -> Result<(), String> {
         ),
     ];
     markdown.push('\n');
-    for (file, title, x, y, figure) in charts {
+    for (file, title, x, y, log_x, figure) in charts {
         let Some(figure) = figure.filter(|figure| !figure.series.is_empty()) else {
             continue;
         };
-        charts::lines(&out.join(file), title, x, y, &figure.series)?;
+        charts::lines(&out.join(file), title, (x, y), log_x, &figure.series)?;
         let _ = writeln!(markdown, "![{title}]({file})\n");
     }
 
@@ -103,11 +100,21 @@ fn performance_section(figures: &[Figure], mode: &str, date: &str, machine: &str
          `target/bench/report.md` of a run has the notes on each figure.\n\n"
     );
     section.push_str(&table(figures));
+    section.push_str(&notes(figures));
     section.push_str(
         "\n![P3: requests over a simulated job](docs/bench/p3-requests.svg)\n\n\
          ![P2: client memory per waiting watch](docs/bench/p2-memory.svg)\n",
     );
     section
+}
+
+/// One line per figure that has a note: how it was measured, the detail behind it.
+fn notes(figures: &[Figure]) -> String {
+    let mut notes = String::from("\nNotes:\n\n");
+    for figure in figures.iter().filter(|figure| !figure.note.is_empty()) {
+        let _ = writeln!(notes, "- **{}**: {}", figure.id, figure.note);
+    }
+    notes
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
