@@ -77,8 +77,11 @@ impl Request {
     }
 }
 
-/// The reqwest client a user would build for loopback: no proxy.
+/// The reqwest client a user would build for loopback: no proxy, and the
+/// ring provider installed (reqwest's rustls has none of its own here).
 pub fn reqwest_client() -> Result<reqwest::Client, String> {
+    // Err only when a provider is already installed: that is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()
         .build()
