@@ -5,9 +5,11 @@ use super::plan::Plan;
 
 /// File descriptors a bench process needs besides its sockets.
 const SPARE_FILES: usize = 256;
-/// A generous bound on the memory of one waiting watch, either side, with its
-/// share of connections and runtime: P2 measures the real figure.
-const BYTES_PER_WATCH_BOUND: usize = 64 * 1024;
+/// Generous bounds on memory, either side (P2 measures the real figures): a
+/// waiting watch, and a kept-alive connection with its buffers. A run holds at
+/// most one connection per watch of a batch, or per watch started at once.
+const BYTES_PER_WATCH_BOUND: usize = 16 * 1024;
+const BYTES_PER_CONNECTION_BOUND: usize = 64 * 1024;
 
 pub fn check(plan: &Plan) -> Result<(), String> {
     if let Some(zero) = plan.p2_sizes.iter().find(|size| **size == 0) {
@@ -44,11 +46,12 @@ pub fn check(plan: &Plan) -> Result<(), String> {
         && bytes_needed as u64 > available / 2
     {
         return Err(format!(
-            "{} watches may need up to {} MiB ({} KiB each), more than half of the memory \
-                 available ({} MiB, MemAvailable): lower --sizes",
+            "{} watches may need up to {} MiB ({} KiB a watch, {} KiB a connection), more than \
+             half of the memory available ({} MiB, MemAvailable): lower --sizes",
             largest.copied().unwrap_or(0),
             bytes_needed >> 20,
             BYTES_PER_WATCH_BOUND >> 10,
+            BYTES_PER_CONNECTION_BOUND >> 10,
             available >> 20
         ));
     }
