@@ -15,7 +15,7 @@ use crate::args::Args;
 use crate::baseline::TOKEN;
 use crate::figure::Figure;
 use crate::start_in_batches::{FirstPolls, start_in_batches};
-use crate::watchdog;
+use crate::{proc_stats, watchdog};
 
 /// The target on the 99th percentile, in milliseconds.
 const TARGET_P99_MS: f64 = 10.0;
@@ -79,11 +79,16 @@ pub fn run(args: &Args) -> Result<(), String> {
             });
         })
         .await;
+        let cpu_before = proc_stats::cpu_seconds();
         lateness.recording.store(true, Ordering::Relaxed);
         tokio::time::sleep(Duration::from_secs(seconds)).await;
         lateness.recording.store(false, Ordering::Relaxed);
-        Ok::<usize, String>(polls.failed() + later_errors.failed())
+        let cpu = cpu_before
+            .zip(proc_stats::cpu_seconds())
+            .map(|(a, b)| b - a);
+        Ok::<_, String>((polls.failed() + later_errors.failed(), cpu))
     })?;
+    let (errors, cpu) = errors;
     let mut micros = lateness
         .micros
         .lock()
@@ -107,9 +112,12 @@ pub fn run(args: &Args) -> Result<(), String> {
     )
     .note(format!(
         "p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms over {} waits in {seconds} s \
-         (about {} if every poll kept its second); {errors} errors",
+         (about {} if every poll kept its second); {errors} errors; client CPU {} s \
+         in those {seconds} s; load average {}",
         micros.len(),
-        n as u64 * seconds
+        n as u64 * seconds,
+        cpu.map_or("?".to_owned(), |cpu| format!("{cpu:.1}")),
+        proc_stats::load_average().map_or("?".to_owned(), |load| format!("{load:.1}"))
     ));
     figure.target = format!("p99 <= {TARGET_P99_MS} ms");
     figure.pass = Some(p99 <= TARGET_P99_MS && errors == 0);
