@@ -15,5 +15,8 @@ fn the_cores_item_docs_import_only_what_users_can() {
             }
         }
     }
-    assert!(offenders.is_empty(), "shown imports of progress_model: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "shown imports of progress_model: {offenders:?}"
+    );
 }

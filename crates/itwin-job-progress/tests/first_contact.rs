@@ -26,7 +26,10 @@ fn closed_port_url() -> String {
 
 fn assert_names_the_job(error: &Error, job: &str) {
     assert_eq!(error.job_id().map(|id| id.as_str()), Some(job), "{error}");
-    assert!(error.to_string().contains(&format!("job `{job}`")), "{error}");
+    assert!(
+        error.to_string().contains(&format!("job `{job}`")),
+        "{error}"
+    );
 }
 
 #[test]

@@ -61,11 +61,7 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
     /// The answer to a single `progress()` call: every non-2xx answer is an
     /// error naming the job, and nothing is retried.
-    pub fn single_answer(
-        &self,
-        fetch: &Fetch,
-        response: HttpResponse,
-    ) -> Result<Progress, Error> {
+    pub fn single_answer(&self, fetch: &Fetch, response: HttpResponse) -> Result<Progress, Error> {
         interpret(&response, self.settings.body_cap, self.clock.wall())
             .map_err(|error| error.for_job(&fetch.job))
     }

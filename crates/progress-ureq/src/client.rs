@@ -1,9 +1,7 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
 use progress_model::internal::ClientParts;
-use progress_model::{
-    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
-};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch};
 
 use crate::builder::ClientBuilder;
 use crate::sleeper::Sleeper;
