@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::oauth::OAuthError;
 use crate::{ApiError, Progress};
 
 /// What the service answered when it did not answer with progress.
@@ -90,6 +91,11 @@ pub enum Error {
         #[source]
         source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
+    /// The identity service could not issue a token for now (its 5xx or 429, a
+    /// timeout, a lost connection): a watch retries it like any transient
+    /// failure, counted in `max_retries` and told to the retry listener.
+    #[error("could not get an access token for now: {0}")]
+    TokenUnavailable(Box<OAuthError>),
     /// 401: the token is missing, expired or invalid (in a watch: even after a fresh one).
     #[error("unauthorized: the access token was refused ({0})")]
     Unauthorized(Box<HttpFailure>),
@@ -193,6 +199,8 @@ pub enum ErrorKind {
     Config,
     /// [`Error::Token`].
     Token,
+    /// [`Error::TokenUnavailable`].
+    TokenUnavailable,
     /// [`Error::Unauthorized`].
     Unauthorized,
     /// [`Error::Forbidden`].
@@ -231,6 +239,7 @@ impl ErrorKind {
             Self::InsecureUrl => "insecure_url",
             Self::Config => "config",
             Self::Token => "token",
+            Self::TokenUnavailable => "token_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -256,9 +265,17 @@ impl fmt::Display for ErrorKind {
 }
 
 impl Error {
-    /// A token provider's failure.
+    /// A token provider's failure. An [`OAuthError`] that waiting can heal
+    /// becomes [`Error::TokenUnavailable`] (retried in a watch); any other
+    /// failure is [`Error::Token`] (ends a watch).
     pub fn token(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source.into());
+        let source = source.into();
+        let source = match source.downcast::<OAuthError>() {
+            Ok(oauth) if oauth.is_transient() => return Self::TokenUnavailable(oauth),
+            Ok(oauth) => oauth as Box<dyn std::error::Error + Send + Sync>,
+            Err(other) => other,
+        };
+        let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source);
         Self::Token {
             message: source.to_string(),
             source: Some(source),
@@ -272,6 +289,7 @@ impl Error {
             Self::InsecureUrl { .. } => ErrorKind::InsecureUrl,
             Self::Config(_) => ErrorKind::Config,
             Self::Token { .. } => ErrorKind::Token,
+            Self::TokenUnavailable(_) => ErrorKind::TokenUnavailable,
             Self::Unauthorized(_) => ErrorKind::Unauthorized,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::NotFound(_) => ErrorKind::NotFound,
@@ -289,12 +307,14 @@ impl Error {
         }
     }
 
-    /// Whether trying again later may succeed: rate limits, unavailable services,
-    /// invalid responses, timeouts, connection failures and other transport failures.
+    /// Whether trying again later may succeed: rate limits, unavailable services
+    /// (the API's or the identity service's), invalid responses, timeouts,
+    /// connection failures and other transport failures.
     pub fn is_transient(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::RateLimited
+            ErrorKind::TokenUnavailable
+                | ErrorKind::RateLimited
                 | ErrorKind::Unavailable
                 | ErrorKind::InvalidResponse
                 | ErrorKind::Timeout
@@ -355,7 +375,29 @@ impl Error {
     /// `Retry-After` of the failure (a 429, or a 408/5xx that sent one), at most
     /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER); for `RetriesExhausted`, the last failure's.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.http_failure()?.retry_after
+        match self {
+            Self::TokenUnavailable(oauth) => oauth.retry_after(),
+            _ => self.http_failure()?.retry_after,
+        }
+    }
+
+    /// The identity service's refusal or failure behind a token error (its
+    /// OAuth `error` code and description), when the client-credentials
+    /// provider met one.
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
+        match self {
+            Self::TokenUnavailable(oauth) => Some(oauth),
+            Self::Token {
+                source: Some(source),
+                ..
+            } => source.downcast_ref::<OAuthError>(),
+            Self::RetriesExhausted { last, .. } => last.oauth_error(),
+            Self::Deadline {
+                failing: Some(failing),
+                ..
+            } => failing.oauth_error(),
+            _ => None,
+        }
     }
 
     /// The last progress seen before a deadline error.
