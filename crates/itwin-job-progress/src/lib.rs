@@ -75,7 +75,8 @@ pub use progress_model::{
 
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ClientCredentials,
+    ProgressStream,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -89,7 +90,15 @@ pub use progress_reqwest::RuntimeSleeper;
 /// The blocking client, on ureq.
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use progress_ureq::{Client, ClientBuilder, ProgressWatch, Sleeper, ThreadSleeper};
+    pub use progress_ureq::{
+        Client, ClientBuilder, ClientCredentials, ProgressWatch, Sleeper, ThreadSleeper,
+    };
+}
+
+/// The OAuth2 client-credentials grant behind both clients' `ClientCredentials`:
+/// its builder, errors, token URLs, and the pieces to drive it yourself.
+pub mod oauth {
+    pub use progress_model::oauth::*;
 }
 
 /// The sans-IO core, for building a client of your own.

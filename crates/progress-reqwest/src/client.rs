@@ -1,7 +1,10 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
+use std::time::Instant;
+
 use progress_model::{ClientParts, Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
 
+use crate::bound::within;
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
 use crate::sleeper::AsyncSleeper;
@@ -70,16 +73,18 @@ impl Client {
     /// Gets a token (a fresh one after a 401) and sends one request.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
-        let provider = &self.parts.token;
-        let token = if fetch.fresh_token {
-            provider.refresh().await
-        } else {
-            provider.token().await
-        }
-        .map_err(Error::token)?;
         let settings = &self.parts.settings;
+        let started = Instant::now();
+        let bound = fetch.timeout(settings.request_timeout);
+        let token = within(
+            bound,
+            self.parts.token.token_within(fetch.fresh_token, bound),
+        )
+        .await?
+        .map_err(Error::token)?;
+        let timeout =
+            fetch.request_timeout_after_token(settings.request_timeout, started.elapsed());
         let request = settings.progress_request(&fetch.job, &token)?;
-        let timeout = fetch.timeout(settings.request_timeout);
         let mut response =
             on_any_runtime(transport::send(&self.http, settings, request, timeout)).await?;
         response.redact_secret(token.secret());

@@ -47,8 +47,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bound;
 mod builder;
 mod client;
+mod client_credentials;
 mod compat;
 mod sleeper;
 // The default sleeper's fallback when only tokio is enabled and no tokio runtime is in scope.
@@ -65,6 +67,7 @@ mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
     Service, StaticToken, TokenError, TokenProvider,

@@ -36,13 +36,35 @@ pub(crate) async fn send(
     request: http::Request<()>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    let (parts, ()) = request.into_parts();
+    send_request(client, settings, request.map(|()| None), timeout).await
+}
+
+/// [`send`] for a request with a body (the token request's form).
+pub(crate) async fn send_with_body(
+    client: &reqwest::Client,
+    settings: &Settings,
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<HttpResponse, Error> {
+    send_request(client, settings, request.map(Some), timeout).await
+}
+
+async fn send_request(
+    client: &reqwest::Client,
+    settings: &Settings,
+    request: http::Request<Option<Vec<u8>>>,
+    timeout: Duration,
+) -> Result<HttpResponse, Error> {
+    let (parts, body) = request.into_parts();
     let url = reqwest::Url::parse(&parts.uri.to_string())
         .map_err(|error| Error::Config(format!("cannot send to this URL: {error}")))?;
-    let request = client
+    let mut request = client
         .request(parts.method, url.clone())
         .headers(parts.headers)
         .timeout(timeout);
+    if let Some(body) = body {
+        request = request.body(body);
+    }
     let mut response = request.send().await.map_err(transport_error)?;
     // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.
     if *response.url() != url {

@@ -1,5 +1,7 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
+use std::time::Instant;
+
 use progress_model::{
     ClientParts, Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
 };
@@ -53,16 +55,18 @@ impl Client {
 
     /// Gets a token (a fresh one after a 401) and sends one request.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
-        let provider = &self.parts.token;
-        let token = if fetch.fresh_token {
-            provider.refresh()
-        } else {
-            provider.token()
-        }
-        .map_err(Error::token)?;
         let settings = &self.parts.settings;
+        let started = Instant::now();
+        // A provider that fetches over the network honours the same bound
+        // (ClientCredentials does); a closure that blocks cannot be interrupted.
+        let token = self
+            .parts
+            .token
+            .token_within(fetch.fresh_token, fetch.timeout(settings.request_timeout))
+            .map_err(Error::token)?;
+        let timeout =
+            fetch.request_timeout_after_token(settings.request_timeout, started.elapsed());
         let request = settings.progress_request(&fetch.job, &token)?;
-        let timeout = fetch.timeout(settings.request_timeout);
         let mut response = transport::send(&self.agent, settings, request, timeout)?;
         response.redact_secret(token.secret());
         Ok(response)

@@ -41,12 +41,14 @@
 
 mod builder;
 mod client;
+mod client_credentials;
 mod sleeper;
 mod transport;
 mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
     Service, StaticToken, TokenError, TokenProvider,

@@ -37,7 +37,7 @@ fn tls_config() -> ureq::tls::TlsConfig {
 pub(crate) fn send(
     agent: &ureq::Agent,
     settings: &Settings,
-    request: http::Request<()>,
+    request: http::Request<impl ureq::AsSendBody>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     // Per request as well, so that an agent the caller brought cannot follow a

@@ -21,10 +21,14 @@ mod answer;
 mod cache;
 mod error;
 mod grant;
+mod provider_builder;
 mod token_url;
 
 pub use answer::{IssuedToken, read_token_answer};
 pub use cache::{DEFAULT_REFRESH_MARGIN, TokenCache, TokenTicket};
 pub use error::OAuthError;
 pub use grant::{ClientCredentialsGrant, DEFAULT_SCOPE};
+pub use provider_builder::{ClientCredentialsBuilder, FromProviderSettings, ProviderSettings};
+/// The secret wrapper the providers take: `Debug` shows `[REDACTED]`; wiped when dropped.
+pub use secrecy::SecretString;
 pub use token_url::TokenUrl;
