@@ -1,10 +1,11 @@
 //! Both flavours of the facade against the simulated service: the client's
-//! sleeper moves the simulator's clock, so a job of minutes runs at once and the
-//! waits are exactly the documented ladder.
+//! sleeper moves the simulator's clock and the client's own, so a job of
+//! minutes runs at once and the waits are exactly the documented ladder.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use itwin_job_progress::ManualClock;
 use progress_sim::{ManualSimClock, Scenario, Simulator};
 
 const SCENARIO: &str = r#"{
@@ -31,6 +32,14 @@ fn simulator_of(scenario: &str) -> (Simulator, ManualSimClock) {
     (sim, clock)
 }
 
+/// Moves both clocks, the simulator's and the client's, by a wait: the client
+/// fixes each wait as an instant on its clock, so with a clock that did not
+/// move it would see real time pass and ask for a little less.
+fn advance(sim_clock: &ManualSimClock, client_clock: &ManualClock, wait: Duration) {
+    sim_clock.advance(wait.as_secs_f64());
+    client_clock.advance(wait);
+}
+
 /// Polled at 0 and 15 (queued), 45 (10%: the ladder restarts), 60, 90, 150,
 /// 270 (60%: restarts), 285, 315, 375 and 495 (success).
 const EXPECTED_WAITS: [u64; 10] = [15, 30, 15, 30, 60, 120, 15, 30, 60, 120];
@@ -41,12 +50,15 @@ async fn the_async_client_follows_the_ladder_to_the_end() {
     let (sim, clock) = simulator();
     let waits = Arc::new(Mutex::new(Vec::new()));
     let recorded = waits.clone();
+    let client_clock = ManualClock::default();
+    let moved = client_clock.clone();
     let client = itwin_job_progress::Client::builder()
         .base_url(sim.base_url())
         .token("demo-token")
+        .clock(client_clock)
         .sleeper(move |wait: Duration| {
             recorded.lock().unwrap().push(wait.as_secs());
-            clock.advance(wait.as_secs_f64());
+            advance(&clock, &moved, wait);
             std::future::ready(())
         })
         .build()
@@ -92,12 +104,15 @@ fn the_blocking_client_follows_the_same_ladder() {
     let (sim, clock) = simulator();
     let waits = Arc::new(Mutex::new(Vec::new()));
     let recorded = waits.clone();
+    let client_clock = ManualClock::default();
+    let moved = client_clock.clone();
     let client = itwin_job_progress::blocking::Client::builder()
         .base_url(sim.base_url())
         .token("demo-token")
+        .clock(client_clock)
         .sleeper(move |wait: Duration| {
             recorded.lock().unwrap().push(wait.as_secs());
-            clock.advance(wait.as_secs_f64());
+            advance(&clock, &moved, wait);
         })
         .build()
         .unwrap();
@@ -133,6 +148,8 @@ async fn the_async_client_tells_its_retry_listener_before_waiting() {
     let (sim, clock) = simulator_of(RATE_LIMITED_ONCE);
     let heard = Arc::new(Mutex::new(Vec::new()));
     let listener = heard.clone();
+    let client_clock = ManualClock::default();
+    let moved = client_clock.clone();
     let client = itwin_job_progress::Client::builder()
         .base_url(sim.base_url())
         .token("demo-token")
@@ -140,8 +157,9 @@ async fn the_async_client_tells_its_retry_listener_before_waiting() {
             let kind = retry.error.kind();
             listener.lock().unwrap().push((kind, retry.wait.as_secs()));
         })
+        .clock(client_clock)
         .sleeper(move |wait: Duration| {
-            clock.advance(wait.as_secs_f64());
+            advance(&clock, &moved, wait);
             std::future::ready(())
         })
         .build()
@@ -161,11 +179,14 @@ fn the_blocking_client_tells_its_retry_listener_too() {
     let (sim, clock) = simulator_of(RATE_LIMITED_ONCE);
     let heard = Arc::new(Mutex::new(Vec::new()));
     let listener = heard.clone();
+    let client_clock = ManualClock::default();
+    let moved = client_clock.clone();
     let client = itwin_job_progress::blocking::Client::builder()
         .base_url(sim.base_url())
         .token("demo-token")
         .on_retry(move |retry| listener.lock().unwrap().push(retry.to_string()))
-        .sleeper(move |wait: Duration| clock.advance(wait.as_secs_f64()))
+        .clock(client_clock)
+        .sleeper(move |wait: Duration| advance(&clock, &moved, wait))
         .build()
         .unwrap();
     client.wait("job-1").unwrap();

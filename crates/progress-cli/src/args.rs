@@ -101,8 +101,9 @@ pub struct Connection {
         value_parser = parse_base_url
     )]
     pub base_url: Option<BaseUrl>,
-    /// The API version to ask for: v1, v2 (the v2 services) or a full media
-    /// type, which must fit in an HTTP header (no line breaks) [default: v1].
+    /// The API version to ask for: v1, v2 or a full media type, which must fit
+    /// in an HTTP header (no line breaks) [default: the service's, v2 for
+    /// reality-modeling, reality-analysis and reality-conversion, v1 otherwise].
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_api_version)]
     pub accept_version: Option<ApiVersion>,
     /// Read the access token from this file (whitespace trimmed, a leading

@@ -63,6 +63,22 @@ impl Service {
         Ok(())
     }
 
+    /// The API version this service speaks, asked for unless the caller
+    /// chooses another: v2 for `reality-modeling`, `reality-analysis` and
+    /// `reality-conversion`; v1 for the others and for custom paths (the
+    /// page's recommendation).
+    pub fn api_version(&self) -> ApiVersion {
+        match self {
+            Self::RealityModeling | Self::RealityConversion | Self::RealityAnalysis => {
+                ApiVersion::V2
+            }
+            Self::ContextCapture
+            | Self::LegacyRealityConversion
+            | Self::LegacyRealityDataAnalysis
+            | Self::Custom(_) => ApiVersion::V1,
+        }
+    }
+
     /// Reads a service path: a known name gives its variant, anything else is custom.
     pub fn parse(path: &str) -> Self {
         match path.trim_matches('/') {
@@ -154,12 +170,12 @@ impl std::str::FromStr for Environment {
     }
 }
 
-/// The API version asked for in the `Accept` header.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// The API version asked for in the `Accept` header. By default it follows
+/// the service ([`Service::api_version`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiVersion {
     /// `application/vnd.bentley.itwin-platform.v1+json` (the page's version).
-    #[default]
     V1,
     /// `application/vnd.bentley.itwin-platform.v2+json` (the v2 services).
     V2,
@@ -195,8 +211,15 @@ impl std::str::FromStr for ApiVersion {
 
 /// A checked base URL: `https://`, or `http://` to a loopback host only, so a
 /// bearer token never crosses a network in clear text.
+///
+/// Kept normalised (scheme and host in lowercase, no trailing slash), so that
+/// every later decision reads the same parsed form: `HTTP://127.0.0.1` is
+/// clear text exactly like `http://127.0.0.1`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl(String);
+pub struct BaseUrl {
+    url: String,
+    cleartext: bool,
+}
 
 impl BaseUrl {
     /// Checks a base URL such as `https://api.bentley.com` or `http://127.0.0.1:8080/prefix`.
@@ -205,33 +228,36 @@ impl BaseUrl {
     /// # use progress_model::BaseUrl;
     /// assert!(BaseUrl::new("http://localhost:8080").is_ok());
     /// assert!(BaseUrl::new("http://example.com").is_err());
+    /// assert_eq!(BaseUrl::new("HTTPS://API.Bentley.com/").unwrap().as_str(), "https://api.bentley.com");
     /// ```
     pub fn new(url: &str) -> Result<Self, Error> {
-        let trimmed = url.trim_end_matches('/');
-        let uri: Uri = trimmed
+        let uri: Uri = url
+            .trim_end_matches('/')
             .parse()
             .map_err(|_| Error::Config(format!("`{url}` is not a valid base URL")))?;
-        if uri
+        let authority = uri
             .authority()
-            .is_some_and(|authority| authority.as_str().contains('@'))
-        {
+            .ok_or_else(|| Error::Config(format!("the base URL `{url}` has no host")))?;
+        if authority.as_str().contains('@') {
             // Credentials in a URL end up in logs; the token is the only credential.
             return Err(Error::Config(
                 "the base URL must not hold a user name or password".into(),
             ));
         }
-        let host = uri
-            .host()
-            .ok_or_else(|| Error::Config(format!("the base URL `{url}` has no host")))?;
         if uri.query().is_some() || url.contains('#') {
             return Err(Error::Config(format!(
                 "the base URL `{url}` must not have a query or a fragment"
             )));
         }
-        match uri.scheme_str() {
-            Some("https") => {}
-            Some("http") if is_loopback(host) => {}
-            Some("http") => {
+        let host = authority.host().to_ascii_lowercase();
+        if host.is_empty() {
+            return Err(Error::Config(format!("the base URL `{url}` has no host")));
+        }
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        let cleartext = match scheme.as_str() {
+            "https" => false,
+            "http" if is_loopback(&host) => true,
+            "http" => {
                 return Err(Error::InsecureUrl {
                     url: url.to_owned(),
                 });
@@ -241,32 +267,44 @@ impl BaseUrl {
                     "the base URL `{url}` must start with https://"
                 )));
             }
-        }
-        Ok(Self(trimmed.to_owned()))
+        };
+        let port = authority.port().map(|port| format!(":{port}"));
+        let path = uri.path().trim_end_matches('/');
+        Ok(Self {
+            url: format!("{scheme}://{host}{}{path}", port.unwrap_or_default()),
+            cleartext,
+        })
     }
 
-    /// The URL without a trailing slash.
+    /// The normalised URL, without a trailing slash.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.url
     }
 
-    /// Whether requests go in clear text (`http://` to a loopback host). Such
-    /// requests must bypass any proxy: a proxy elsewhere would carry the token
-    /// across the network unencrypted.
+    /// Whether requests go in clear text (`http://`, in any letter case, to a
+    /// loopback host). Such requests must bypass any proxy: a proxy elsewhere
+    /// would carry the token across the network unencrypted.
     pub fn is_cleartext(&self) -> bool {
-        self.0.starts_with("http://")
+        self.cleartext
+    }
+
+    fn of_environment(environment: Environment) -> Self {
+        Self {
+            url: environment.base_url().to_owned(),
+            cleartext: false,
+        }
     }
 }
 
 impl Default for BaseUrl {
     fn default() -> Self {
-        Self(Environment::Prod.base_url().to_owned())
+        Self::of_environment(Environment::Prod)
     }
 }
 
 impl From<Environment> for BaseUrl {
     fn from(environment: Environment) -> Self {
-        Self(environment.base_url().to_owned())
+        Self::of_environment(environment)
     }
 }
 
@@ -300,6 +338,32 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn schemes_and_hosts_are_read_in_any_letter_case() {
+        for url in [
+            "HTTP://127.0.0.1:1234",
+            "Http://LocalHost/Prefix",
+            "hTtP://[::1]",
+        ] {
+            let base = BaseUrl::new(url).unwrap();
+            assert!(base.is_cleartext(), "{url}");
+            assert!(base.as_str().starts_with("http://"), "{url}");
+        }
+        assert_eq!(
+            BaseUrl::new("HTTP://LocalHost:8080/Prefix/")
+                .unwrap()
+                .as_str(),
+            "http://localhost:8080/Prefix"
+        );
+        let secure = BaseUrl::new("HTTPS://API.Bentley.com").unwrap();
+        assert!(!secure.is_cleartext());
+        assert_eq!(secure.as_str(), "https://api.bentley.com");
+        assert!(matches!(
+            BaseUrl::new("HTTP://example.com"),
+            Err(Error::InsecureUrl { .. })
+        ));
     }
 
     #[test]

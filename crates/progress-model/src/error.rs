@@ -85,11 +85,12 @@ pub enum Error {
     /// The token provider could not supply a token, or the token cannot be sent.
     #[error("could not get an access token: {message}")]
     Token {
-        /// What the provider said.
+        /// What the provider said, its own causes included.
         message: String,
-        /// The provider's error, when it gave one.
-        #[source]
-        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+        /// The provider's error, when it gave one, to downcast. Its text is
+        /// already in `message`, so it is not this error's `source()`: a
+        /// report that prints the chain tells it once.
+        provider_error: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
     /// The identity service could not issue a token for now (its 5xx or 429, a
     /// timeout, a lost connection): a watch retries it like any transient
@@ -265,20 +266,37 @@ impl fmt::Display for ErrorKind {
 }
 
 impl Error {
-    /// A token provider's failure. An [`OAuthError`] that waiting can heal
-    /// becomes [`Error::TokenUnavailable`] (retried in a watch); any other
-    /// failure is [`Error::Token`] (ends a watch).
+    /// A token provider's failure: its message and its causes', joined by `: `.
+    /// An [`OAuthError`] that waiting can heal becomes
+    /// [`Error::TokenUnavailable`] (retried in a watch); any other failure is
+    /// [`Error::Token`] (ends a watch).
     pub fn token(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let source = source.into();
-        let source = match source.downcast::<OAuthError>() {
+        let source = match source.into().downcast::<OAuthError>() {
             Ok(oauth) if oauth.is_transient() => return Self::TokenUnavailable(oauth),
             Ok(oauth) => oauth as Box<dyn std::error::Error + Send + Sync>,
             Err(other) => other,
         };
         let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source);
+        let mut message = source.to_string();
+        let mut cause = source.source();
+        while let Some(error) = cause {
+            message.push_str(": ");
+            message.push_str(&error.to_string());
+            cause = error.source();
+        }
         Self::Token {
-            message: source.to_string(),
-            source: Some(source),
+            message,
+            provider_error: Some(source),
+        }
+    }
+
+    /// The failure behind a `RetriesExhausted` (the last one) or a `Deadline`
+    /// (the one being retried when it came): where the service's details are.
+    fn behind(&self) -> Option<&Error> {
+        match self {
+            Self::RetriesExhausted { last, .. } => Some(last),
+            Self::Deadline { failing, .. } => failing.as_deref(),
+            _ => None,
         }
     }
 
@@ -332,17 +350,31 @@ impl Error {
             | Self::RateLimited(failure)
             | Self::Unavailable(failure)
             | Self::Status(failure) => Some(failure),
-            Self::RetriesExhausted { last, .. } => last.http_failure(),
-            _ => None,
+            _ => self.behind()?.http_failure(),
         }
     }
 
-    /// The HTTP status, when a response was received.
+    /// The HTTP status, when a response was received (for a deadline or
+    /// exhausted retries: the failure's behind them).
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Redirect { status, .. } | Self::InvalidResponse { status, .. } => Some(*status),
-            Self::RetriesExhausted { last, .. } => last.status(),
-            _ => self.http_failure().map(|failure| failure.status),
+            _ => match self.behind() {
+                Some(behind) => behind.status(),
+                None => self.http_failure().map(|failure| failure.status),
+            },
+        }
+    }
+
+    /// The short, sanitized excerpt of a body that was not what the API
+    /// documents: an error body that did not parse, or an invalid progress body.
+    pub fn excerpt(&self) -> Option<&str> {
+        match self {
+            Self::InvalidResponse { excerpt, .. } => excerpt.as_deref(),
+            _ => match self.behind() {
+                Some(behind) => behind.excerpt(),
+                None => self.http_failure()?.excerpt.as_deref(),
+            },
         }
     }
 
@@ -366,18 +398,24 @@ impl Error {
         match self {
             Self::Redirect { correlation_id, .. }
             | Self::InvalidResponse { correlation_id, .. } => correlation_id.as_deref(),
-            Self::RetriesExhausted { last, .. } => last.correlation_id(),
-            _ => self.http_failure()?.correlation_id.as_deref(),
+            _ => match self.behind() {
+                Some(behind) => behind.correlation_id(),
+                None => self.http_failure()?.correlation_id.as_deref(),
+            },
         }
     }
 
     /// How long the service asked to wait before the next request: the
     /// `Retry-After` of the failure (a 429, or a 408/5xx that sent one), at most
-    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER); for `RetriesExhausted`, the last failure's.
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER); for `RetriesExhausted` and
+    /// `Deadline`, the failure's behind them.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::TokenUnavailable(oauth) => oauth.retry_after(),
-            _ => self.http_failure()?.retry_after,
+            _ => match self.behind() {
+                Some(behind) => behind.retry_after(),
+                None => self.http_failure()?.retry_after,
+            },
         }
     }
 
@@ -388,15 +426,10 @@ impl Error {
         match self {
             Self::TokenUnavailable(oauth) => Some(oauth),
             Self::Token {
-                source: Some(source),
+                provider_error: Some(source),
                 ..
             } => source.downcast_ref::<OAuthError>(),
-            Self::RetriesExhausted { last, .. } => last.oauth_error(),
-            Self::Deadline {
-                failing: Some(failing),
-                ..
-            } => failing.oauth_error(),
-            _ => None,
+            _ => self.behind()?.oauth_error(),
         }
     }
 

@@ -14,8 +14,29 @@
 //! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
 //! watch.on_response(now, SystemTime::now(), Ok(HttpResponse { status: 200, body, ..Default::default() }));
 //! assert!(matches!(watch.next(now), Action::Emit(_)));
-//! assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
+//! assert_eq!(watch.next(now), Action::Wait(now + Duration::from_secs(15)));
 //! ```
+//!
+//! Waits are instants, decided when the response arrives: whatever time the
+//! caller spends between items comes off the sleep, and a wait the deadline
+//! allowed earns its poll however late the sleeper wakes.
+//!
+//! What moves a watch, from one `Fetch` to the next:
+//!
+//! ```text
+//!              +---------------------------------------------------------+
+//!              v                                                         |
+//! start --> Fetch --on_response--+--> 200, not terminal --> Emit -> Wait +
+//!                                +--> 200, terminal -----> Emit --> Done(Ok)
+//!                                +--> 401, the first since a 200 --> Fetch with a fresh token, at once
+//!                                +--> 429, or transient within max_retries --> Retry --> Wait --> Fetch
+//!                                +--> any other answer, or one failure too many --> Done(Err)
+//!
+//! a wait that would pass the deadline, or a caller back after it --> Done(Err(Deadline))
+//! ```
+//!
+//! A wait is the rung of the ladder (back to the first after a change of
+//! percentage), or `Retry-After` when that is longer.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
@@ -33,8 +54,10 @@ pub enum Action {
     /// The last attempt failed and will be retried after a wait: tell the
     /// caller, if it listens (a status line, a log), before that wait.
     Retry(Retry),
-    /// Sleep this long, then ask again.
-    Wait(Duration),
+    /// Sleep until this instant (of the clock given to [`Watch::next`]), then
+    /// ask again: sleep `until.saturating_duration_since(now)`, nothing when it
+    /// has already passed. The poll after it is sent however late the sleep ends.
+    Wait(Instant),
     /// The watch is over: the final progress (success, failed, cancelled, over) or the error.
     Done(Result<Progress, Error>),
 }
@@ -135,7 +158,11 @@ pub struct Watch {
     last_failure: Option<Error>,
     consecutive_failures: u32,
     refresh_next_fetch: bool,
-    refreshed_since_last_401: bool,
+    /// A fresh token was asked for after a 401 and no 200 came since: a
+    /// second 401 ends the watch.
+    refreshed_since_last_200: bool,
+    /// A wait was handed out: the fetch after it goes out even past the deadline.
+    poll_earned: bool,
 }
 
 impl Watch {
@@ -184,7 +211,8 @@ impl Watch {
             last_failure: None,
             consecutive_failures: 0,
             refresh_next_fetch: false,
-            refreshed_since_last_401: false,
+            refreshed_since_last_200: false,
+            poll_earned: false,
         }
     }
 
@@ -197,15 +225,23 @@ impl Watch {
         if let Some(action) = self.queued.pop_front() {
             match &action {
                 Action::Done(outcome) => self.finished = Some(outcome.clone()),
-                Action::Wait(duration) => trace::wait(*duration),
+                Action::Wait(until) => {
+                    // The caller may have spent the time left on the last item:
+                    // then no wait (and no poll) is left before the deadline.
+                    if let Some(error) = self.deadline_passed(now, started) {
+                        return self.finish(error);
+                    }
+                    self.poll_earned = true;
+                    trace::wait(until.saturating_duration_since(now));
+                }
                 _ => {}
             }
             return action;
         }
-        if let Some(deadline) = self.policy.deadline
-            && now.saturating_duration_since(started) > deadline
+        if !std::mem::take(&mut self.poll_earned)
+            && let Some(error) = self.deadline_passed(now, started)
         {
-            return self.finish(self.deadline_error(deadline));
+            return self.finish(error);
         }
         let Some(job) = self.job.clone() else {
             // Only a watch built with an invalid id has no job, and it is finished.
@@ -225,21 +261,26 @@ impl Watch {
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.
+    /// Ignored once the watch is finished.
     pub fn on_response(
         &mut self,
         now: Instant,
         wall_now: SystemTime,
         result: Result<HttpResponse, Error>,
     ) {
-        let result = result.and_then(|response| interpret(&response, self.body_cap, wall_now));
-        if !matches!(&result, Err(Error::Unauthorized(_))) {
-            self.refreshed_since_last_401 = false;
+        if self.finished.is_some() {
+            return;
         }
+        let result = result.and_then(|response| interpret(&response, self.body_cap, wall_now));
         self.last_failure = result.as_ref().err().cloned();
         match result {
-            Ok(progress) => self.on_progress(now, progress),
-            Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_401 => {
-                self.refreshed_since_last_401 = true;
+            Ok(progress) => {
+                // Only a 200 proves the token works: 401, refresh, 429, 401 ends the watch.
+                self.refreshed_since_last_200 = false;
+                self.on_progress(now, progress);
+            }
+            Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_200 => {
+                self.refreshed_since_last_200 = true;
                 self.refresh_next_fetch = true;
                 trace::refresh_token();
             }
@@ -248,7 +289,7 @@ impl Watch {
                 self.back_off(now, error);
             }
             Err(error) if error.is_transient() => {
-                self.consecutive_failures += 1;
+                self.consecutive_failures = self.consecutive_failures.saturating_add(1);
                 if self.consecutive_failures > self.policy.max_retries {
                     self.queued
                         .push_back(Action::Done(Err(Error::RetriesExhausted {
@@ -285,9 +326,18 @@ impl Watch {
 
     /// The wait of the current rung; the next wait is one rung up.
     fn advance_ladder(&mut self) -> Duration {
-        let last = self.policy.intervals.len() - 1;
-        let wait = self.policy.intervals[self.rung.min(last)];
-        self.rung = (self.rung + 1).min(last);
+        let intervals = &self.policy.intervals;
+        // A checked policy has rungs; an unchecked one finished the watch at
+        // its start. The default ladder only keeps this from ever panicking.
+        let wait = intervals
+            .get(self.rung)
+            .or(intervals.last())
+            .copied()
+            .unwrap_or(crate::DEFAULT_INTERVALS[0]);
+        self.rung = self
+            .rung
+            .saturating_add(1)
+            .min(intervals.len().saturating_sub(1));
         wait
     }
 
@@ -305,7 +355,8 @@ impl Watch {
 
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
         if self.fits_before_deadline(now, wait) {
-            self.queued.push_back(Action::Wait(wait));
+            self.queued
+                .push_back(Action::Wait(instant_after(now, wait)));
         } else if let Some(deadline) = self.policy.deadline {
             let error = self.deadline_error(deadline);
             self.queued.push_back(Action::Done(Err(error)));
@@ -318,6 +369,12 @@ impl Watch {
         self.policy.deadline.is_none_or(|deadline| {
             now.saturating_duration_since(started).saturating_add(wait) <= deadline
         })
+    }
+
+    /// The deadline error, when `now` is past the deadline.
+    fn deadline_passed(&self, now: Instant, started: Instant) -> Option<Error> {
+        let deadline = self.policy.deadline?;
+        (now.saturating_duration_since(started) > deadline).then(|| self.deadline_error(deadline))
     }
 
     fn deadline_error(&self, deadline: Duration) -> Error {
@@ -334,7 +391,8 @@ impl Watch {
     /// before a retry; `sleep` waits.
     ///
     /// This is the whole adapter loop of the design, for drivers that can block.
-    /// Async drivers write the same loop with `.await`.
+    /// Async drivers write the same loop with `.await`. `sleep` is asked for
+    /// the time left until the wait's instant, read from `clock` just before.
     pub fn advance(
         &mut self,
         clock: &dyn crate::Clock,
@@ -350,16 +408,26 @@ impl Watch {
                 }
                 Action::Emit(progress) => return Update::Observed(progress),
                 Action::Retry(retry) => on_retry(&retry),
-                Action::Wait(duration) => sleep(duration),
+                Action::Wait(until) => sleep(until.saturating_duration_since(clock.now())),
                 Action::Done(outcome) => return Update::Finished(outcome),
             }
         }
     }
 
     fn finish(&mut self, error: Error) -> Action {
+        self.queued.clear();
         self.finished = Some(Err(error.clone()));
         Action::Done(Err(error))
     }
+}
+
+/// `now + wait`, or as far as an `Instant` reaches: a ladder or a deadline of
+/// `Duration::MAX` must not overflow.
+fn instant_after(now: Instant, wait: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(wait.min(CENTURY)))
+        .unwrap_or(now)
 }
 
 /// What a watch hands its caller: an observation, or how it ended.

@@ -30,7 +30,7 @@ impl Settings {
             .method(Method::GET)
             .uri(self.progress_url(job))
             .header(header::AUTHORIZATION, token.header_value()?)
-            .header(header::ACCEPT, self.api_version.accept())
+            .header(header::ACCEPT, self.accept())
             .header(header::USER_AGENT, self.user_agent())
             .body(())
             .map_err(|error| Error::Config(format!("cannot build the request: {error}")))
@@ -68,9 +68,38 @@ mod tests {
     }
 
     #[test]
+    fn the_default_accept_version_follows_the_service() {
+        let v1 = "application/vnd.bentley.itwin-platform.v1+json";
+        let v2 = "application/vnd.bentley.itwin-platform.v2+json";
+        let cases = [
+            ("reality-modeling", v2),
+            ("reality-analysis", v2),
+            ("reality-conversion", v2),
+            ("contextcapture", v1),
+            ("realityconversion", v1),
+            ("realitydataanalysis", v1),
+            ("my-gateway/reality-modeling", v1),
+        ];
+        for (service, accept) in cases {
+            let mut settings = Settings::default();
+            settings.service = Service::parse(service);
+            let request = request("j", &settings);
+            assert_eq!(request.headers()[header::ACCEPT], accept, "{service}");
+        }
+        let mut settings = Settings::default();
+        settings.api_version = Some(ApiVersion::V1);
+        let request = request("j", &settings);
+        assert_eq!(
+            request.headers()[header::ACCEPT],
+            v1,
+            "the caller's choice wins"
+        );
+    }
+
+    #[test]
     fn carries_the_three_headers() {
         let mut settings = Settings::default();
-        settings.api_version = ApiVersion::V2;
+        settings.api_version = Some(ApiVersion::V2);
         settings.service = Service::ContextCapture;
         settings.user_agent_suffix = Some("demo/1".into());
         settings.set_base_url("http://127.0.0.1:9/prefix/");

@@ -93,11 +93,7 @@ fn parse_progress(body: &[u8]) -> Result<Progress, String> {
         Some(_) => return Err("`state` is not a string".into()),
         None => return Err("`state` is missing".into()),
     };
-    let percentage = match fields.get("percentage") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(number)) => number.as_f64(),
-        Some(_) => return Err("`percentage` is not a number".into()),
-    };
+    let percentage = fields.get("percentage").and_then(percentage);
     let step = match fields.get("step") {
         None | Some(Value::Null) => None,
         Some(Value::String(step)) => Some(step.clone()),
@@ -108,6 +104,17 @@ fn parse_progress(body: &[u8]) -> Result<Progress, String> {
         state,
         step,
     })
+}
+
+/// A number, or a string holding one (`"56"`, `"56.5"`: some services send
+/// that); anything else is no percentage, which keeps the rest of the answer.
+fn percentage(value: &Value) -> Option<f64> {
+    let number = match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    number.filter(|number| number.is_finite())
 }
 
 fn correlation_id(headers: &HeaderMap) -> Option<String> {
@@ -193,13 +200,35 @@ mod tests {
             "<html><body>502 Bad Gateway</body></html>",
             r#"{"progress":{"percentage":5}}"#,
             r#"{"progress":{"state":5}}"#,
-            r#"{"progress":{"state":"active","percentage":"5"}}"#,
             r#"{"other":{}}"#,
         ] {
             let error = respond(200, &[("x-correlation-id", "c-1")], body).unwrap_err();
             assert_eq!(error.kind(), crate::ErrorKind::InvalidResponse, "{body}");
             assert_eq!(error.correlation_id(), Some("c-1"));
             assert!(error.is_transient());
+        }
+    }
+
+    #[test]
+    fn a_percentage_sent_as_a_numeric_string_is_a_number_and_any_other_is_absent() {
+        let cases = [
+            (r#""56""#, Some(56.0)),
+            (r#""56.5""#, Some(56.5)),
+            (r#"" 7 ""#, Some(7.0)),
+            (r#""abc""#, None),
+            (r#""""#, None),
+            (r#""NaN""#, None),
+            (r#""inf""#, None),
+            ("true", None),
+            ("[5]", None),
+            (r#"{"value":5}"#, None),
+        ];
+        for (percentage, expected) in cases {
+            let body = format!(r#"{{"progress":{{"state":"active","percentage":{percentage}}}}}"#);
+            let progress =
+                respond(200, &[], &body).unwrap_or_else(|error| panic!("{body}: {error}"));
+            assert_eq!(progress.percentage, expected, "{body}");
+            assert_eq!(progress.state, JobState::Active);
         }
     }
 

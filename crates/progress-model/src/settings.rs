@@ -64,8 +64,9 @@ pub struct Settings {
     pub service: Service,
     /// Where the API lives.
     pub base_url: BaseUrl,
-    /// The API version in `Accept`.
-    pub api_version: ApiVersion,
+    /// The API version in `Accept`; `None` asks for the service's own
+    /// ([`Service::api_version`]: v2 for the v2 services, v1 for the others).
+    pub api_version: Option<ApiVersion>,
     /// Appended to the `User-Agent`, e.g. `my-app/1.2`.
     pub user_agent_suffix: Option<String>,
     /// How long connecting may take.
@@ -86,7 +87,7 @@ impl Default for Settings {
         Self {
             service: Service::default(),
             base_url: BaseUrl::default(),
-            api_version: ApiVersion::default(),
+            api_version: None,
             user_agent_suffix: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
@@ -132,12 +133,20 @@ impl Settings {
                 "the User-Agent suffix holds characters a header cannot carry".into(),
             ));
         }
-        if http::HeaderValue::from_str(self.api_version.accept()).is_err() {
+        if http::HeaderValue::from_str(&self.accept()).is_err() {
             return Err(Error::Config(
                 "the API version holds characters a header cannot carry".into(),
             ));
         }
         Ok(self)
+    }
+
+    /// The `Accept` header: the caller's API version, or else the service's.
+    pub fn accept(&self) -> String {
+        match &self.api_version {
+            Some(version) => version.accept().to_owned(),
+            None => self.service.api_version().accept().to_owned(),
+        }
     }
 
     /// The `User-Agent`: this crate and its version, then the caller's suffix.
@@ -194,9 +203,11 @@ macro_rules! settings_builder_methods {
             self
         }
 
-        /// The API version in `Accept` (default v1; v2 for the v2 services).
+        /// The API version in `Accept` (default: the service's, v2 for
+        /// `reality-modeling`, `reality-analysis` and `reality-conversion`, v1
+        /// for `contextcapture`, the legacy services and custom paths).
         pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
-            self.parts.settings.api_version = version;
+            self.parts.settings.api_version = Some(version);
             self
         }
 

@@ -39,13 +39,13 @@ impl AccessToken {
         if self.0.is_empty() {
             return Err(Error::Token {
                 message: "the token is empty".into(),
-                source: None,
+                provider_error: None,
             });
         }
         let mut value =
             HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| Error::Token {
                 message: "the token holds characters that cannot be sent in a header".into(),
-                source: None,
+                provider_error: None,
             })?;
         value.set_sensitive(true);
         Ok(value)

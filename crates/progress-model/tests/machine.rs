@@ -93,7 +93,8 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
             Action::Retry(retry) => trace
                 .retries
                 .push((retry.error.kind(), retry.wait.as_secs())),
-            Action::Wait(duration) => {
+            Action::Wait(until) => {
+                let duration = until - (start + elapsed);
                 assert_eq!(duration.subsec_nanos(), 0, "waits here are whole seconds");
                 trace.waits.push(duration.as_secs());
                 elapsed += duration;
@@ -198,7 +199,7 @@ fn every_observation_is_emitted_before_its_wait_and_the_first_fetch_is_immediate
     );
     watch.on_response(now, SystemTime::now(), response(&ok(7.0, "active")));
     assert!(matches!(watch.next(now), Action::Emit(p) if p.percentage == Some(7.0)));
-    assert_eq!(watch.next(now), Action::Wait(Duration::from_secs(15)));
+    assert_eq!(watch.next(now), Action::Wait(now + Duration::from_secs(15)));
     assert_eq!(
         watch.next(now),
         Action::Fetch(progress_model::Fetch::once(job()))
@@ -391,6 +392,19 @@ fn a_later_401_gets_its_own_fresh_token() {
 }
 
 #[test]
+fn only_a_200_earns_another_fresh_token() {
+    // 401, refresh, 429, 401: the 429 is no proof the fresh token works, so
+    // the second 401 ends the watch instead of refreshing tokens forever.
+    let trace = run(vec![status(401), status(429), status(401)]);
+    assert_eq!(trace.fresh_tokens, [false, true, false]);
+    assert_eq!(error_kind(&trace), ErrorKind::Unauthorized);
+
+    let trace = run(vec![status(401), status(503), status(401)]);
+    assert_eq!(trace.fresh_tokens, [false, true, false]);
+    assert_eq!(error_kind(&trace), ErrorKind::Unauthorized);
+}
+
+#[test]
 fn a_401_with_a_token_that_cannot_refresh_is_final() {
     let trace = run_with(PollPolicy::default(), false, vec![status(401)]);
     assert_eq!(trace.fresh_tokens, [false]);
@@ -576,7 +590,10 @@ fn a_fetch_near_the_deadline_carries_the_time_left_to_cap_its_timeout() {
     assert_eq!(first.time_left, Some(Duration::from_secs(20)));
     watch.on_response(start, SystemTime::now(), response(&ok(1.0, "active")));
     watch.next(start);
-    assert_eq!(watch.next(start), Action::Wait(Duration::from_secs(15)));
+    assert_eq!(
+        watch.next(start),
+        Action::Wait(start + Duration::from_secs(15))
+    );
     let Action::Fetch(second) = watch.next(start + Duration::from_secs(15)) else {
         panic!("fetch")
     };

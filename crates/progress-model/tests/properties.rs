@@ -68,7 +68,8 @@ proptest! {
                     watch.on_response(start + elapsed, SystemTime::now(), Ok(to_response(reply)));
                 }
                 Action::Emit(_) | Action::Retry(_) => {}
-                Action::Wait(wait) => {
+                Action::Wait(until) => {
+                    let wait = until - (start + elapsed);
                     // Retry-After is honoured on failures (429, and 503 and the like); never on a 200.
                     let asked = last_reply.as_ref().filter(|r| r.status != 200).and_then(|r| r.retry_after);
                     prop_assert!(intervals.contains(&wait) || asked == Some(wait.as_secs()), "wait {wait:?} after {last_reply:?}");

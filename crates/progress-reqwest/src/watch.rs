@@ -54,7 +54,11 @@ impl WatchLoop {
                 }
                 Action::Emit(progress) => return Update::Observed(progress),
                 Action::Retry(retry) => parts.notify_retry(&retry),
-                Action::Wait(duration) => parts.sleeper.sleep(duration).await,
+                Action::Wait(until) => {
+                    // Read the clock now: the caller's time since the last item counts.
+                    let left = until.saturating_duration_since(parts.clock.now());
+                    parts.sleeper.sleep(left).await;
+                }
                 Action::Done(outcome) => return Update::Finished(outcome),
             }
         }

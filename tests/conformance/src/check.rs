@@ -105,6 +105,15 @@ fn check_request(
             ));
         }
     }
+    for (name, suffix) in &pattern.header_suffixes {
+        let sent = request.header_values(name);
+        if !matches!(sent.as_slice(), [value] if value.ends_with(suffix.as_str())) {
+            problems.push(format!(
+                "{label}: header `{name}`: expected once, ending with {suffix:?}, observed {}",
+                show_header_values(&sent)
+            ));
+        }
+    }
     for name in &pattern.present_headers {
         if request.header_values(name).is_empty() {
             problems.push(format!(
@@ -275,20 +284,21 @@ fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<Stri
             );
         }
     }
-    // The details of `retries_exhausted`: how many failures, and the last one's kind.
+    if let Some(excerpt) = &want.excerpt {
+        field("excerpt", show(excerpt.as_deref()), show(got.excerpt()));
+    }
+    // The failure behind the error: the last of `retries_exhausted` (and how
+    // many came in a row), the one a `deadline` came during.
     let (attempts, last_kind) = match got {
         Error::RetriesExhausted { attempts, last } => (Some(*attempts), Some(last.kind().as_str())),
+        Error::Deadline { failing, .. } => (None, failing.as_ref().map(|e| e.kind().as_str())),
         _ => (None, None),
     };
     if let Some(want_attempts) = want.attempts {
         field("attempts", want_attempts.to_string(), show(attempts));
     }
     if let Some(want_kind) = &want.last_kind {
-        field(
-            "last_kind",
-            want_kind.clone(),
-            last_kind.unwrap_or("none").to_owned(),
-        );
+        field("last_kind", show(want_kind.as_deref()), show(last_kind));
     }
 }
 

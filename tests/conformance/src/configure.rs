@@ -56,6 +56,12 @@ macro_rules! configure_builder {
                 let token = token.clone();
                 builder.token_provider(move || Ok::<_, ::progress_model::TokenError>(token.clone()))
             }
+            $crate::vector::Token::Failing(message) => {
+                let message = message.clone();
+                builder.token_provider(move || {
+                    Err::<String, ::progress_model::TokenError>(message.clone().into())
+                })
+            }
         }
     }};
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use progress_model::{Error, ManualClock, Progress};
 
+use crate::vector::Timing;
+
 /// One thing the client did, as seen from outside.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -62,6 +64,7 @@ const MAX_ITEMS: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct Recorder {
     clock: ManualClock,
+    timing: Timing,
     state: Arc<Mutex<State>>,
 }
 
@@ -73,19 +76,24 @@ struct State {
 }
 
 impl Recorder {
-    /// A recorder whose sleeper advances `clock`.
-    pub fn new(clock: ManualClock) -> Self {
+    /// A recorder whose sleeper advances `clock`, and whose caller spends
+    /// time on items as `timing` says.
+    pub fn new(clock: ManualClock, timing: Timing) -> Self {
         Self {
             clock,
+            timing,
             state: Arc::default(),
         }
     }
 
-    /// What a test sleeper does: record the wait, move the manual clock by it and
-    /// return at once, so vectors check exact waits without waiting.
+    /// What a test sleeper does: record the wait, move the manual clock by it
+    /// (plus the vector's oversleep) and return at once, so vectors check exact
+    /// waits without waiting. The clock moves only here and per item, so a
+    /// recorded wait is the time between two polls less the caller's time.
     pub fn sleep(&self, wait: Duration) {
         self.lock().observed.events.push(Event::Wait(wait));
-        self.clock.advance(wait);
+        let late = self.timing.oversleep.map_or(Duration::ZERO, |late| late.0);
+        self.clock.advance(wait + late);
     }
 
     /// The client, or `None` with its build error recorded as the outcome
@@ -126,6 +134,10 @@ impl Recorder {
         observed.anomalies.extend(anomaly);
         if let Ok(progress) = &item {
             observed.events.push(Event::Emit(progress.clone()));
+            // The caller's time with the item, before it asks for the next.
+            if let Some(consumer) = self.timing.consumer {
+                self.clock.advance(consumer.0);
+            }
         }
         observed.outcome = Some(item);
         if state.items >= MAX_ITEMS {

@@ -27,6 +27,9 @@ pub struct Vector {
     /// The responses the server gives, in order, one per request.
     #[serde(default)]
     pub responses: Vec<ScriptedResponse>,
+    /// How time passes outside the client: the caller's time per item, a late sleeper.
+    #[serde(default)]
+    pub timing: Timing,
     /// What must be observed.
     pub expect: Expect,
 }
@@ -54,12 +57,26 @@ impl TryFrom<f64> for Seconds {
     }
 }
 
+/// Time that passes on the manual clock besides the waits the client asks for.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    /// How long the caller spends on each item of a watch before asking for
+    /// the next one, in seconds.
+    pub consumer: Option<Seconds>,
+    /// How much later than asked the sleeper wakes, in seconds.
+    pub oversleep: Option<Seconds>,
+}
+
 /// The client's settings; absent ones keep the client's defaults.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Where the token comes from.
     pub token: Token,
+    /// The base URL; `{server}` stands for the mock server's `host:port`.
+    /// Absent: `http://{server}`.
+    pub base_url: Option<String>,
     /// The poll ladder in seconds.
     pub intervals: Option<Vec<Seconds>>,
     /// Consecutive transient failures a watch retries.
@@ -103,6 +120,8 @@ pub enum Token {
     Refreshing(Vec<String>),
     /// `{"closure": "tok"}`: a closure provider returning this token on every call.
     Closure(String),
+    /// `{"failing": "message"}`: a provider that fails with this message on every call.
+    Failing(String),
 }
 
 /// Which call the scenario makes.
@@ -202,6 +221,10 @@ pub struct RequestPattern {
     /// Headers that must be sent exactly once with exactly this value (names in any case).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Headers that must be sent exactly once with a value ending with this
+    /// text (names in any case), e.g. a `User-Agent` ending with its suffix.
+    #[serde(default)]
+    pub header_suffixes: BTreeMap<String, String>,
     /// Headers that must be sent, with any value.
     #[serde(default)]
     pub present_headers: Vec<String>,
@@ -257,10 +280,15 @@ pub struct ExpectedError {
     /// The last progress a deadline error carries.
     #[serde(default, deserialize_with = "checked")]
     pub last_progress: Option<Option<ExpectedProgress>>,
+    /// The sanitized excerpt of a body that was not what the API documents.
+    #[serde(default, deserialize_with = "checked")]
+    pub excerpt: Option<Option<String>>,
     /// For `retries_exhausted`: how many failures in a row.
     pub attempts: Option<u32>,
-    /// For `retries_exhausted`: the kind of the last failure.
-    pub last_kind: Option<String>,
+    /// For `retries_exhausted`: the kind of the last failure; for `deadline`:
+    /// the kind of the failure being retried when it came (`null`: none).
+    #[serde(default, deserialize_with = "checked")]
+    pub last_kind: Option<Option<String>>,
 }
 
 /// Tells "absent" (not checked, via `default`) from `null` (must be absent).
@@ -273,6 +301,18 @@ where
 }
 
 impl Vector {
+    /// The base URL the client is given, for a mock server at `server_url`
+    /// (`http://host:port`).
+    pub fn base_url(&self, server_url: &str) -> String {
+        match &self.settings.base_url {
+            Some(template) => {
+                let server = server_url.strip_prefix("http://").unwrap_or(server_url);
+                template.replace("{server}", server)
+            }
+            None => server_url.to_owned(),
+        }
+    }
+
     /// Reads and checks one vector file.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let vector: Self = serde_json::from_str(text).map_err(|error| error.to_string())?;

@@ -62,10 +62,10 @@ impl Adapter for Async {
 }
 
 async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-    let recorder = Recorder::new(clock.clone());
+    let recorder = Recorder::new(clock.clone(), vector.timing);
     let sleeper = recorder.clone();
     let builder = Client::builder()
-        .base_url(base_url)
+        .base_url(vector.base_url(base_url))
         .sleeper(move |wait: Duration| {
             sleeper.sleep(wait);
             std::future::ready(())
