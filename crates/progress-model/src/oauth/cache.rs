@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::{IssuedToken, OAuthError};
-use crate::AccessToken;
+use crate::{AccessToken, trace};
 
 /// A new token is fetched when less than this much of the last one's lifetime is left.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -114,6 +114,7 @@ impl TokenCache {
         let answer = match result {
             Ok(issued) => {
                 let lifetime = issued.expires_in;
+                trace::token_issued(lifetime);
                 self.current = Some(Cached {
                     token: issued.token.clone(),
                     refresh_at: lifetime.and_then(|life| now.checked_add(self.refresh_after(life))),
@@ -122,6 +123,7 @@ impl TokenCache {
                 Ok(issued.token)
             }
             Err(error) => {
+                trace::token_refused(&error);
                 if ticket.fresh {
                     self.current = None;
                 }
