@@ -23,6 +23,7 @@ mod clock;
 mod endpoint;
 mod error;
 mod excerpt;
+mod exchange;
 mod job_id;
 mod machine;
 pub mod oauth;
@@ -40,11 +41,10 @@ mod trace;
 pub use api_error::ApiError;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
-pub use error::{Error, ErrorKind, HttpFailure};
+pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
 pub use machine::{Action, Fetch, Retry, Update, Watch};
-pub use parts::{ClientParts, PartsBuilder, RetryListener};
-pub use progress::{Progress, escape_controls};
+pub use progress::Progress;
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -53,3 +53,12 @@ pub use settings::{
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
+
+/// Plumbing shared by this project's own clients and command. Not part of the
+/// public API: it may change in any release.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::exchange::{Outgoing, Receipt};
+    pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
+    pub use crate::progress::escape_controls;
+}

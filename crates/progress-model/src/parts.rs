@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Clock, Error, Retry, Settings, SystemClock};
+use crate::{AccessToken, Clock, Error, Retry, Settings, StaticToken, SystemClock};
 
 /// A listener for retries: told of each failure a watch waits out before retrying.
 pub type RetryListener = Arc<dyn Fn(&Retry) + Send + Sync>;
@@ -66,6 +66,8 @@ pub struct PartsBuilder<T: ?Sized, S: ?Sized> {
     pub clock: Arc<dyn Clock>,
     /// The retry listener, once given.
     pub on_retry: Option<RetryListener>,
+    /// Why the static token given cannot be sent (empty, say), reported by `build()`.
+    unusable_token: Option<Error>,
 }
 
 impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
@@ -76,6 +78,7 @@ impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
             sleeper: None,
             clock: Arc::new(SystemClock),
             on_retry: None,
+            unusable_token: None,
         }
     }
 }
@@ -88,6 +91,9 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
         default_sleeper: impl FnOnce() -> Result<Arc<S>, Error>,
     ) -> Result<ClientParts<T, S>, Error> {
         let settings = self.settings.check()?;
+        if let Some(problem) = self.unusable_token {
+            return Err(problem);
+        }
         let token = self.token.ok_or_else(|| {
             Error::Config("no token: call .token(...) or .token_provider(...)".into())
         })?;
@@ -102,6 +108,23 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             clock: self.clock,
             on_retry: self.on_retry,
         })
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
+    /// A static token, checked now so that one that can never be sent (an
+    /// empty `ITWIN_ACCESS_TOKEN`, say) fails `build()` rather than the first
+    /// request. The adapter stores the returned provider its own way.
+    pub fn static_token(&mut self, token: impl Into<AccessToken>) -> StaticToken {
+        let token = token.into();
+        self.unusable_token = token.header_value().err();
+        StaticToken::new(token)
+    }
+
+    /// Any token provider: whatever an earlier static token lacked no longer counts.
+    pub fn provider(&mut self, provider: Arc<T>) {
+        self.unusable_token = None;
+        self.token = Some(provider);
     }
 }
 

@@ -23,6 +23,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How a watch polls: the ladder, the retries and the deadline.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PollPolicy {
     /// The waits between polls; the last one repeats. Restarts when the percentage changes.
     pub intervals: Vec<Duration>,
@@ -59,6 +60,7 @@ impl PollPolicy {
 
 /// The settings both clients share. Build them through a client's builder.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Settings {
     /// The service whose jobs are watched.
     pub service: Service,
@@ -163,6 +165,7 @@ impl Settings {
 ///
 /// Expands to inherent methods on a builder with a `parts: PartsBuilder<_, _>` field.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! settings_builder_methods {
     () => {
         /// Hears of each failure a watch waits out before retrying (a 429, a

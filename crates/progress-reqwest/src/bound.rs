@@ -24,9 +24,9 @@ pub(crate) async fn within<T>(
         use futures_util::future::{Either, select};
         match select(call, RuntimeSleeper.sleep(timeout)).await {
             Either::Left((answer, _)) => Ok(answer),
-            Either::Right(((), _)) => Err(Error::Timeout {
-                message: format!("the token provider gave no token within {timeout:?}"),
-            }),
+            Either::Right(((), _)) => Err(Error::timeout(format!(
+                "the token provider gave no token within {timeout:?}"
+            ))),
         }
     }
     #[cfg(not(any(

@@ -2,7 +2,8 @@
 
 use std::time::Instant;
 
-use progress_model::{ClientParts, Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
+use progress_model::internal::ClientParts;
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
 
 use crate::bound::within;
 use crate::builder::ClientBuilder;
@@ -17,7 +18,7 @@ use crate::watch::{ProgressStream, WatchLoop};
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn AsyncTokenProvider, dyn AsyncSleeper>,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: transport::Http,
 }
 
 impl Client {
@@ -70,24 +71,17 @@ impl Client {
         WatchLoop::new(self.clone(), machine)
     }
 
-    /// Gets a token (a fresh one after a 401) and sends one request.
+    /// Gets a token (a fresh one after a 401) and sends one request: the
+    /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
-        let settings = &self.parts.settings;
+        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
         let started = Instant::now();
-        let bound = fetch.timeout(settings.request_timeout);
-        let token = within(
-            bound,
-            self.parts.token.token_within(fetch.fresh_token, bound),
-        )
-        .await?
-        .map_err(Error::token)?;
-        let timeout =
-            fetch.request_timeout_after_token(settings.request_timeout, started.elapsed());
-        let request = settings.progress_request(&fetch.job, &token)?;
-        let mut response =
-            on_any_runtime(transport::send(&self.http, settings, request, timeout)).await?;
-        response.redact_secret(token.secret());
-        Ok(response)
+        let asked = self.parts.token.token_within(fetch.fresh_token, bound);
+        // A provider that hangs is dropped when the bound passes.
+        let token = within(bound, asked).await.map_err(|late| late.for_job(&fetch.job))?;
+        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
+        let sent = transport::send(&self.http, &self.parts.settings, outgoing);
+        receipt.finish(on_any_runtime(sent).await)
     }
 }

@@ -13,7 +13,7 @@ use progress_model::{AccessToken, Error, Settings, TokenError};
 use crate::compat::on_any_runtime;
 use crate::sleeper::BoxFuture;
 use crate::token::AsyncTokenProvider;
-use crate::transport;
+use crate::transport::{self, Http};
 
 /// Gets tokens from Bentley's identity service with a client id and secret
 /// (the OAuth2 client-credentials grant), caches them, and fetches a new one
@@ -23,7 +23,8 @@ use crate::transport;
 /// Single flight: however many watches need a token at the same moment, one
 /// request goes out and all of them get its answer (they wait on an async
 /// mutex from `async-lock`, which works on every runtime). Clones share the
-/// cache. The request is sent with reqwest, bounded by the request timeout;
+/// cache. The request goes out on the client's own stack (hyper and rustls
+/// under `rustls`, reqwest otherwise), bounded by the request timeout;
 /// the client also cuts every token call to its own request timeout and the
 /// time left before the deadline.
 ///
@@ -46,7 +47,7 @@ struct Inner {
     settings: ProviderSettings,
     /// The transport settings of the token URL (clear text, timeouts, body cap).
     transport: Settings,
-    http: reqwest::Client,
+    http: Http,
     /// Held across the request: whoever holds it is the one asking.
     cache: async_lock::Mutex<TokenCache>,
 }
@@ -80,7 +81,7 @@ impl ClientCredentials {
         }
         let sent = match inner.settings.grant.token_request() {
             Ok(request) => {
-                on_any_runtime(transport::send_with_body(
+                on_any_runtime(transport::send_request(
                     &inner.http,
                     &inner.transport,
                     request,
@@ -121,7 +122,7 @@ impl FromProviderSettings for ClientCredentials {
         transport.base_url = settings.grant.url().as_base_url().clone();
         transport.request_timeout = settings.request_timeout;
         transport.connect_timeout = settings.connect_timeout;
-        let http = transport::default_client(&transport)?;
+        let http = Http::default_for(&transport)?;
         let cache = async_lock::Mutex::new(TokenCache::new(settings.refresh_margin));
         Ok(Self {
             inner: Arc::new(Inner {

@@ -5,15 +5,15 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
-use http::header::{ACCEPT_ENCODING, AUTHORIZATION};
+use http::header::ACCEPT_ENCODING;
 use http::{HeaderMap, Method, StatusCode, Uri};
 
+use crate::authorization::{bearer_token, revoked};
 use crate::connection::ConnectionControl;
 use crate::delivery::{changes_a_200, deliver};
 use crate::dialects;
 use crate::fault_answers::instead_of_answer;
 use crate::fault_injector::Fault;
-use crate::oauth::TokenProblem;
 use crate::responses::Answer;
 use crate::route::JobRoute;
 use crate::served::AnswerKind;
@@ -126,9 +126,10 @@ fn decide(
     };
     // "Mid-watch": a job's first request is never the one that loses it.
     let mid_watch = ordinal > 1;
-    if state.is_revoked(token)
-        || (mid_watch && fault == Some(Fault::RevokeToken) && state.revoke(token))
-    {
+    if mid_watch && fault == Some(Fault::RevokeToken) {
+        state.revoke(token);
+    }
+    if state.is_revoked(token) {
         return (revoked(), true);
     }
     // The API limits the client, whatever it asks for: the bucket comes
@@ -151,9 +152,10 @@ fn decide(
     else {
         return (progress_not_found(), false);
     };
-    if state.has_vanished(&route.job_id)
-        || (mid_watch && fault == Some(Fault::Disappear) && state.vanish(&route.job_id))
-    {
+    if mid_watch && fault == Some(Fault::Disappear) {
+        state.vanish(&route.job_id);
+    }
+    if state.has_vanished(&route.job_id) {
         return (progress_not_found(), true);
     }
     if job.rate_limited_requests.contains(&ordinal) {
@@ -187,68 +189,4 @@ fn progress_not_found() -> Answer {
         "ProgressNotFound",
         "Requested progress is not available.",
     )
-}
-
-fn revoked() -> Answer {
-    Answer::error(
-        StatusCode::UNAUTHORIZED,
-        "InvalidToken",
-        "Access token has been revoked. Access denied.",
-    )
-}
-
-/// The bearer token, or the 401 the service would send instead.
-fn bearer_token<'h>(state: &SharedState, headers: &'h HeaderMap) -> Result<&'h str, Answer> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "HeaderNotFound",
-            "Header Authorization was not found in the request. Access denied.",
-        ));
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty());
-    let Some(token) = token else {
-        return Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Header Authorization must be 'Bearer <token>'. Access denied.",
-        ));
-    };
-    match token_problem(state, token) {
-        None => Ok(token),
-        Some(TokenProblem::Expired) => Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Access token has expired. Access denied.",
-        )),
-        Some(TokenProblem::Unknown) => Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Access token is not valid. Access denied.",
-        )),
-    }
-}
-
-/// Why the token is refused, if it is: not among `accepted_tokens` (when
-/// set), and, with `oauth`, not issued or no longer alive.
-fn token_problem(state: &SharedState, token: &str) -> Option<TokenProblem> {
-    let listed = state
-        .scenario
-        .accepted_tokens
-        .as_ref()
-        .map(|accepted| accepted.iter().any(|known| known == token));
-    match (&state.scenario.oauth, listed) {
-        (_, Some(true)) | (None, None) => None,
-        (None, Some(false)) => Some(TokenProblem::Unknown),
-        (Some(_), _) => state
-            .issued_tokens
-            .check(token, state.simulated_seconds())
-            .err(),
-    }
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod authorization;
 mod clock;
 mod connection;
 mod delivery;

@@ -117,20 +117,18 @@ impl SharedState {
             .map_or(Fate::FINE, |faults| faults.next_fate(stream))
     }
 
-    /// Takes the job away for good; always true, for use in conditions.
-    pub(crate) fn vanish(&self, job_id: &str) -> bool {
+    /// Takes the job away for good.
+    pub(crate) fn vanish(&self, job_id: &str) {
         lock(&self.vanished_jobs).insert(job_id.to_owned());
-        true
     }
 
     pub(crate) fn has_vanished(&self, job_id: &str) -> bool {
         lock(&self.vanished_jobs).contains(job_id)
     }
 
-    /// Stops accepting the token for good; always true, for use in conditions.
-    pub(crate) fn revoke(&self, token: &str) -> bool {
+    /// Stops accepting the token for good.
+    pub(crate) fn revoke(&self, token: &str) {
         lock(&self.revoked_tokens).insert(token.to_owned());
-        true
     }
 
     pub(crate) fn is_revoked(&self, token: &str) -> bool {

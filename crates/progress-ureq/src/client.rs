@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
+use progress_model::internal::ClientParts;
 use progress_model::{
-    ClientParts, Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
+    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
 };
 
 use crate::builder::ClientBuilder;
@@ -53,22 +54,15 @@ impl Client {
         self.watch(job_id).outcome()
     }
 
-    /// Gets a token (a fresh one after a 401) and sends one request.
+    /// Gets a token (a fresh one after a 401) and sends one request: the
+    /// model's steps, with this client's I/O between them.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
-        let settings = &self.parts.settings;
+        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
         let started = Instant::now();
-        // A provider that fetches over the network honours the same bound
+        // A provider that fetches over the network honours the bound
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
-        let token = self
-            .parts
-            .token
-            .token_within(fetch.fresh_token, fetch.timeout(settings.request_timeout))
-            .map_err(Error::token)?;
-        let timeout =
-            fetch.request_timeout_after_token(settings.request_timeout, started.elapsed());
-        let request = settings.progress_request(&fetch.job, &token)?;
-        let mut response = transport::send(&self.agent, settings, request, timeout)?;
-        response.redact_secret(token.secret());
-        Ok(response)
+        let token = self.parts.token.token_within(fetch.fresh_token, bound);
+        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
+        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
     }
 }

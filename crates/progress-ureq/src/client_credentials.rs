@@ -92,7 +92,8 @@ impl ClientCredentials {
         let finished = Finished(inner);
         let request = inner.settings.grant.token_request().map_err(Box::new);
         let sent = request.and_then(|request| {
-            transport::send(&inner.agent, &inner.transport, request, timeout).map_err(Box::new)
+            transport::send_request(&inner.agent, &inner.transport, request, timeout)
+                .map_err(Box::new)
         });
         let answer = read_token_answer(sent.map_err(|error| *error), clock.wall());
         let mut state = inner.lock();
@@ -121,9 +122,9 @@ impl Drop for Finished<'_> {
 }
 
 fn waited_too_long(timeout: Duration) -> OAuthError {
-    OAuthError::Unreachable(Box::new(Error::Timeout {
-        message: format!("no token from the identity service within {timeout:?}"),
-    }))
+    OAuthError::Unreachable(Box::new(Error::timeout(format!(
+        "no token from the identity service within {timeout:?}"
+    ))))
 }
 
 impl TokenProvider for ClientCredentials {
@@ -147,7 +148,7 @@ impl FromProviderSettings for ClientCredentials {
         transport.base_url = settings.grant.url().as_base_url().clone();
         transport.request_timeout = settings.request_timeout;
         transport.connect_timeout = settings.connect_timeout;
-        let agent = transport::default_agent(&transport);
+        let agent = transport::default_agent(&transport)?;
         let cache = TokenCache::new(settings.refresh_margin);
         Ok(Self {
             inner: Arc::new(Inner {

@@ -1,14 +1,26 @@
 //! Moving bytes with ureq: one request out, status, headers and a capped body back.
 
 use std::io::Read;
-
 use std::time::Duration;
 
+use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Settings};
+use ureq::unversioned::transport::DefaultConnector;
+
+use crate::resolver::ReusingResolver;
 
 /// An agent that keeps connections alive, follows no redirect, and leaves
-/// statuses to the model.
-pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
+/// statuses to the model. Refuses an `https://` base URL when no TLS feature
+/// is on: every request would fail.
+pub(crate) fn default_agent(settings: &Settings) -> Result<ureq::Agent, Error> {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if !settings.base_url.is_cleartext() {
+        return Err(Error::Config(
+            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
+             of progress-ureq (or itwin-job-progress)"
+                .into(),
+        ));
+    }
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -17,7 +29,12 @@ pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
     // Without a TLS feature there is no TLS to configure (http:// only).
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let config = config.tls_config(tls_config());
-    config.build().into()
+    // ureq's resolver would start a thread for every request.
+    Ok(ureq::Agent::with_parts(
+        config.build(),
+        DefaultConnector::default(),
+        ReusingResolver::default(),
+    ))
 }
 
 /// The platform's TLS library when the `native-tls` feature asks for it
@@ -37,6 +54,16 @@ fn tls_config() -> ureq::tls::TlsConfig {
 pub(crate) fn send(
     agent: &ureq::Agent,
     settings: &Settings,
+    outgoing: Outgoing,
+) -> Result<HttpResponse, Error> {
+    let Outgoing { request, timeout } = outgoing;
+    send_request(agent, settings, request, timeout)
+}
+
+/// [`send`] for any request, a body included (the token request's form).
+pub(crate) fn send_request(
+    agent: &ureq::Agent,
+    settings: &Settings,
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
@@ -54,7 +81,10 @@ pub(crate) fn send(
         config = config.proxy(None);
     }
     let request = config.build();
-    let response = agent.run(request).map_err(transport_error)?;
+    let url = request.uri().to_string();
+    let response = agent
+        .run(request)
+        .map_err(|error| transport_error(&url, error))?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -63,21 +93,21 @@ pub(crate) fn send(
     body.into_reader()
         .take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|error| transport_error(ureq::Error::Io(error)))?;
-    Ok(HttpResponse {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body: bytes,
-    })
+        .map_err(|error| transport_error(&url, ureq::Error::Io(error)))?;
+    Ok(HttpResponse::new(
+        parts.status.as_u16(),
+        parts.headers,
+        bytes,
+    ))
 }
 
-/// ureq's errors carry no request headers, so their text is safe to show.
-fn transport_error(error: ureq::Error) -> Error {
+/// The failure of a request to `url`, with ureq's error as its source
+/// (ureq's errors carry no request headers, so their text is safe to show).
+fn transport_error(url: &str, error: ureq::Error) -> Error {
     use std::io::ErrorKind as Io;
-    let message = error.to_string();
-    match error {
-        ureq::Error::Timeout(_) => Error::Timeout { message },
-        ureq::Error::Io(io) if io.kind() == Io::TimedOut => Error::Timeout { message },
+    let failed = match &error {
+        ureq::Error::Timeout(_) => Error::timeout(url),
+        ureq::Error::Io(io) if io.kind() == Io::TimedOut => Error::timeout(url),
         // rustls reports a failed handshake as an io error around its own.
         #[cfg(feature = "rustls")]
         ureq::Error::Io(io)
@@ -85,7 +115,7 @@ fn transport_error(error: ureq::Error) -> Error {
                 .get_ref()
                 .is_some_and(|inner| inner.is::<rustls::Error>()) =>
         {
-            Error::Tls { message }
+            Error::tls(url)
         }
         ureq::Error::Io(io)
             if matches!(
@@ -98,20 +128,23 @@ fn transport_error(error: ureq::Error) -> Error {
                     | Io::NotConnected
             ) =>
         {
-            Error::Connect { message }
+            Error::connect(url)
         }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::Connect { message },
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::connect(url),
         // A certificate or TLS setup failure does not heal by retrying.
         ureq::Error::Tls(_) | ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => {
-            Error::Tls { message }
+            Error::tls(url)
         }
         #[cfg(feature = "rustls")]
-        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::Tls { message },
+        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::tls(url),
         #[cfg(feature = "native-tls")]
-        ureq::Error::NativeTls(_) => Error::Tls { message },
-        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => Error::Config(message),
-        _ => Error::Transport { message },
-    }
+        ureq::Error::NativeTls(_) => Error::tls(url),
+        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => {
+            return Error::Config(format!("cannot send to {url}: {error}"));
+        }
+        _ => Error::transport(url),
+    };
+    failed.caused_by(error)
 }
 
 #[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]
@@ -120,7 +153,7 @@ mod tests {
 
     #[test]
     fn the_tls_feature_picks_the_provider() {
-        let agent = default_agent(&Settings::default());
+        let agent = default_agent(&Settings::default()).unwrap();
         let provider = agent.config().tls_config().provider();
         let expected = if cfg!(feature = "native-tls") {
             ureq::tls::TlsProvider::NativeTls

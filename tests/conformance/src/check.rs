@@ -290,7 +290,9 @@ fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<Stri
     // The failure behind the error: the last of `retries_exhausted` (and how
     // many came in a row), the one a `deadline` came during.
     let (attempts, last_kind) = match got {
-        Error::RetriesExhausted { attempts, last } => (Some(*attempts), Some(last.kind().as_str())),
+        Error::RetriesExhausted { attempts, last, .. } => {
+            (Some(*attempts), Some(last.kind().as_str()))
+        }
         Error::Deadline { failing, .. } => (None, failing.as_ref().map(|e| e.kind().as_str())),
         _ => (None, None),
     };
@@ -408,10 +410,10 @@ mod tests {
     }
 
     fn progress(percentage: f64, state: JobState) -> Progress {
-        Progress {
-            percentage: Some(percentage),
-            state,
-            step: None,
+        {
+            let mut progress = Progress::new(state);
+            progress.percentage = Some(percentage);
+            progress
         }
     }
 

@@ -163,7 +163,9 @@ fn a_silent_server_times_out_as_a_transient_error<A: Adapter>() {
 
     let error = A::run(&setup, true).unwrap_err();
     match error {
-        Error::RetriesExhausted { attempts: 2, last } => {
+        Error::RetriesExhausted {
+            attempts: 2, last, ..
+        } => {
             assert_eq!(last.kind(), ErrorKind::Timeout, "{}", A::NAME)
         }
         other => panic!("{}: expected two timeouts, got {other}", A::NAME),
@@ -302,9 +304,7 @@ fn a_reqwest_client_that_follows_redirects_is_caught_all_the_same() {
         .unwrap();
     let error = runtime
         .block_on(async {
-            // A client of the caller's own needs a crypto provider for rustls;
             // reqwest's default policy follows up to ten redirects.
-            let _ = rustls::crypto::ring::default_provider().install_default();
             let following = reqwest::Client::builder().build().unwrap();
             let client = progress_reqwest::Client::builder()
                 .base_url(server.base_url())

@@ -45,7 +45,7 @@ struct ErrorBody {
 /// # use progress_model::{HttpResponse, oauth::read_token_answer};
 /// # use std::time::{Duration, SystemTime};
 /// let body = br#"{"access_token":"eyJ0","token_type":"Bearer","expires_in":3599}"#.to_vec();
-/// let answer = Ok(HttpResponse { status: 200, body, ..Default::default() });
+/// let answer = Ok(HttpResponse::new(200, Default::default(), body));
 /// let issued = read_token_answer(answer, SystemTime::now()).unwrap();
 /// assert_eq!(issued.expires_in, Some(Duration::from_secs(3599)));
 /// ```
@@ -221,9 +221,7 @@ mod tests {
     #[test]
     fn transport_failures_keep_their_kind() {
         let lost = read_token_answer(
-            Err(Error::Timeout {
-                message: "30s".into(),
-            }),
+            Err(Error::timeout("30s")),
             SystemTime::UNIX_EPOCH,
         )
         .unwrap_err();

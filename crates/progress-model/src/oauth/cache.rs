@@ -169,9 +169,7 @@ mod tests {
     }
 
     fn unavailable() -> Result<IssuedToken, OAuthError> {
-        Err(OAuthError::Unreachable(Box::new(Error::Timeout {
-            message: "slow".into(),
-        })))
+        Err(OAuthError::Unreachable(Box::new(Error::timeout("slow"))))
     }
 
     fn secret(answer: Option<Result<AccessToken, OAuthError>>) -> Option<String> {

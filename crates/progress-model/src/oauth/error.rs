@@ -59,7 +59,7 @@ pub enum OAuthError {
     },
     /// The request did not get an answer: a timeout, a refused or lost
     /// connection (transient), or TLS or configuration trouble (not).
-    #[error("no answer from the identity service: {0}")]
+    #[error("no answer from the identity service: {}", .0.chain())]
     Unreachable(Box<Error>),
 }
 
@@ -161,13 +161,9 @@ mod tests {
         };
         assert!(busy.is_transient());
         assert_eq!(busy.retry_after(), Some(Duration::from_secs(7)));
-        let lost = OAuthError::Unreachable(Box::new(Error::Connect {
-            message: "reset".into(),
-        }));
+        let lost = OAuthError::Unreachable(Box::new(Error::connect("reset")));
         assert!(lost.is_transient());
-        let tls = OAuthError::Unreachable(Box::new(Error::Tls {
-            message: "unknown issuer".into(),
-        }));
+        let tls = OAuthError::Unreachable(Box::new(Error::tls("unknown issuer")));
         assert!(!tls.is_transient());
     }
 
