@@ -112,6 +112,7 @@ fn advance(sim_clock: &ManualSimClock, clock: &ManualClock, wait: Duration) {
     clock.advance(wait);
 }
 
+#[cfg(feature = "runtime-tokio")]
 async fn watch_async(faults: bool) {
     use futures_util::StreamExt;
     let (sim, sim_clock, clock) = simulator(faults);
@@ -141,11 +142,13 @@ async fn watch_async(faults: bool) {
     check(&seen.lock().unwrap(), &sim, faults);
 }
 
+#[cfg(feature = "runtime-tokio")]
 #[tokio::test]
 async fn the_async_client_watches_72_hours_with_about_one_token_an_hour() {
     watch_async(false).await;
 }
 
+#[cfg(feature = "runtime-tokio")]
 #[tokio::test]
 async fn the_async_client_watches_72_hours_through_5_percent_faults() {
     watch_async(true).await;

@@ -128,3 +128,31 @@ fn help_names_the_client_credential_options() {
         assert!(help.stdout.contains(option), "{option}: {}", help.stdout);
     }
 }
+
+#[test]
+fn an_identity_service_that_never_answers_ends_at_the_deadline() {
+    // Accepts connections and never writes a byte.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let token_url = format!("http://{}/connect/token", silent.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let run = run(bare()
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--token-url",
+            &token_url,
+        ])
+        .args([
+            "watch",
+            "job-1",
+            "--client-id",
+            CLIENT_ID,
+            "--deadline",
+            "2s",
+        ])
+        .env("ITWIN_CLIENT_SECRET", SECRET));
+    assert_eq!(run.code, Some(5), "{run:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    assert_nothing_secret(&run);
+    drop(silent);
+}

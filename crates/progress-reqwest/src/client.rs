@@ -79,7 +79,9 @@ impl Client {
         let started = Instant::now();
         let asked = self.parts.token.token_within(fetch.fresh_token, bound);
         // A provider that hangs is dropped when the bound passes.
-        let token = within(bound, asked).await.map_err(|late| late.for_job(&fetch.job))?;
+        let token = within(bound, asked)
+            .await
+            .map_err(|late| late.for_job(&fetch.job))?;
         let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
         let sent = transport::send(&self.http, &self.parts.settings, outgoing);
         receipt.finish(on_any_runtime(sent).await)

@@ -220,11 +220,8 @@ mod tests {
 
     #[test]
     fn transport_failures_keep_their_kind() {
-        let lost = read_token_answer(
-            Err(Error::timeout("30s")),
-            SystemTime::UNIX_EPOCH,
-        )
-        .unwrap_err();
+        let lost =
+            read_token_answer(Err(Error::timeout("30s")), SystemTime::UNIX_EPOCH).unwrap_err();
         assert!(lost.is_transient());
         assert!(lost.to_string().contains("timed out"));
     }
