@@ -66,7 +66,8 @@ impl ClientCredentials {
     fn fetch(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, OAuthError> {
         let inner = &*self.inner;
         let clock = &inner.settings.clock;
-        let until = Instant::now() + timeout;
+        // `None` for a bound too far away to add to a clock: no bound at all.
+        let until = Instant::now().checked_add(timeout);
         let mut state = inner.lock();
         let ticket = state.cache.ticket(fresh);
         loop {
@@ -77,7 +78,9 @@ impl ClientCredentials {
                 break;
             }
             // Another thread is asking: wait for its answer, within our own bound.
-            let left = until.saturating_duration_since(Instant::now());
+            let left = until.map_or(timeout, |until| {
+                until.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() {
                 return Err(waited_too_long(timeout));
             }
@@ -90,12 +93,10 @@ impl ClientCredentials {
         state.fetching = true;
         drop(state);
         let finished = Finished(inner);
-        let request = inner.settings.grant.token_request().map_err(Box::new);
-        let sent = request.and_then(|request| {
+        let sent = inner.settings.grant.token_request().and_then(|request| {
             transport::send_request(&inner.agent, &inner.transport, request, timeout)
-                .map_err(Box::new)
         });
-        let answer = read_token_answer(sent.map_err(|error| *error), clock.wall());
+        let answer = read_token_answer(sent, clock.wall());
         let mut state = inner.lock();
         let result = state.cache.record(clock.now(), &ticket, answer);
         drop(state);
