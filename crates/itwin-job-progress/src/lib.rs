@@ -53,6 +53,27 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Tokens that outlive a watch
+//!
+//! `ClientCredentials` (async at the root, blocking in `blocking`) gets tokens
+//! from Bentley's identity service with a client id and secret (the OAuth2
+//! client-credentials grant), caches them, renews each 5 minutes before it
+//! expires or at once after a 401, and sends one request however many watches
+//! need a token at the same moment. Its pieces without I/O are in [`oauth`].
+//!
+//! ```no_run
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), itwin_job_progress::Error> {
+//! use itwin_job_progress::{Client, ClientCredentials};
+//!
+//! let secret = std::env::var("ITWIN_CLIENT_SECRET").unwrap_or_default();
+//! let tokens = ClientCredentials::builder("my-service-client", secret).build()?;
+//! let client = Client::builder().async_token_provider(tokens).build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Features
 //! - `async` (default): the async client, on reqwest.
 //! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
