@@ -89,9 +89,9 @@
 #![deny(missing_docs)]
 
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, BaseUrl, Clock, Environment, Error, ErrorKind, HttpFailure,
-    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service, StaticToken,
-    SystemClock, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, Environment, Error, ErrorKind,
+    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service,
+    StaticToken, SystemClock, TokenError, TokenProvider,
 };
 
 #[cfg(feature = "async")]

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch, interpret};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch};
 
 use crate::bound::within;
 use crate::builder::ClientBuilder;
@@ -38,12 +38,9 @@ impl Client {
         let client = self.clone();
         let job = JobId::new(job_id.as_ref());
         async move {
-            let response = client.fetch(&Fetch::once(job?)).await?;
-            interpret(
-                &response,
-                client.parts.settings.body_cap,
-                client.parts.clock.wall(),
-            )
+            let fetch = Fetch::once(job?);
+            let response = client.fetch(&fetch).await?;
+            client.parts.single_answer(&fetch, response)
         }
     }
 
