@@ -9,7 +9,8 @@
 //! - the request: [`Settings::progress_request`];
 //! - the response: [`interpret`] turns status, headers and body into
 //!   `Result<Progress, Error>`;
-//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`]).
+//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`]);
+//! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
 //! bytes and sleep.
@@ -25,6 +26,7 @@ mod excerpt;
 mod exchange;
 mod job_id;
 mod machine;
+pub mod oauth;
 mod parts;
 mod progress;
 mod redact;

@@ -56,8 +56,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bound;
 mod builder;
 mod client;
+mod client_credentials;
 mod compat;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod proxy;
@@ -73,6 +75,7 @@ mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
     Service, StaticToken, TokenError, TokenProvider,

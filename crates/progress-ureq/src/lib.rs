@@ -43,6 +43,7 @@
 
 mod builder;
 mod client;
+mod client_credentials;
 mod resolver;
 mod sleeper;
 mod transport;
@@ -50,6 +51,7 @@ mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
     Service, StaticToken, TokenError, TokenProvider,
