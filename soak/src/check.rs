@@ -1,0 +1,199 @@
+//! The invariants of one watch, read against what the server served its job.
+
+use std::time::Duration;
+
+use itwin_job_progress::ErrorKind;
+use progress_sim::Served;
+
+use crate::jobs::Job;
+use crate::kinds::FaultKind;
+use crate::plan::Plan;
+use crate::record::{Event, WatchRecord};
+
+/// How long a watch may outlive its deadline.
+pub const LATENESS_ALLOWED: Duration = Duration::from_secs(1);
+
+/// What one watch came to, for the matrix.
+#[derive(Debug)]
+pub struct Verdict {
+    /// `Some(state)` when it ended on a terminal observation.
+    pub terminal: Option<String>,
+    /// The error kind it ended with.
+    pub error: Option<ErrorKind>,
+    /// How long it outlived its deadline (zero when it ended before).
+    pub lateness: Duration,
+    /// Every broken invariant, in words.
+    pub broken: Vec<String>,
+}
+
+pub fn check(
+    plan: &Plan,
+    kind: &FaultKind,
+    job: &Job,
+    record: &WatchRecord,
+    served: Served,
+) -> Verdict {
+    let mut broken = Vec::new();
+    let lateness = record.took.saturating_sub(job.deadline);
+    if lateness > LATENESS_ALLOWED {
+        broken.push(format!(
+            "outlived its {:?} deadline by {:?}: {}",
+            job.deadline,
+            lateness,
+            record.timeline()
+        ));
+    }
+    broken.extend(rungs(plan, &record.events));
+    let mut verdict = Verdict {
+        terminal: None,
+        error: None,
+        lateness,
+        broken,
+    };
+    let Some(outcome) = &record.outcome else {
+        verdict.broken.push("the watch panicked".to_owned());
+        return verdict;
+    };
+    match outcome {
+        Ok(progress) => {
+            let state = progress.state.as_str().to_ascii_lowercase();
+            verdict.terminal = Some(state.clone());
+            if !progress.is_terminal() {
+                verdict
+                    .broken
+                    .push(format!("ended on a state that is not terminal: {progress}"));
+            }
+            match job.terminal {
+                Some(expected) if expected == state => {}
+                Some(expected) => verdict
+                    .broken
+                    .push(format!("ended {state}, the server's job ended {expected}")),
+                None => verdict
+                    .broken
+                    .push(format!("ended {state}, but the server's job never ends")),
+            }
+        }
+        Err(error) => {
+            let error_kind = error.kind();
+            verdict.error = Some(error_kind);
+            if let Some(reason) = unexplained(plan, kind, job, record, served, error_kind) {
+                verdict.broken.push(format!("{reason}: {}", error.chain()));
+            }
+            if error_kind == ErrorKind::RetriesExhausted
+                && let itwin_job_progress::Error::RetriesExhausted { attempts, .. } = error
+                && *attempts != plan.max_retries + 1
+            {
+                verdict.broken.push(format!(
+                    "gave up after {attempts} failures in a row, not {}",
+                    plan.max_retries + 1
+                ));
+            }
+        }
+    }
+    verdict
+}
+
+/// Why an error that ended a watch is not the one the contract names for
+/// what the server did, or `None` when it is.
+fn unexplained(
+    plan: &Plan,
+    kind: &FaultKind,
+    job: &Job,
+    record: &WatchRecord,
+    served: Served,
+    error: ErrorKind,
+) -> Option<&'static str> {
+    let faulted = served.faults > 0;
+    match error {
+        ErrorKind::Deadline if job.terminal.is_none() => None,
+        ErrorKind::Deadline => {
+            Some("hit its deadline although the server's job ends well before it")
+        }
+        ErrorKind::NotFound if kind.ends_with_not_found() && faulted => None,
+        ErrorKind::Unauthorized if kind.ends_with_unauthorized() && faulted => {
+            // The contract: one immediate retry with a fresh token, then the end.
+            let refreshed = record
+                .events
+                .iter()
+                .any(|event| matches!(event, Event::Request { fresh: true, .. }));
+            (!refreshed).then_some("ended on a 401 without retrying once with a fresh token")
+        }
+        ErrorKind::RetriesExhausted => {
+            let failures_needed = u64::from(plan.max_retries) + 1;
+            let retries_announced = record
+                .events
+                .iter()
+                .rev()
+                .take_while(|event| !matches!(event, Event::Observed { .. }))
+                .filter(|event| matches!(event, Event::Retry { .. }))
+                .count();
+            if served.faults < failures_needed {
+                Some(
+                    "gave up on retries although the server served this job fewer faults than that",
+                )
+            } else if retries_announced < plan.max_retries as usize {
+                Some("gave up before retrying max_retries times since its last observation")
+            } else {
+                None
+            }
+        }
+        _ => Some("ended with an error the server's answers do not explain"),
+    }
+}
+
+/// No request sooner than its rung: after an observation, the ladder's wait
+/// (back to the first rung when the percentage changed); after a retried
+/// failure, the rung or `Retry-After`, whichever is longer. Only the
+/// request with a fresh token after a 401 may follow at once.
+///
+/// The rung is computed here on its own, from the ladder rules of the
+/// contract, not read from the client.
+fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
+    let intervals = plan.intervals();
+    let mut broken = Vec::new();
+    let mut rung = 0usize;
+    let mut last_percentage: Option<Option<f64>> = None;
+    let mut last_request = None;
+    let mut owed = Duration::ZERO;
+    let step = |rung: &mut usize| {
+        let wait = intervals[(*rung).min(intervals.len() - 1)];
+        *rung = (*rung + 1).min(intervals.len() - 1);
+        wait
+    };
+    for (index, event) in events.iter().enumerate() {
+        match event {
+            Event::Request { at, fresh } => {
+                if let Some(previous) = last_request
+                    && !fresh
+                {
+                    let gap = at.saturating_duration_since(previous);
+                    if gap < owed {
+                        broken.push(format!(
+                            "request {index} went out {gap:?} after the one before, sooner than its {owed:?} rung"
+                        ));
+                    }
+                }
+                last_request = Some(*at);
+                owed = Duration::ZERO;
+            }
+            Event::Observed { percentage } => {
+                if last_percentage != Some(*percentage) {
+                    rung = 0;
+                }
+                last_percentage = Some(*percentage);
+                owed = step(&mut rung);
+            }
+            Event::Retry { wait, retry_after } => {
+                let rung_wait = step(&mut rung);
+                let expected = retry_after.map_or(rung_wait, |asked| asked.max(rung_wait));
+                if *wait < expected {
+                    broken.push(format!(
+                        "announced a wait of {wait:?} after a failure, shorter than {expected:?}"
+                    ));
+                }
+                owed = expected;
+            }
+        }
+    }
+    broken
+}
