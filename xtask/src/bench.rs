@@ -15,14 +15,13 @@ mod limits;
 mod plan;
 mod readme;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub use plan::Options;
 use plan::Plan;
 
-use crate::cmd::{self, cargo, workspace_root};
+use crate::cmd::{self, cargo, target_dir, workspace_root};
 
 /// The one job every socket figure polls: always active at 50 %, never ending.
 const JOB: &str = "steady";
@@ -173,18 +172,4 @@ fn socket_steps(plan: &Plan) -> Vec<(&'static str, Duration, Vec<String>)> {
             ]),
         ),
     ]
-}
-
-/// Where cargo puts build output: $CARGO_TARGET_DIR or target/.
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_relative() {
-                root.join(dir)
-            } else {
-                dir
-            }
-        })
-        .unwrap_or_else(|| root.join("target"))
 }

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::{bench, conformance, features, package};
+use crate::{bench, conformance, features, fuzz, package, soak};
 
 /// One named check.
 struct Step {
@@ -23,6 +23,8 @@ const STEPS: &[Step] = &[
     Step::new("conformance", conformance),
     Step::new("package", package::run),
     Step::new("bench --quick", bench_quick),
+    Step::new("soak --quick", soak_quick),
+    Step::new("fuzz --quick", fuzz_quick),
 ];
 
 impl Step {
@@ -121,4 +123,14 @@ fn bench_quick() -> Result<(), String> {
         quick: true,
         ..bench::Options::default()
     })
+}
+
+/// Every fault kind against every adapter, a few jobs a cell (about 30 s).
+fn soak_quick() -> Result<(), String> {
+    soak::run(true, &[])
+}
+
+/// 100,000 fuzz executions over every target (about 30 s).
+fn fuzz_quick() -> Result<(), String> {
+    fuzz::run(true, &[])
 }

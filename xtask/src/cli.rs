@@ -18,6 +18,14 @@ commands:
                               sizes, under two minutes; --sizes: P2's concurrent watches
                               (default 1000,10000,100000); --burst: B1's watches (default 5000);
                               --update-readme: put a full run's figures and charts in README.md
+  soak [--quick] [--jobs N] [--seed N] [--only KIND]
+                              the fault matrix: every fault kind of progress-sim, then all
+                              mixed, against every adapter, checking each watch's invariants;
+                              writes target/soak/report.md; --quick: a few jobs per cell
+  fuzz [--quick] [--executions N] [--seed N] [--target NAME]
+                              fuzz response parsing, Retry-After, job ids, base URLs and the
+                              poll machine (10 million executions; --quick: 100,000); writes
+                              target/fuzz/report.md and keeps failing inputs in fuzz/regressions
   help                        print this message";
 
 /// What the user asked for.
@@ -25,9 +33,20 @@ commands:
 pub enum Task {
     Help,
     Ci,
-    Conformance { adapter: Option<String> },
+    Conformance {
+        adapter: Option<String>,
+    },
     Package,
     Bench(crate::bench::Options),
+    /// The other arguments go to the program, which checks them.
+    Soak {
+        quick: bool,
+        passed: Vec<String>,
+    },
+    Fuzz {
+        quick: bool,
+        passed: Vec<String>,
+    },
 }
 
 /// Turns the arguments after `cargo xtask` into a [`Task`], or a message
@@ -48,6 +67,14 @@ pub fn parse(args: &[String]) -> Result<Task, String> {
             Ok(Task::Package)
         }
         "bench" => parse_bench(rest),
+        "soak" => {
+            let (quick, passed) = quick_and_passed(rest)?;
+            Ok(Task::Soak { quick, passed })
+        }
+        "fuzz" => {
+            let (quick, passed) = quick_and_passed(rest)?;
+            Ok(Task::Fuzz { quick, passed })
+        }
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -125,6 +152,20 @@ fn count(option: &str, text: &str) -> Result<usize, String> {
     }
 }
 
+/// `--quick`, and the rest for the program. `--out` is the driver's.
+fn quick_and_passed(args: &[String]) -> Result<(bool, Vec<String>), String> {
+    let quick = args.iter().any(|arg| arg == "--quick");
+    let passed: Vec<String> = args
+        .iter()
+        .filter(|arg| *arg != "--quick")
+        .cloned()
+        .collect();
+    if passed.iter().any(|arg| arg == "--out") {
+        return Err("`--out` is fixed: reports go to target/".to_owned());
+    }
+    Ok((quick, passed))
+}
+
 fn no_more(args: &[String]) -> Result<(), String> {
     match args.first() {
         None => Ok(()),
@@ -189,6 +230,25 @@ mod tests {
         assert!(parse_strs(&["bench", "--burst"]).is_err());
         assert!(parse_strs(&["bench", "--quick=yes"]).is_err());
         assert!(parse_strs(&["bench", "--quick", "--update-readme"]).is_err());
+    }
+
+    #[test]
+    fn soak_and_fuzz_pass_their_options_on() {
+        assert_eq!(
+            parse_strs(&["soak", "--quick"]),
+            Ok(Task::Soak {
+                quick: true,
+                passed: vec![]
+            })
+        );
+        assert_eq!(
+            parse_strs(&["fuzz", "--executions", "5", "--quick"]),
+            Ok(Task::Fuzz {
+                quick: true,
+                passed: vec!["--executions".to_owned(), "5".to_owned()]
+            })
+        );
+        assert!(parse_strs(&["soak", "--out", "x"]).is_err());
     }
 
     #[test]

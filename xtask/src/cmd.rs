@@ -3,7 +3,8 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 /// The workspace root, so `cargo xtask` works from any subdirectory.
 pub fn workspace_root() -> PathBuf {
@@ -61,5 +62,56 @@ fn lossy(text: &OsStr) -> String {
         format!("'{text}'")
     } else {
         text.into_owned()
+    }
+}
+
+/// Where cargo puts build output: $CARGO_TARGET_DIR or target/.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_relative() {
+                root.join(dir)
+            } else {
+                dir
+            }
+        })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Echoes and runs `command` with inherited stdio, stopping it if it runs
+/// past `limit`; an error unless it succeeds in time.
+pub fn run_within(command: &mut Command, limit: Duration) -> Result<(), String> {
+    let shown = display(command);
+    eprintln!("$ {shown}");
+    let child = command
+        .spawn()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    // Killed on every way out, an early return or a panic included.
+    let mut child = KilledOnDrop(child);
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.0.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(format!("`{shown}` failed ({status})")),
+            Ok(None) if Instant::now() >= deadline => {
+                return Err(format!(
+                    "`{shown}` did not finish within {} s and was stopped",
+                    limit.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(error) => return Err(format!("cannot wait for `{shown}`: {error}")),
+        }
+    }
+}
+
+/// A child process that is killed (and reaped) when dropped.
+struct KilledOnDrop(Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

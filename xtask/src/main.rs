@@ -10,8 +10,10 @@ mod cli;
 mod cmd;
 mod conformance;
 mod features;
+mod fuzz;
 mod matrix;
 mod package;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
         Task::Conformance { adapter } => conformance::run(adapter.as_deref()),
         Task::Package => package::run(),
         Task::Bench(options) => bench::run(&options),
+        Task::Soak { quick, passed } => soak::run(quick, &passed),
+        Task::Fuzz { quick, passed } => fuzz::run(quick, &passed),
     };
 
     match result {
