@@ -118,7 +118,8 @@ impl Fetch {
 
     /// The timeout of the progress request once getting the token took
     /// `token_took` of [`Fetch::timeout`]: the token call and the request
-    /// share one bound (with the same one-second floor).
+    /// share one bound (with the same one-second floor, which never raises
+    /// a configured timeout shorter than a second).
     pub fn request_timeout_after_token(
         &self,
         request_timeout: Duration,
@@ -126,7 +127,7 @@ impl Fetch {
     ) -> Duration {
         self.timeout(request_timeout)
             .saturating_sub(token_took)
-            .max(FETCH_FLOOR)
+            .max(FETCH_FLOOR.min(request_timeout))
     }
 }
 

@@ -623,6 +623,41 @@ fn a_fetch_near_the_deadline_carries_the_time_left_to_cap_its_timeout() {
     );
 }
 
+/// Found by `cargo xtask soak` (stalls with a 500 ms request timeout): the
+/// one-second floor raised a configured timeout shorter than a second, so
+/// a stalled poll at the deadline held the watch a second past it.
+#[test]
+fn a_request_timeout_under_a_second_is_never_raised_to_the_floor() {
+    let half = Duration::from_millis(500);
+    let fetch = progress_model::Fetch::once(job());
+    assert_eq!(fetch.timeout(half), half);
+    assert_eq!(fetch.request_timeout_after_token(half, Duration::ZERO), half);
+    // The floor is the configured timeout itself when that is shorter.
+    assert_eq!(
+        fetch.request_timeout_after_token(half, Duration::from_millis(100)),
+        half
+    );
+    // Right at the deadline the floor still holds, up to the configured timeout.
+    let mut settings = progress_model::Settings::default();
+    settings.policy.deadline = Some(Duration::from_secs(10));
+    settings.policy.intervals = vec![Duration::from_secs(10)];
+    let mut watch = Watch::for_job(&settings, "job-1", true);
+    let start = Instant::now();
+    watch.next(start);
+    watch.on_response(start, SystemTime::now(), response(&ok(1.0, "active")));
+    watch.next(start);
+    watch.next(start);
+    let Action::Fetch(at_deadline) = watch.next(start + Duration::from_secs(10)) else {
+        panic!("the wait ending on the deadline earns its poll")
+    };
+    assert_eq!(at_deadline.time_left, Some(Duration::ZERO));
+    assert_eq!(at_deadline.request_timeout_after_token(half, Duration::ZERO), half);
+    assert_eq!(
+        at_deadline.request_timeout_after_token(Duration::from_secs(30), Duration::ZERO),
+        Duration::from_secs(1)
+    );
+}
+
 #[test]
 fn a_503_with_retry_after_waits_as_asked() {
     let trace = run(vec![retry_after(503, "90"), ok(100.0, "success")]);
