@@ -77,7 +77,11 @@ pub fn check(
             let error_kind = error.kind();
             verdict.error = Some(error_kind);
             if let Some(reason) = unexplained(plan, kind, job, record, served, error_kind) {
-                verdict.broken.push(format!("{reason}: {}", error.chain()));
+                verdict.broken.push(format!(
+                    "{reason}: {}; the server served {served:?}; {}",
+                    error.chain(),
+                    record.timeline()
+                ));
             }
             if error_kind == ErrorKind::RetriesExhausted
                 && let itwin_job_progress::Error::RetriesExhausted { attempts, .. } = error
@@ -183,7 +187,9 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
                 last_percentage = Some(*percentage);
                 owed = step(&mut rung);
             }
-            Event::Retry { wait, retry_after } => {
+            Event::Retry {
+                wait, retry_after, ..
+            } => {
                 let rung_wait = step(&mut rung);
                 let expected = retry_after.map_or(rung_wait, |asked| asked.max(rung_wait));
                 if *wait < expected {

@@ -9,27 +9,29 @@ pub fn resident_bytes() -> Option<u64> {
 }
 
 /// glibc keeps freed memory for reuse: a freed 8 MiB body raises its
-/// threshold for returning big blocks to the system, and each thread's
-/// arena holds on to what it had. Resident memory would then read as
-/// growth that no live allocation holds. With these settings (fixed at
-/// process start, hence a fresh process) big blocks go back at once and
-/// arenas are few, so what stays resident is what is still in use.
-const ALLOCATOR_SETTINGS: [(&str, &str); 2] = [
-    ("MALLOC_MMAP_THRESHOLD_", "131072"),
-    ("MALLOC_ARENA_MAX", "2"),
-];
+/// threshold for returning big blocks to the system, each thread's arena
+/// holds on to what it had, and the stacks of ended threads (the blocking
+/// client's, a thread per watch) are cached with their touched pages.
+/// Resident memory would then read as growth that nothing live holds. With
+/// these tunables (read at process start, hence a fresh process) big blocks
+/// go back at once, arenas are few and no stack is cached, so what stays
+/// resident is what is still in use.
+const ALLOCATOR_SETTINGS: (&str, &str) = (
+    "GLIBC_TUNABLES",
+    "glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2:glibc.pthread.stack_cache_size=0",
+);
 
 /// Runs this program again with [`ALLOCATOR_SETTINGS`] unless they are
 /// set: `Some(exit code)` of that run, or `None` when this process has
 /// them and should go on.
 pub fn rerun_with_allocator_settings() -> Option<std::process::ExitCode> {
-    if std::env::var_os(ALLOCATOR_SETTINGS[0].0).is_some() {
+    if std::env::var_os(ALLOCATOR_SETTINGS.0).is_some() {
         return None;
     }
     let program = std::env::current_exe().ok()?;
     let status = std::process::Command::new(program)
         .args(std::env::args_os().skip(1))
-        .envs(ALLOCATOR_SETTINGS)
+        .env(ALLOCATOR_SETTINGS.0, ALLOCATOR_SETTINGS.1)
         .status()
         .ok()?;
     let code = status

@@ -17,6 +17,8 @@ pub enum Event {
     Retry {
         wait: Duration,
         retry_after: Option<Duration>,
+        /// What failed, for the report.
+        cause: String,
     },
     /// An observation reached the caller.
     Observed { percentage: Option<f64> },
@@ -48,6 +50,7 @@ impl Log {
             log.push(Event::Retry {
                 wait: retry.wait,
                 retry_after: retry.error.retry_after(),
+                cause: retry.error.kind().as_str().to_owned(),
             })
         }
     }
@@ -105,12 +108,14 @@ impl WatchRecord {
                 Event::Request { at, fresh: true } => {
                     format!("fresh-token request @{}ms", since(at))
                 }
-                Event::Retry { wait, retry_after } => {
-                    format!(
-                        "retry in {}ms (Retry-After {retry_after:?})",
-                        wait.as_millis()
-                    )
-                }
+                Event::Retry {
+                    wait,
+                    retry_after,
+                    cause,
+                } => format!(
+                    "{cause}, retry in {}ms (Retry-After {retry_after:?})",
+                    wait.as_millis()
+                ),
                 Event::Observed { percentage } => format!("observed {percentage:?}"),
             })
             .collect::<Vec<_>>()

@@ -42,6 +42,12 @@ pub(crate) async fn handle_request(
     if let Some(delay) = fate.delay {
         tokio::time::sleep(delay).await;
     }
+    // A stall is counted before it waits: a client that gives up first
+    // closes the connection, and this handler is dropped with it.
+    let counted_early = matches!(fate.fault, Some(Fault::Stall(_)));
+    if counted_early {
+        state.count_served(job_id.as_deref(), AnswerKind::Fault);
+    }
     let replaced = match fate.fault {
         Some(fault) => instead_of_answer(fault, &connection).await,
         None => None,
@@ -59,7 +65,9 @@ pub(crate) async fn handle_request(
     } else {
         answer.kind()
     };
-    state.count_served(job_id.as_deref(), kind);
+    if !counted_early {
+        state.count_served(job_id.as_deref(), kind);
+    }
     let gzip = fate.gzip && accepts_gzip(&headers);
     deliver(
         answer.into_response(&correlation_id),

@@ -20,6 +20,7 @@ use percent_encoding::percent_decode_str;
 use crate::connection::ConnectionControl;
 use crate::delivery::{changes_a_200, deliver};
 use crate::fault_answers::instead_of_answer;
+use crate::fault_injector::Fault;
 use crate::handler::accepts_gzip;
 use crate::oauth::OAuth;
 use crate::responses::Answer;
@@ -44,6 +45,12 @@ pub(crate) async fn handle_token_request(
     if let Some(delay) = fate.delay {
         tokio::time::sleep(delay).await;
     }
+    // A stall is counted before it waits: a client that gives up first
+    // closes the connection, and this handler is dropped with it.
+    let counted_early = matches!(fate.fault, Some(Fault::Stall(_)));
+    if counted_early {
+        state.count_token_endpoint(AnswerKind::Fault);
+    }
     let replaced = match fate.fault {
         Some(fault) => instead_of_answer(fault, &connection).await,
         None => None,
@@ -58,7 +65,9 @@ pub(crate) async fn handle_token_request(
     } else {
         answer.kind()
     };
-    state.count_token_endpoint(kind);
+    if !counted_early {
+        state.count_token_endpoint(kind);
+    }
     let gzip = fate.gzip && accepts_gzip(&headers);
     deliver(
         answer.into_response(&correlation_id),

@@ -168,6 +168,30 @@ fn a_stall_outlasts_the_clients_timeout_then_closes_without_an_answer() {
     );
 }
 
+/// Found by `cargo xtask soak`: a client that gave up on a stall (as every
+/// client with a timeout does) closed the connection before the stall was
+/// counted, so `served_for` missed it.
+#[test]
+fn a_stall_the_client_gives_up_on_is_counted_as_a_fault() {
+    let sim = with_faults(r#""seed": 1, "stall_rate": 1.0, "stall_ms": 5000"#);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_millis(100)))
+        .build()
+        .into();
+    for _ in 0..3 {
+        let timed_out = agent
+            .get(format!("{}{JOB}", sim.base_url()))
+            .header("Authorization", "Bearer token")
+            .call();
+        assert!(
+            matches!(timed_out, Err(ureq::Error::Timeout(_))),
+            "{timed_out:?}"
+        );
+    }
+    assert_eq!(sim.served_for("job-1").faults, 3);
+    assert_eq!(sim.served().total(), 3);
+}
+
 #[test]
 fn server_errors_are_500_502_503_504_with_json_bodies() {
     let sim = with_faults(r#""seed": 4, "server_error_rate": 1.0"#);
