@@ -33,8 +33,13 @@ pub fn sanitize(text: &str) -> Option<String> {
             }
             Bearer::TokenInNextWord => {
                 clean.push_str(word);
-                if words.next().is_some() {
+                // `Bearer Bearer abc` (a prefix doubled, as a token given
+                // with its `Bearer ` gets): the token is past every `Bearer`.
+                while let Some(hidden) = words.next() {
                     clean.push_str(" <redacted>");
+                    if !matches!(hide_bearer(hidden), Bearer::TokenInNextWord) {
+                        break;
+                    }
                 }
             }
         }
@@ -93,6 +98,25 @@ mod tests {
         assert_eq!(
             excerpt(b"bearers of news").as_deref(),
             Some("bearers of news")
+        );
+    }
+
+    /// Found by `cargo xtask fuzz` (fuzz/regressions/interpret.jsonl): the
+    /// word hidden after `Bearer` was not looked at, so a doubled prefix
+    /// showed the token that followed it.
+    #[test]
+    fn a_doubled_bearer_prefix_hides_the_token_after_it() {
+        for echoed in [
+            "Authorization: Bearer Bearer abc.def.ghi",
+            "Bearer fBearer abc.def.ghi",
+            "Bearer Bearer: abc.def.ghi",
+        ] {
+            let clean = excerpt(echoed.as_bytes()).unwrap();
+            assert!(!clean.contains("abc.def"), "{echoed} -> {clean}");
+        }
+        assert_eq!(
+            excerpt(b"Bearer Bearer abc then").as_deref(),
+            Some("Bearer <redacted> <redacted> then")
         );
     }
 }

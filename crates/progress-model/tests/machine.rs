@@ -631,7 +631,10 @@ fn a_request_timeout_under_a_second_is_never_raised_to_the_floor() {
     let half = Duration::from_millis(500);
     let fetch = progress_model::Fetch::once(job());
     assert_eq!(fetch.timeout(half), half);
-    assert_eq!(fetch.request_timeout_after_token(half, Duration::ZERO), half);
+    assert_eq!(
+        fetch.request_timeout_after_token(half, Duration::ZERO),
+        half
+    );
     // The floor is the configured timeout itself when that is shorter.
     assert_eq!(
         fetch.request_timeout_after_token(half, Duration::from_millis(100)),
@@ -651,7 +654,10 @@ fn a_request_timeout_under_a_second_is_never_raised_to_the_floor() {
         panic!("the wait ending on the deadline earns its poll")
     };
     assert_eq!(at_deadline.time_left, Some(Duration::ZERO));
-    assert_eq!(at_deadline.request_timeout_after_token(half, Duration::ZERO), half);
+    assert_eq!(
+        at_deadline.request_timeout_after_token(half, Duration::ZERO),
+        half
+    );
     assert_eq!(
         at_deadline.request_timeout_after_token(Duration::from_secs(30), Duration::ZERO),
         Duration::from_secs(1)
