@@ -172,6 +172,9 @@ pub enum Error {
         /// attempt failed: why no newer progress was seen.
         failing: Option<Box<Error>>,
     },
+    /// The caller cancelled the watch (a `CancelHandle`); nothing was sent after.
+    #[error("the watch was cancelled")]
+    Cancelled,
     /// Transient failures came `attempts` times in a row, more than `max_retries`.
     #[error("gave up after {attempts} failed attempts in a row; last error: {last}")]
     RetriesExhausted {
@@ -222,6 +225,8 @@ pub enum ErrorKind {
     Deadline,
     /// [`Error::RetriesExhausted`].
     RetriesExhausted,
+    /// [`Error::Cancelled`].
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -246,6 +251,7 @@ impl ErrorKind {
             Self::Transport => "transport",
             Self::Deadline => "deadline",
             Self::RetriesExhausted => "retries_exhausted",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -304,6 +310,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::Cancelled => ErrorKind::Cancelled,
         }
     }
 

@@ -9,7 +9,11 @@
 //! - the request: [`Settings::progress_request`];
 //! - the response: [`interpret`] turns status, headers and body into
 //!   `Result<Progress, Error>`;
-//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`]).
+//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`],
+//!   or [`Step`] with its events named after the job);
+//! - what the watches of one client share: [`ClientState`] (the 429 pause, the
+//!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
+//!   whose waiting the adapters own).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
 //! bytes and sleep.
@@ -18,14 +22,19 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod client_state;
 mod clock;
 mod endpoint;
 mod error;
+mod event;
 mod excerpt;
+mod jitter;
 mod job_id;
+mod limits;
 mod machine;
 mod parts;
 mod progress;
+mod rate;
 mod redact;
 mod request;
 mod response;
@@ -34,12 +43,16 @@ mod settings;
 mod state;
 mod token;
 mod trace;
+mod watch_options;
 
 pub use api_error::ApiError;
+pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Error, ErrorKind, HttpFailure};
+pub use event::{Event, EventKind, Step};
 pub use job_id::JobId;
+pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use parts::{ClientParts, PartsBuilder, RetryListener};
 pub use progress::{Progress, escape_controls};
@@ -51,3 +64,4 @@ pub use settings::{
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
+pub use watch_options::WatchOptions;

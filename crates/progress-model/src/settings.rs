@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{ApiVersion, BaseUrl, Environment, Error, Service};
+use crate::{ApiVersion, BaseUrl, ClientLimits, Environment, Error, Service};
 
 /// The default poll ladder: 15, 30, 60, then 120 seconds, repeated.
 pub const DEFAULT_INTERVALS: [Duration; 4] = [
@@ -78,6 +78,8 @@ pub struct Settings {
     pub body_cap: usize,
     /// How a watch polls.
     pub policy: PollPolicy,
+    /// What the client's watches share: in-flight bound, rate, jitter.
+    pub limits: ClientLimits,
     /// The first invalid setting given to a builder, reported by [`Settings::check`].
     problem: Option<Error>,
 }
@@ -93,6 +95,7 @@ impl Default for Settings {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             body_cap: DEFAULT_BODY_CAP,
             policy: PollPolicy::default(),
+            limits: ClientLimits::default(),
             problem: None,
         }
     }
@@ -120,6 +123,7 @@ impl Settings {
             return Err(problem);
         }
         self.policy.check()?;
+        self.limits.check()?;
         if self.body_cap == 0 {
             return Err(Error::Config("body_cap must be larger than zero".into()));
         }
