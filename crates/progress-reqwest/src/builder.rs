@@ -56,9 +56,10 @@ impl ClientBuilder {
     /// redirect, but cannot change the policy of a client it is given (reqwest
     /// does drop the `Authorization` header on a redirect to another host, and
     /// a redirect followed anyway is reported as [`Error::Redirect`]). With an
-    /// `http://` base URL, also build it with `.no_proxy()`. Under the `rustls`
-    /// feature alone, reqwest needs a process-wide crypto provider to build a
-    /// client: `rustls::crypto::ring::default_provider().install_default()`.
+    /// `http://` base URL, also build it with `.no_proxy()`. Its TLS is its own,
+    /// from the reqwest features your program turns on (this crate's `rustls`
+    /// feature turns on none of reqwest's); without a TLS feature here, only a
+    /// client of yours accepts an `https://` base URL.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -68,8 +69,8 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
-            Some(http) => http,
-            None => transport::default_client(&parts.settings)?,
+            Some(http) => transport::Http::Reqwest(http),
+            None => transport::Http::default_for(&parts.settings)?,
         };
         Ok(Client { parts, http })
     }
@@ -105,10 +106,28 @@ mod tests {
     #[test]
     fn a_sleeper_is_enough_to_build_on_any_feature_set() {
         let client = ClientBuilder::new()
+            .base_url("http://127.0.0.1:8080")
             .token("tok")
             .sleeper(|_| async {})
             .build();
         assert!(client.is_ok());
+    }
+
+    /// Only meaningful without a TLS feature: `cargo xtask ci` runs the unit
+    /// tests with `--no-default-features`.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn without_a_tls_feature_an_https_base_url_is_refused_naming_the_features() {
+        let error = ClientBuilder::new()
+            .base_url("https://api.bentley.com")
+            .token("tok")
+            .sleeper(|_| async {})
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), progress_model::ErrorKind::Config);
+        let message = error.to_string();
+        assert!(message.contains("`rustls`"), "{message}");
+        assert!(message.contains("`native-tls`"), "{message}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::watch::{ProgressStream, WatchLoop};
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn AsyncTokenProvider, dyn AsyncSleeper>,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: transport::Http,
 }
 
 impl Client {

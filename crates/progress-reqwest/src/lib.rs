@@ -25,7 +25,8 @@
 //!
 //! # Runtimes
 //! - `runtime-tokio` (default): sleeps with `tokio::time`; await inside a tokio
-//!   runtime with time enabled.
+//!   runtime with time enabled. Polled outside one, a watch ends at once with
+//!   [`Error::Config`] saying so: nothing is left waiting on a thread.
 //! - `runtime-async-std`, `runtime-smol`: sleep with async-std's timer or
 //!   async-io's. reqwest needs a tokio reactor, so its futures are wrapped in
 //!   [`async-compat`](https://docs.rs/async-compat): inside a tokio runtime they
@@ -41,7 +42,15 @@
 //! # Features
 //! - `rustls` (default): TLS through rustls with the ring provider and the
 //!   webpki roots, as the blocking client does; no cmake, no system library.
-//! - `native-tls`: the platform's TLS library instead.
+//!   The default client then connects with hyper and hyper-rustls (what
+//!   reqwest builds on), and turns on none of reqwest's TLS features: reqwest's
+//!   rustls without aws-lc needs a process-wide provider, and would make every
+//!   `reqwest::Client` of your program panic without one. Proxies: an
+//!   `http://` proxy from `HTTPS_PROXY` / `ALL_PROXY` (`NO_PROXY` respected),
+//!   tunnelled with `CONNECT`; for other proxies, pass a reqwest client of your
+//!   own with [`ClientBuilder::http_client`].
+//! - `native-tls`: the platform's TLS library instead, through reqwest (it
+//!   wins when both TLS features are on).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]
@@ -50,13 +59,12 @@
 mod builder;
 mod client;
 mod compat;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod proxy;
+mod reqwest_transport;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod rustls_transport;
 mod sleeper;
-// The default sleeper's fallback when only tokio is enabled and no tokio runtime is in scope.
-#[cfg(all(
-    feature = "runtime-tokio",
-    not(any(feature = "runtime-async-std", feature = "runtime-smol"))
-))]
-mod thread_timer;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod token;

@@ -30,9 +30,11 @@ where
 /// With `runtime-tokio`, tokio's timer whenever a tokio runtime is in scope;
 /// otherwise async-std's timer (`runtime-async-std`, also when `runtime-smol`
 /// is on beside it: it runs anywhere) or async-io's (`runtime-smol`). With
-/// `runtime-tokio` alone and no tokio runtime in scope, each wait is counted
-/// on a thread of its own rather than failing. Only exists with one of those
-/// features.
+/// `runtime-tokio` alone and no tokio runtime in scope there is no timer to
+/// wait on: the wait ends at once, and the request that follows ends the watch
+/// with [`Error::Config`](progress_model::Error::Config) naming the missing
+/// runtime (nothing is sent early, and nothing is left running). Only exists
+/// with one of those features.
 #[cfg(any(
     feature = "runtime-tokio",
     feature = "runtime-async-std",
@@ -59,9 +61,11 @@ impl AsyncSleeper for RuntimeSleeper {
             async_io::Timer::after(duration).await;
         });
         // Only tokio is enabled and the watch is polled outside tokio (say, on a
-        // plain executor after its first item): wait on a thread rather than fail.
+        // plain executor after its first item). A timer of our own would need a
+        // thread that outlives a dropped stream; the request after this wait
+        // cannot go out anyway, and refuses with a typed error saying why.
         #[cfg(not(any(feature = "runtime-async-std", feature = "runtime-smol")))]
-        Box::pin(crate::thread_timer::ThreadTimer::after(duration))
+        Box::pin(std::future::ready(()))
     }
 }
 

@@ -1,100 +1,84 @@
-//! Moving bytes with reqwest: one request out, status, headers and a capped body back.
+//! How requests go out: one request, status, headers and a capped body back.
+//!
+//! With the `rustls` feature (and not `native-tls`), the default client is
+//! hyper with hyper-rustls on ring, the stack reqwest itself builds on, set up
+//! here rather than through reqwest's own rustls: that one takes its crypto
+//! provider from the process, so turning it on would make every other
+//! `reqwest::Client` of the program panic unless the program installed one.
+//! Otherwise, and for a reqwest client the caller brings, requests go through
+//! reqwest.
 
+use std::fmt;
 use std::time::Duration;
 
 use progress_model::{Error, HttpResponse, Settings};
 
-/// A client that follows no redirect and times out as the settings say.
-pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.request_timeout);
-    if settings.base_url.is_cleartext() {
-        // reqwest honours HTTP(S)_PROXY even for loopback: never in clear text.
-        builder = builder.no_proxy();
-    }
-    // The platform's TLS library when `native-tls` asks for it, even beside rustls.
-    #[cfg(feature = "native-tls")]
-    let builder = builder.tls_backend_native();
+use crate::reqwest_transport;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+use crate::rustls_transport::RustlsClient;
+
+/// Where requests go: our own connection stack, or a reqwest client.
+#[derive(Clone)]
+pub(crate) enum Http {
+    /// hyper and rustls on ring, with the webpki roots.
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-    let builder = builder.tls_backend_preconfigured(
-        crate::tls::rustls_config()
-            .map_err(|error| Error::Config(format!("cannot set up TLS: {error}")))?,
-    );
-    builder
-        .build()
-        .map_err(|error| Error::Config(format!("cannot build the HTTP client: {error}")))
+    Rustls(RustlsClient),
+    /// reqwest: the caller's client, or ours under `native-tls` or no TLS.
+    Reqwest(reqwest::Client),
+}
+
+impl Http {
+    /// The client a builder gets when it is given none.
+    pub(crate) fn default_for(settings: &Settings) -> Result<Self, Error> {
+        #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+        let http = Self::Rustls(RustlsClient::new(settings)?);
+        #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
+        let http = Self::Reqwest(reqwest_transport::default_client(settings)?);
+        Ok(http)
+    }
+}
+
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+            Self::Rustls(_) => f.write_str("Http::Rustls"),
+            Self::Reqwest(client) => f.debug_tuple("Http::Reqwest").field(client).finish(),
+        }
+    }
 }
 
 /// Sends the request, taking at most `timeout`, and reads at most
 /// `body_cap + 1` bytes of the body, so an oversized body is detected without
 /// holding it.
 pub(crate) async fn send(
-    client: &reqwest::Client,
+    http: &Http,
     settings: &Settings,
     request: http::Request<()>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    let (parts, ()) = request.into_parts();
-    let url = reqwest::Url::parse(&parts.uri.to_string())
-        .map_err(|error| Error::Config(format!("cannot send to this URL: {error}")))?;
-    let request = client
-        .request(parts.method, url.clone())
-        .headers(parts.headers)
-        .timeout(timeout);
-    let mut response = request.send().await.map_err(transport_error)?;
-    // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.
-    if *response.url() != url {
-        // A client the caller brought may follow redirects; we never report
-        // where one led as if it were the answer.
-        return Err(Error::Redirect {
-            status: response.status().as_u16(),
-            location: Some(response.url().to_string()),
-            correlation_id: None,
-        });
-    }
-    let status = response.status().as_u16();
-    let headers = std::mem::take(response.headers_mut());
-    let mut body = Vec::new();
-    while body.len() <= settings.body_cap {
-        match response.chunk().await.map_err(transport_error)? {
-            Some(chunk) => body.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    body.truncate(settings.body_cap.saturating_add(1));
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// reqwest's errors name the URL but never the headers, so their text is safe.
-fn transport_error(error: reqwest::Error) -> Error {
-    let message = error_chain(&error);
-    if error.is_timeout() {
-        Error::Timeout { message }
-    } else if is_tls_failure(&error) {
-        Error::Tls { message }
-    } else if error.is_builder() {
-        Error::Config(message)
-    } else if error.is_connect() || error.is_request() || error.is_body() {
-        Error::Connect { message }
-    } else {
-        Error::Transport { message }
+    match http {
+        #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+        Http::Rustls(client) => client.send(settings, request, timeout).await,
+        Http::Reqwest(client) => reqwest_transport::send(client, settings, request, timeout).await,
     }
 }
 
 /// Whether a certificate or TLS setup failure is behind the error: those do
 /// not heal by retrying.
-fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(cause) = source {
         #[cfg(feature = "rustls")]
         if cause.downcast_ref::<rustls::Error>().is_some() {
             return true;
+        }
+        // The platform library's handshake and certificate failures, unless the
+        // socket failed under it (a reset mid-handshake): that one may heal,
+        // and rustls reports it as a plain io error too.
+        #[cfg(feature = "native-tls")]
+        if cause.downcast_ref::<native_tls::Error>().is_some() {
+            return !has_io_cause(cause);
         }
         // TLS streams report handshake failures as io errors around the TLS error.
         if let Some(io) = cause.downcast_ref::<std::io::Error>()
@@ -108,9 +92,22 @@ fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// The error and its causes on one line: reqwest's own text is often just
+/// Whether an io error is among the causes of `error`.
+#[cfg(feature = "native-tls")]
+fn has_io_cause(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// The error and its causes on one line: the outer text is often just
 /// "error sending request".
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

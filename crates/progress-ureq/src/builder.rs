@@ -45,6 +45,8 @@ impl ClientBuilder {
 
     /// An existing agent to reuse (its connection pool, proxy and TLS settings).
     /// Redirects stay off and timeouts are set per request, whatever its config.
+    /// Its TLS is its own: without a TLS feature, only a client built on an
+    /// agent accepts an `https://` base URL.
     pub fn agent(mut self, agent: ureq::Agent) -> Self {
         self.agent = Some(agent);
         self
@@ -53,9 +55,10 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
-        let agent = self
-            .agent
-            .unwrap_or_else(|| transport::default_agent(&parts.settings));
+        let agent = match self.agent {
+            Some(agent) => agent,
+            None => transport::default_agent(&parts.settings)?,
+        };
         Ok(Client { parts, agent })
     }
 }
@@ -65,5 +68,33 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("parts", &self.parts)
             .finish_non_exhaustive()
+    }
+}
+
+/// Only meaningful without a TLS feature: run with `--no-default-features`.
+#[cfg(all(test, not(any(feature = "rustls", feature = "native-tls"))))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_tls_feature_an_https_base_url_is_refused_naming_the_features() {
+        let error = ClientBuilder::new()
+            .base_url("https://api.bentley.com")
+            .token("tok")
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), progress_model::ErrorKind::Config);
+        let message = error.to_string();
+        assert!(message.contains("`rustls`"), "{message}");
+        assert!(message.contains("`native-tls`"), "{message}");
+    }
+
+    #[test]
+    fn without_a_tls_feature_a_loopback_http_base_url_still_builds() {
+        let client = ClientBuilder::new()
+            .base_url("http://127.0.0.1:8080")
+            .token("tok")
+            .build();
+        assert!(client.is_ok());
     }
 }

@@ -33,7 +33,9 @@
 //!
 //! # Connections
 //! One [`ureq::Agent`] per client keeps connections alive across polls; clones
-//! of a client share it. Redirects are never followed: a 3xx is an error naming
+//! of a client share it. A poll starts no thread: the default agent reads an IP
+//! address as it is and reuses a host name's last lookup for a minute (ureq's
+//! own resolver starts a thread per request whenever a timeout is set). Redirects are never followed: a 3xx is an error naming
 //! the `Location`, so the token cannot be handed to another host.
 
 #![forbid(unsafe_code)]
@@ -41,6 +43,7 @@
 
 mod builder;
 mod client;
+mod resolver;
 mod sleeper;
 mod transport;
 mod watch;

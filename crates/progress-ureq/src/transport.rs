@@ -1,14 +1,25 @@
 //! Moving bytes with ureq: one request out, status, headers and a capped body back.
 
 use std::io::Read;
-
 use std::time::Duration;
 
 use progress_model::{Error, HttpResponse, Settings};
+use ureq::unversioned::transport::DefaultConnector;
+
+use crate::resolver::ReusingResolver;
 
 /// An agent that keeps connections alive, follows no redirect, and leaves
-/// statuses to the model.
-pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
+/// statuses to the model. Refuses an `https://` base URL when no TLS feature
+/// is on: every request would fail.
+pub(crate) fn default_agent(settings: &Settings) -> Result<ureq::Agent, Error> {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if !settings.base_url.is_cleartext() {
+        return Err(Error::Config(
+            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
+             of progress-ureq (or itwin-job-progress)"
+                .into(),
+        ));
+    }
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -17,7 +28,12 @@ pub(crate) fn default_agent(settings: &Settings) -> ureq::Agent {
     // Without a TLS feature there is no TLS to configure (http:// only).
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let config = config.tls_config(tls_config());
-    config.build().into()
+    // ureq's resolver would start a thread for every request.
+    Ok(ureq::Agent::with_parts(
+        config.build(),
+        DefaultConnector::default(),
+        ReusingResolver::default(),
+    ))
 }
 
 /// The platform's TLS library when the `native-tls` feature asks for it
@@ -120,7 +136,7 @@ mod tests {
 
     #[test]
     fn the_tls_feature_picks_the_provider() {
-        let agent = default_agent(&Settings::default());
+        let agent = default_agent(&Settings::default()).unwrap();
         let provider = agent.config().tls_config().provider();
         let expected = if cfg!(feature = "native-tls") {
             ureq::tls::TlsProvider::NativeTls

@@ -302,9 +302,7 @@ fn a_reqwest_client_that_follows_redirects_is_caught_all_the_same() {
         .unwrap();
     let error = runtime
         .block_on(async {
-            // A client of the caller's own needs a crypto provider for rustls;
             // reqwest's default policy follows up to ten redirects.
-            let _ = rustls::crypto::ring::default_provider().install_default();
             let following = reqwest::Client::builder().build().unwrap();
             let client = progress_reqwest::Client::builder()
                 .base_url(server.base_url())

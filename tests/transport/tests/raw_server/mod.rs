@@ -59,6 +59,9 @@ impl RawServer {
 }
 
 fn serve(stream: TcpStream, behaviour: Behaviour, served: &AtomicUsize) {
+    // An answer is written in pieces: without this, each poll waits out the
+    // client's delayed acknowledgement.
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     if let Behaviour::PlainTextAtOnce = behaviour {

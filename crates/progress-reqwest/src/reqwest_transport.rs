@@ -1,0 +1,96 @@
+//! Moving bytes with reqwest: one request out, status, headers and a capped body back.
+
+use std::time::Duration;
+
+use progress_model::{Error, HttpResponse, Settings};
+
+use crate::transport::{error_chain, is_tls_failure};
+
+/// A client that follows no redirect and times out as the settings say (with
+/// `native-tls`, or no TLS at all). Refuses an `https://` base URL when no TLS feature is on: every request
+/// would fail.
+#[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
+pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    if !settings.base_url.is_cleartext() {
+        return Err(Error::Config(
+            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
+             of progress-reqwest (or itwin-job-progress)"
+                .into(),
+        ));
+    }
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout);
+    if settings.base_url.is_cleartext() {
+        // reqwest honours HTTP(S)_PROXY even for loopback: never in clear text.
+        builder = builder.no_proxy();
+    }
+    // The platform's TLS library when `native-tls` asks for it, even beside rustls.
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    builder
+        .build()
+        .map_err(|error| Error::Config(format!("cannot build the HTTP client: {error}")))
+}
+
+/// Sends the request, taking at most `timeout`, and reads at most
+/// `body_cap + 1` bytes of the body, so an oversized body is detected without
+/// holding it.
+pub(crate) async fn send(
+    client: &reqwest::Client,
+    settings: &Settings,
+    request: http::Request<()>,
+    timeout: Duration,
+) -> Result<HttpResponse, Error> {
+    let (parts, ()) = request.into_parts();
+    let url = reqwest::Url::parse(&parts.uri.to_string())
+        .map_err(|error| Error::Config(format!("cannot send to this URL: {error}")))?;
+    let request = client
+        .request(parts.method, url.clone())
+        .headers(parts.headers)
+        .timeout(timeout);
+    let mut response = request.send().await.map_err(transport_error)?;
+    // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.
+    if *response.url() != url {
+        // A client the caller brought may follow redirects; we never report
+        // where one led as if it were the answer.
+        return Err(Error::Redirect {
+            status: response.status().as_u16(),
+            location: Some(response.url().to_string()),
+            correlation_id: None,
+        });
+    }
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = Vec::new();
+    while body.len() <= settings.body_cap {
+        match response.chunk().await.map_err(transport_error)? {
+            Some(chunk) => body.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    body.truncate(settings.body_cap.saturating_add(1));
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// reqwest's errors name the URL but never the headers, so their text is safe.
+fn transport_error(error: reqwest::Error) -> Error {
+    let message = error_chain(&error);
+    if error.is_timeout() {
+        Error::Timeout { message }
+    } else if is_tls_failure(&error) {
+        Error::Tls { message }
+    } else if error.is_builder() {
+        Error::Config(message)
+    } else if error.is_connect() || error.is_request() || error.is_body() {
+        Error::Connect { message }
+    } else {
+        Error::Transport { message }
+    }
+}

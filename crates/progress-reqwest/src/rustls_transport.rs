@@ -1,0 +1,122 @@
+//! The default client under `rustls`: hyper's pooled client over hyper-rustls
+//! on ring, with the webpki roots, as the blocking client uses.
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use progress_model::{Error, HttpResponse, Settings};
+
+use crate::proxy::ProxiedConnector;
+use crate::transport::{error_chain, is_tls_failure};
+
+/// How long an idle pooled connection is kept (reqwest's default).
+const POOL_IDLE: Duration = Duration::from_secs(90);
+
+/// A pooled client that follows no redirect (hyper follows none) and goes
+/// through the environment's proxy, never for clear text.
+#[derive(Clone)]
+pub(crate) struct RustlsClient {
+    inner: Client<HttpsConnector<ProxiedConnector>, Empty<Bytes>>,
+}
+
+impl RustlsClient {
+    pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
+        let tls = crate::tls::rustls_config()
+            .map_err(|error| Error::Config(format!("cannot set up TLS: {error}")))?;
+        let mut tcp = HttpConnector::new();
+        // hyper-rustls adds the TLS to https:// addresses.
+        tcp.enforce_http(false);
+        tcp.set_connect_timeout(Some(settings.connect_timeout));
+        tcp.set_nodelay(true);
+        // HTTP(S)_PROXY holds even for loopback; never in clear text.
+        let connector = if settings.base_url.is_cleartext() {
+            ProxiedConnector::direct(tcp)
+        } else {
+            ProxiedConnector::from_env(tcp)
+        };
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
+        let inner = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .build(https);
+        Ok(Self { inner })
+    }
+
+    /// Sends the request, taking at most `timeout`, and reads at most
+    /// `body_cap + 1` bytes of the body.
+    pub(crate) async fn send(
+        &self,
+        settings: &Settings,
+        request: http::Request<()>,
+        timeout: Duration,
+    ) -> Result<HttpResponse, Error> {
+        let (parts, ()) = request.into_parts();
+        let request = http::Request::from_parts(parts, Empty::new());
+        let exchange = async {
+            let response = self.inner.request(request).await.map_err(failure)?;
+            let (parts, mut body) = response.into_parts();
+            let mut bytes = Vec::new();
+            while bytes.len() <= settings.body_cap {
+                match body.frame().await {
+                    Some(frame) => {
+                        if let Ok(data) = frame.map_err(failure)?.into_data() {
+                            bytes.extend_from_slice(&data);
+                        }
+                    }
+                    None => break,
+                }
+            }
+            bytes.truncate(settings.body_cap.saturating_add(1));
+            Ok(HttpResponse {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: bytes,
+            })
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    message: format!("no complete answer within {timeout:?}"),
+                })
+            })
+    }
+}
+
+/// hyper's errors name neither the headers nor the token: their text is safe.
+fn failure(error: impl std::error::Error + 'static) -> Error {
+    let message = error_chain(&error);
+    if is_tls_failure(&error) {
+        Error::Tls { message }
+    } else if is_timeout(&error) {
+        Error::Timeout { message }
+    } else {
+        // Refused, reset, closed early, or an answer that is not HTTP: the
+        // connection failed, which may heal.
+        Error::Connect { message }
+    }
+}
+
+/// Whether the connect timeout ran out.
+fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
