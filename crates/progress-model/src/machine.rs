@@ -110,6 +110,13 @@ impl Fetch {
         }
     }
 
+    /// The same request after the driver waited `waited` for a slot to send
+    /// in (the client's `max_in_flight`): that wait came off the time left.
+    pub fn after_waiting(mut self, waited: Duration) -> Self {
+        self.time_left = self.time_left.map(|left| left.saturating_sub(waited));
+        self
+    }
+
     /// The request timeout to use: the configured one, cut to the time left,
     /// but never below a second: a poll sent right at the deadline (which a
     /// wait may end on) still gets a chance to be answered.

@@ -54,6 +54,7 @@ impl WatchLoop {
                 }
                 Action::Emit(progress) => return Update::Observed(progress),
                 Action::Retry(retry) => parts.notify_retry(&retry),
+                Action::TokenRefreshed => {}
                 Action::Wait(until) => {
                     // Read the clock now: the caller's time since the last item counts.
                     let left = until.saturating_duration_since(parts.clock.now());
