@@ -95,8 +95,7 @@ pub mod blocking {
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        Action, ClientParts, Fetch, HttpResponse, PartsBuilder, PollPolicy, RetryListener,
-        Settings, Update, Watch, interpret,
+        Action, Fetch, HttpResponse, PollPolicy, Settings, Update, Watch, interpret,
     };
 }
 

@@ -1,6 +1,7 @@
 //! The blocking client, configured from the command line.
 
-use progress_model::{Error, RetryListener, TokenProvider};
+use progress_model::internal::RetryListener;
+use progress_model::{Error, TokenProvider};
 use progress_ureq::{Client, Sleeper};
 
 use crate::args::{Connection, Polling};

@@ -117,10 +117,10 @@ mod tests {
     use super::*;
 
     fn progress(state: &str) -> Progress {
-        Progress {
-            percentage: Some(100.0),
-            state: JobState::parse(state),
-            step: None,
+        {
+            let mut progress = Progress::new(JobState::parse(state));
+            progress.percentage = Some(100.0);
+            progress
         }
     }
 
@@ -142,18 +142,11 @@ mod tests {
 
     #[test]
     fn errors_are_1_except_the_deadline() {
-        let deadline = Error::Deadline {
-            deadline: Duration::from_secs(1),
-            last: Some(progress("active")),
-            failing: None,
-        };
+        let deadline = Error::deadline(Duration::from_secs(1), Some(progress("active")), None);
         assert_eq!(for_ending(&Ending::Failed(deadline)), DEADLINE);
         let other = Error::Config("x".into());
         assert_eq!(for_ending(&Ending::Failed(other.clone())), ERROR);
-        let retries = Error::RetriesExhausted {
-            attempts: 6,
-            last: Box::new(other),
-        };
+        let retries = Error::retries_exhausted(6, other);
         assert_eq!(for_error(&retries), ERROR);
     }
 
@@ -164,9 +157,7 @@ mod tests {
             url: "http://example.com".into(),
         };
         assert_eq!(for_build(&insecure), USAGE);
-        let connect = Error::Connect {
-            message: "refused".into(),
-        };
+        let connect = Error::connect("refused");
         assert_eq!(for_build(&connect), ERROR);
     }
 

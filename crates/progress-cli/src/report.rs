@@ -9,7 +9,8 @@ use crate::stderr::{self, stderr_line};
 /// lines of their own when known, so they can be copied into a support ticket.
 /// Nothing here can hold the token: no [`Error`] does.
 pub fn describe(error: &Error) -> String {
-    let mut text = format!("error: {error}\n");
+    // The causes too: a deadline or exhausted retries say why through them.
+    let mut text = format!("error: {}\n", error.chain());
     if let Some(status) = error.status() {
         text.push_str(&format!("  status: {status}\n"));
     }
@@ -50,17 +51,13 @@ mod tests {
 
     #[test]
     fn names_status_code_and_correlation_id() {
-        let error = Error::NotFound(Box::new(HttpFailure {
-            status: 404,
-            api: Some(ApiError {
-                code: Some("ProgressNotFound".into()),
-                message: Some("Requested progress is not available.".into()),
-                ..ApiError::default()
-            }),
-            excerpt: None,
-            correlation_id: Some("abc-123".into()),
-            retry_after: None,
-        }));
+        let mut api = ApiError::default();
+        api.code = Some("ProgressNotFound".into());
+        api.message = Some("Requested progress is not available.".into());
+        let mut failure = HttpFailure::new(404);
+        failure.api = Some(api);
+        failure.correlation_id = Some("abc-123".into());
+        let error = Error::NotFound(Box::new(failure));
         let text = describe(&error);
         assert!(text.starts_with("error: job progress not found (HTTP 404 ProgressNotFound"));
         assert!(
@@ -70,9 +67,23 @@ mod tests {
 
     #[test]
     fn leaves_out_what_is_unknown() {
-        let text = describe(&Error::Connect {
-            message: "connection refused".into(),
-        });
-        assert_eq!(text, "error: connection failed: connection refused\n");
+        let text = describe(&Error::connect("https://api.bentley.com/x"));
+        assert_eq!(
+            text,
+            "error: connection failed: https://api.bentley.com/x\n"
+        );
+    }
+
+    #[test]
+    fn tells_the_causes_after_the_error() {
+        let refused = std::io::Error::other("connection refused");
+        let error = Error::retries_exhausted(6, Error::connect("https://h/x").caused_by(refused));
+        let text = describe(&error);
+        assert!(
+            text.starts_with(
+                "error: gave up after 6 failed attempts in a row: connection failed: https://h/x: connection refused\n"
+            ),
+            "{text}"
+        );
     }
 }

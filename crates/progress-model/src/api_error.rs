@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 /// Services differ in their codes (a 404 is `JobNotFound`, `ProgressNotFound` or
 /// `JobProgressNotFound`), so branch on the HTTP status and show the code.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The error code, e.g. `ProgressNotFound`.
     pub code: Option<String>,

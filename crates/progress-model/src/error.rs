@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{ApiError, Progress};
+use crate::{ApiError, JobId, Progress};
 
 /// What the service answered when it did not answer with progress.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct HttpFailure {
     /// The HTTP status code.
     pub status: u16,
@@ -19,6 +20,19 @@ pub struct HttpFailure {
     pub correlation_id: Option<String>,
     /// How long the service asked us to wait (`Retry-After`), when it did.
     pub retry_after: Option<Duration>,
+    /// The job the request was about (set once the answer reaches a watch or
+    /// a single call).
+    pub job: Option<JobId>,
+}
+
+impl HttpFailure {
+    /// A failure with this status and nothing else known yet.
+    pub fn new(status: u16) -> Self {
+        Self {
+            status,
+            ..Self::default()
+        }
+    }
 }
 
 impl fmt::Display for HttpFailure {
@@ -44,6 +58,63 @@ fn write_correlation_id(f: &mut fmt::Formatter<'_>, id: Option<&str>) -> fmt::Re
         None => Ok(()),
     }
 }
+
+/// The `job` field of the variants that have one, by reference or by mutable
+/// reference as `$error` is: written once for [`Error::for_job`] and
+/// [`Error::job_id`].
+macro_rules! job_field {
+    ($error:expr $(, $mutable:tt)?) => {
+        match $error {
+            Error::Unauthorized(failure)
+            | Error::Forbidden(failure)
+            | Error::NotFound(failure)
+            | Error::RateLimited(failure)
+            | Error::Unavailable(failure)
+            | Error::Status(failure) => Some(&$($mutable)? failure.job),
+            Error::Token { job, .. }
+            | Error::Redirect { job, .. }
+            | Error::InvalidResponse { job, .. }
+            | Error::Timeout { job, .. }
+            | Error::Connect { job, .. }
+            | Error::Tls { job, .. }
+            | Error::Transport { job, .. }
+            | Error::Deadline { job, .. }
+            | Error::RetriesExhausted { job, .. }
+            | Error::Cancelled { job, .. } => Some(job),
+            Error::InvalidJobId { .. } | Error::InsecureUrl { .. } | Error::Config(_) => None,
+        }
+    };
+}
+
+/// An error and its causes, `: `-separated; see [`Error::chain`].
+struct Chain<'a>(&'a Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = std::error::Error::source(self.0);
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+/// Names the job an error is about, before the message: ``job `j-1`: ``.
+struct ForJob<'a>(&'a Option<JobId>);
+
+impl fmt::Display for ForJob<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(job) => write!(f, "job `{}`: ", job.as_str().escape_debug()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The cause of a transport failure: the HTTP library's error, for `source()`.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
 /// Shows an optional correlation id after a message.
 struct CorrelationId<'a>(&'a Option<String>);
@@ -82,7 +153,8 @@ pub enum Error {
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The token provider could not supply a token, or the token cannot be sent.
-    #[error("could not get an access token: {message}")]
+    #[error("{}could not get an access token: {message}", ForJob(job))]
+    #[non_exhaustive]
     Token {
         /// What the provider said, its own causes included.
         message: String,
@@ -90,27 +162,30 @@ pub enum Error {
         /// already in `message`, so it is not this error's `source()`: a
         /// report that prints the chain tells it once.
         provider_error: Option<Arc<dyn std::error::Error + Send + Sync>>,
+        /// The job the token was for.
+        job: Option<JobId>,
     },
     /// 401: the token is missing, expired or invalid (in a watch: even after a fresh one).
-    #[error("unauthorized: the access token was refused ({0})")]
+    #[error("{}unauthorized: the access token was refused ({})", ForJob(&.0.job), .0)]
     Unauthorized(Box<HttpFailure>),
     /// 403: the token lacks the scope or the user the permission.
-    #[error("forbidden: the token is not allowed to read this job ({0})")]
+    #[error("{}forbidden: the token is not allowed to read this job ({})", ForJob(&.0.job), .0)]
     Forbidden(Box<HttpFailure>),
     /// 404: the job is unknown, or its progress is older than 30 days.
-    #[error("job progress not found ({0})")]
+    #[error("{}job progress not found ({})", ForJob(&.0.job), .0)]
     NotFound(Box<HttpFailure>),
     /// 429: too many requests; [`Error::retry_after`] tells how long to wait.
-    #[error("rate limited ({0})")]
+    #[error("{}rate limited ({})", ForJob(&.0.job), .0)]
     RateLimited(Box<HttpFailure>),
     /// 408, 500, 502, 503 or 504: the service is briefly unavailable; worth a retry.
-    #[error("service unavailable ({0})")]
+    #[error("{}service unavailable ({})", ForJob(&.0.job), .0)]
     Unavailable(Box<HttpFailure>),
     /// Any other unexpected status (other 4xx and 5xx): not worth a retry.
-    #[error("unexpected response ({0})")]
+    #[error("{}unexpected response ({})", ForJob(&.0.job), .0)]
     Status(Box<HttpFailure>),
     /// A redirect (3xx). Redirects are never followed: the token could go to another host.
-    #[error("unexpected redirect (HTTP {status}) to {}{}", location.as_deref().unwrap_or("an unnamed location"), CorrelationId(correlation_id))]
+    #[error("{}unexpected redirect (HTTP {status}) to {}{}", ForJob(job), location.as_deref().unwrap_or("an unnamed location"), CorrelationId(correlation_id))]
+    #[non_exhaustive]
     Redirect {
         /// The status code.
         status: u16,
@@ -118,10 +193,13 @@ pub enum Error {
         location: Option<String>,
         /// The correlation id, when sent.
         correlation_id: Option<String>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
     /// The response was not the progress the API documents: bad JSON, a missing
     /// state, an HTML page, or a body past the size cap.
-    #[error("invalid response (HTTP {status}): {reason}{}{}", excerpt.as_ref().map(|e| format!(", body: {e:?}")).unwrap_or_default(), CorrelationId(correlation_id))]
+    #[error("{}invalid response (HTTP {status}): {reason}{}{}", ForJob(job), excerpt.as_ref().map(|e| format!(", body: {e:?}")).unwrap_or_default(), CorrelationId(correlation_id))]
+    #[non_exhaustive]
     InvalidResponse {
         /// The status code.
         status: u16,
@@ -131,38 +209,66 @@ pub enum Error {
         excerpt: Option<String>,
         /// The correlation id, when sent.
         correlation_id: Option<String>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
     /// The request or the connection timed out.
-    #[error("timed out: {message}")]
+    #[error("{}timed out: {message}", ForJob(job))]
+    #[non_exhaustive]
     Timeout {
-        /// What timed out.
+        /// What timed out (the URL included).
         message: String,
+        /// The HTTP library's error.
+        #[source]
+        cause: Option<Cause>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
     /// The connection could not be made or was lost.
-    #[error("connection failed: {message}")]
+    #[error("{}connection failed: {message}", ForJob(job))]
+    #[non_exhaustive]
     Connect {
-        /// What failed.
+        /// What failed (the URL included).
         message: String,
+        /// The HTTP library's error.
+        #[source]
+        cause: Option<Cause>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
     /// TLS could not be set up: a certificate the client does not trust, or a
     /// TLS configuration problem. Not retried: it does not heal by waiting.
-    #[error("TLS failure: {message}")]
+    #[error("{}TLS failure: {message}", ForJob(job))]
+    #[non_exhaustive]
     Tls {
-        /// What failed.
+        /// What failed (the URL included).
         message: String,
+        /// The HTTP library's error.
+        #[source]
+        cause: Option<Cause>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
     /// Any other failure of the HTTP client.
-    #[error("transport error: {message}")]
+    #[error("{}transport error: {message}", ForJob(job))]
+    #[non_exhaustive]
     Transport {
-        /// What failed.
+        /// What failed (the URL included).
         message: String,
+        /// The HTTP library's error.
+        #[source]
+        cause: Option<Cause>,
+        /// The job the request was about.
+        job: Option<JobId>,
     },
-    /// The watch's deadline came before the job ended.
+    /// The watch's deadline came before the job ended. When the last attempt
+    /// had failed, that failure is the `source()`: why no newer progress came.
     #[error(
-        "deadline of {deadline:?} reached before the job ended{}{}",
+        "{}deadline of {deadline:?} reached before the job ended{}",
+        ForJob(job),
         last.as_ref().map(|p| format!(" (last seen: {p})")).unwrap_or_default(),
-        failing.as_ref().map(|e| format!("; the last attempt failed: {e}")).unwrap_or_default()
     )]
+    #[non_exhaustive]
     Deadline {
         /// The deadline the watch was given.
         deadline: Duration,
@@ -170,18 +276,30 @@ pub enum Error {
         last: Option<Progress>,
         /// The failure being retried when the deadline came, if the last
         /// attempt failed: why no newer progress was seen.
+        #[source]
         failing: Option<Box<Error>>,
+        /// The job watched.
+        job: Option<JobId>,
     },
     /// The caller cancelled the watch (a `CancelHandle`); nothing was sent after.
-    #[error("the watch was cancelled")]
-    Cancelled,
-    /// Transient failures came `attempts` times in a row, more than `max_retries`.
-    #[error("gave up after {attempts} failed attempts in a row; last error: {last}")]
+    #[error("{}the watch was cancelled", ForJob(job))]
+    #[non_exhaustive]
+    Cancelled {
+        /// The job watched.
+        job: Option<JobId>,
+    },
+    /// Transient failures came `attempts` times in a row, more than
+    /// `max_retries`; the last of them is the `source()`.
+    #[error("{}gave up after {attempts} failed attempts in a row", ForJob(job))]
+    #[non_exhaustive]
     RetriesExhausted {
         /// Consecutive failed attempts.
         attempts: u32,
         /// The last error.
+        #[source]
         last: Box<Error>,
+        /// The job watched.
+        job: Option<JobId>,
     },
 }
 
@@ -276,7 +394,154 @@ impl Error {
         Self::Token {
             message,
             provider_error: Some(source),
+            job: None,
         }
+    }
+
+    /// A token that cannot be sent (empty, or not a header value).
+    pub(crate) fn unusable_token(message: impl Into<String>) -> Self {
+        Self::Token {
+            message: message.into(),
+            provider_error: None,
+            job: None,
+        }
+    }
+
+    /// The request or the connection timed out; `message` names the URL.
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::Timeout {
+            message: message.into(),
+            cause: None,
+            job: None,
+        }
+    }
+
+    /// The connection could not be made or was lost; `message` names the URL.
+    pub fn connect(message: impl Into<String>) -> Self {
+        Self::Connect {
+            message: message.into(),
+            cause: None,
+            job: None,
+        }
+    }
+
+    /// TLS could not be set up; `message` names the URL.
+    pub fn tls(message: impl Into<String>) -> Self {
+        Self::Tls {
+            message: message.into(),
+            cause: None,
+            job: None,
+        }
+    }
+
+    /// Any other failure of the HTTP client; `message` names the URL.
+    pub fn transport(message: impl Into<String>) -> Self {
+        Self::Transport {
+            message: message.into(),
+            cause: None,
+            job: None,
+        }
+    }
+
+    /// A transport failure with the HTTP library's error as its `source()`.
+    /// Its text belongs there, not in the message: a chain tells it once.
+    pub fn caused_by(mut self, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        if let Self::Timeout { cause, .. }
+        | Self::Connect { cause, .. }
+        | Self::Tls { cause, .. }
+        | Self::Transport { cause, .. } = &mut self
+        {
+            *cause = Some(Arc::from(error.into()));
+        }
+        self
+    }
+
+    /// A redirect, which is never followed.
+    pub fn redirect(status: u16, location: Option<String>, correlation_id: Option<String>) -> Self {
+        Self::Redirect {
+            status,
+            location,
+            correlation_id,
+            job: None,
+        }
+    }
+
+    /// An answer that is not the progress the API documents.
+    pub(crate) fn invalid_response(
+        status: u16,
+        reason: String,
+        excerpt: Option<String>,
+        correlation_id: Option<String>,
+    ) -> Self {
+        Self::InvalidResponse {
+            status,
+            reason,
+            excerpt,
+            correlation_id,
+            job: None,
+        }
+    }
+
+    /// The deadline came first: the last progress seen and the failure being
+    /// retried then, if any.
+    pub fn deadline(deadline: Duration, last: Option<Progress>, failing: Option<Error>) -> Self {
+        Self::Deadline {
+            deadline,
+            last,
+            failing: failing.map(Box::new),
+            job: None,
+        }
+    }
+
+    /// The caller cancelled the watch.
+    pub fn cancelled() -> Self {
+        Self::Cancelled { job: None }
+    }
+
+    /// `attempts` transient failures in a row, `last` the last of them.
+    pub fn retries_exhausted(attempts: u32, last: Error) -> Self {
+        Self::RetriesExhausted {
+            attempts,
+            last: Box::new(last),
+            job: None,
+        }
+    }
+
+    /// This error and its causes on one line, joined by `: `: what a log line
+    /// or a status line shows when it has room for one message.
+    ///
+    /// ```
+    /// # use progress_model::Error;
+    /// let io = std::io::Error::other("connection refused");
+    /// let error = Error::connect("https://api.bentley.com/...").caused_by(io);
+    /// assert_eq!(
+    ///     error.chain().to_string(),
+    ///     "connection failed: https://api.bentley.com/...: connection refused"
+    /// );
+    /// ```
+    pub fn chain(&self) -> impl fmt::Display + '_ {
+        Chain(self)
+    }
+
+    /// This error, naming `job` (unless it already names one).
+    pub fn for_job(mut self, for_job: &JobId) -> Self {
+        if let Some(slot) = self.job_slot()
+            && slot.is_none()
+        {
+            *slot = Some(for_job.clone());
+        }
+        self
+    }
+
+    fn job_slot(&mut self) -> Option<&mut Option<JobId>> {
+        job_field!(self, mut)
+    }
+
+    /// The job this error is about, when it came from a request or a watch:
+    /// with many watches in one process, which one failed.
+    pub fn job_id(&self) -> Option<&JobId> {
+        let own = job_field!(self).and_then(|job| job.as_ref());
+        own.or_else(|| self.behind()?.job_id())
     }
 
     /// The failure behind a `RetriesExhausted` (the last one) or a `Deadline`
@@ -310,7 +575,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
-            Self::Cancelled => ErrorKind::Cancelled,
+            Self::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 

@@ -7,6 +7,7 @@ use crate::{Action, Clock, Error, Fetch, HttpResponse, Progress, Watch};
 
 /// One thing that happened in the watch of one job.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Event {
     /// The job, as the caller named it (control characters escaped when the
     /// id was refused).

@@ -28,6 +28,7 @@ mod endpoint;
 mod error;
 mod event;
 mod excerpt;
+mod exchange;
 mod jitter;
 mod job_id;
 mod limits;
@@ -49,13 +50,12 @@ pub use api_error::ApiError;
 pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
-pub use error::{Error, ErrorKind, HttpFailure};
+pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use event::{Event, EventKind, Step};
 pub use job_id::JobId;
 pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
-pub use parts::{ClientParts, PartsBuilder, RetryListener};
-pub use progress::{Progress, escape_controls};
+pub use progress::Progress;
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -65,3 +65,12 @@ pub use settings::{
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
 pub use watch_options::WatchOptions;
+
+/// Plumbing shared by this project's own clients and command. Not part of the
+/// public API: it may change in any release.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::exchange::{Outgoing, Receipt};
+    pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
+    pub use crate::progress::escape_controls;
+}

@@ -12,6 +12,7 @@ pub const DEFAULT_JITTER: f64 = 0.1;
 
 /// What the watches of one client share: the bounds on the client as a whole.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClientLimits {
     /// Requests in flight at once, across every watch of the client. The
     /// adapters hold a slot (an async semaphore, a condvar) while sending.

@@ -12,9 +12,9 @@
 //! let now = Instant::now();
 //! assert!(matches!(watch.next(now), Action::Fetch(fetch) if !fetch.fresh_token));
 //! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
-//! watch.on_response(now, SystemTime::now(), Ok(HttpResponse { status: 200, body, ..Default::default() }));
+//! watch.on_response(now, SystemTime::now(), Ok(HttpResponse::new(200, Default::default(), body)));
 //! assert!(matches!(watch.next(now), Action::Emit(_)));
-//! assert_eq!(watch.next(now), Action::Wait(now + Duration::from_secs(15)));
+//! assert!(matches!(watch.next(now), Action::Wait(until) if until == now + Duration::from_secs(15)));
 //! ```
 //!
 //! Waits are instants, decided when the response arrives: whatever time the
@@ -69,6 +69,7 @@ pub enum Action {
 
 /// A failure that a watch retries, and how long it waits first.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Retry {
     /// The job whose watch retries, as the caller named it.
     pub job: String,
@@ -80,16 +81,13 @@ pub struct Retry {
 
 impl std::fmt::Display for Retry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "job {}: retrying in {:?}: {}",
-            self.job, self.wait, self.error
-        )
+        write!(f, "retrying in {:?}: {}", self.wait, self.error.chain())
     }
 }
 
 /// One request a watch asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Fetch {
     /// The job to ask about.
     pub job: JobId,
@@ -124,23 +122,6 @@ impl Fetch {
         const FLOOR: Duration = Duration::from_secs(1);
         self.time_left
             .map_or(request_timeout, |left| left.max(FLOOR).min(request_timeout))
-    }
-}
-
-impl PartialEq for Action {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Self::Fetch(a), Self::Fetch(b)) => a == b,
-            (Self::Emit(a), Self::Emit(b)) => a == b,
-            (Self::Retry(a), Self::Retry(b)) => {
-                a.wait == b.wait && a.error.kind() == b.error.kind()
-            }
-            (Self::TokenRefreshed, Self::TokenRefreshed) => true,
-            (Self::Wait(a), Self::Wait(b)) => a == b,
-            (Self::Done(Ok(a)), Self::Done(Ok(b))) => a == b,
-            (Self::Done(Err(a)), Self::Done(Err(b))) => a.kind() == b.kind(),
-            _ => false,
-        }
     }
 }
 
@@ -276,7 +257,8 @@ impl Watch {
     /// Nothing is sent after this. Ignored once the watch is finished.
     pub fn cancel(&mut self) {
         if self.finished.is_none() {
-            self.finish(Error::Cancelled);
+            let error = self.about_this_job(Error::cancelled());
+            self.finish(error);
         }
     }
 
@@ -361,7 +343,9 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
-        let result = result.and_then(|response| interpret(&response, self.body_cap, wall_now));
+        let result = result
+            .and_then(|response| interpret(&response, self.body_cap, wall_now))
+            .map_err(|error| self.about_this_job(error));
         if std::mem::take(&mut self.fetching_fresh) && !matches!(result, Err(Error::Token { .. })) {
             self.queued.push_back(Action::TokenRefreshed);
         }
@@ -388,11 +372,9 @@ impl Watch {
             Err(error) if error.is_transient() => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
                 if self.consecutive_failures > self.policy.max_retries {
-                    self.queued
-                        .push_back(Action::Done(Err(Error::RetriesExhausted {
-                            attempts: self.consecutive_failures,
-                            last: Box::new(error),
-                        })));
+                    self.queued.push_back(Action::Done(Err(self.about_this_job(
+                        Error::retries_exhausted(self.consecutive_failures, error),
+                    ))));
                 } else {
                     trace::retry(&error, self.consecutive_failures);
                     self.back_off(now, error);
@@ -497,10 +479,15 @@ impl Watch {
     }
 
     fn deadline_error(&self, deadline: Duration) -> Error {
-        Error::Deadline {
-            deadline,
-            last: self.last_seen.clone(),
-            failing: self.last_failure.clone().map(Box::new),
+        let error = Error::deadline(deadline, self.last_seen.clone(), self.last_failure.clone());
+        self.about_this_job(error)
+    }
+
+    /// `error`, naming the job watched: with many watches, which one failed.
+    fn about_this_job(&self, error: Error) -> Error {
+        match &self.job {
+            Some(job) => error.for_job(job),
+            None => error,
         }
     }
 

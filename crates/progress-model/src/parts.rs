@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Clock, Error, Retry, Settings, SystemClock};
+use crate::{
+    AccessToken, ClientState, Clock, Error, Retry, Settings, StaticToken, SystemClock, Watch,
+    WatchOptions,
+};
 
 /// A listener for retries: told of each failure a watch waits out before retrying.
 pub type RetryListener = Arc<dyn Fn(&Retry) + Send + Sync>;
@@ -22,9 +25,19 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
     pub clock: Arc<dyn Clock>,
     /// Who hears of retries, if anyone.
     pub on_retry: Option<RetryListener>,
+    /// What every watch of the client shares (the 429 pause, the rate, the
+    /// jitter); clones of the client share it too.
+    pub shared: ClientState,
 }
 
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// The machine for one watch of this client: the client's settings with
+    /// `options`' overrides, sharing the client's state.
+    pub fn watch(&self, job_id: &str, can_refresh: bool, options: &WatchOptions) -> Watch {
+        Watch::for_job_with(&self.settings, job_id, can_refresh, options)
+            .sharing(self.shared.clone())
+    }
+
     /// Tells the retry listener, if any, of a retry.
     pub fn notify_retry(&self, retry: &Retry) {
         if let Some(listener) = &self.on_retry {
@@ -41,6 +54,7 @@ impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
             sleeper: self.sleeper.clone(),
             clock: self.clock.clone(),
             on_retry: self.on_retry.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -66,6 +80,8 @@ pub struct PartsBuilder<T: ?Sized, S: ?Sized> {
     pub clock: Arc<dyn Clock>,
     /// The retry listener, once given.
     pub on_retry: Option<RetryListener>,
+    /// Why the static token given cannot be sent (empty, say), reported by `build()`.
+    unusable_token: Option<Error>,
 }
 
 impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
@@ -76,6 +92,7 @@ impl<T: ?Sized, S: ?Sized> Default for PartsBuilder<T, S> {
             sleeper: None,
             clock: Arc::new(SystemClock),
             on_retry: None,
+            unusable_token: None,
         }
     }
 }
@@ -88,6 +105,9 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
         default_sleeper: impl FnOnce() -> Result<Arc<S>, Error>,
     ) -> Result<ClientParts<T, S>, Error> {
         let settings = self.settings.check()?;
+        if let Some(problem) = self.unusable_token {
+            return Err(problem);
+        }
         let token = self.token.ok_or_else(|| {
             Error::Config("no token: call .token(...) or .token_provider(...)".into())
         })?;
@@ -96,12 +116,30 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             None => default_sleeper()?,
         };
         Ok(ClientParts {
+            shared: ClientState::new(&settings.limits)?,
             settings: Arc::new(settings),
             token,
             sleeper,
             clock: self.clock,
             on_retry: self.on_retry,
         })
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
+    /// A static token, checked now so that one that can never be sent (an
+    /// empty `ITWIN_ACCESS_TOKEN`, say) fails `build()` rather than the first
+    /// request. The adapter stores the returned provider its own way.
+    pub fn static_token(&mut self, token: impl Into<AccessToken>) -> StaticToken {
+        let token = token.into();
+        self.unusable_token = token.header_value().err();
+        StaticToken::new(token)
+    }
+
+    /// Any token provider: whatever an earlier static token lacked no longer counts.
+    pub fn provider(&mut self, provider: Arc<T>) {
+        self.unusable_token = None;
+        self.token = Some(provider);
     }
 }
 

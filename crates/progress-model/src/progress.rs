@@ -4,6 +4,7 @@ use crate::JobState;
 
 /// Where a job stood when the service was asked.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Progress {
     /// The percentage as the service sent it, or `None` when it sent none.
     /// Servers have sent values outside 0..=100; they are kept as sent.
@@ -15,11 +16,40 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// A job in `state`, with no percentage or step (add them with
+    /// [`Progress::with_percentage`] and [`Progress::with_step`]): for tests
+    /// and simulations of your own.
+    ///
+    /// ```
+    /// # use progress_model::{JobState, Progress};
+    /// let p = Progress::new(JobState::Active).with_percentage(56.0).with_step("Tiling");
+    /// assert_eq!(p.to_string(), "56% active (Tiling)");
+    /// ```
+    pub fn new(state: JobState) -> Self {
+        Self {
+            percentage: None,
+            state,
+            step: None,
+        }
+    }
+
+    /// The same progress at `percentage`.
+    pub fn with_percentage(mut self, percentage: f64) -> Self {
+        self.percentage = Some(percentage);
+        self
+    }
+
+    /// The same progress in `step`.
+    pub fn with_step(mut self, step: impl Into<String>) -> Self {
+        self.step = Some(step.into());
+        self
+    }
+
     /// The percentage as a fraction clamped to `0.0..=1.0`, for progress bars.
     ///
     /// ```
     /// # use progress_model::{JobState, Progress};
-    /// let p = Progress { percentage: Some(140.0), state: JobState::Active, step: None };
+    /// let p = Progress::new(JobState::Active).with_percentage(140.0);
     /// assert_eq!(p.fraction(), Some(1.0));
     /// ```
     pub fn fraction(&self) -> Option<f64> {
@@ -44,7 +74,7 @@ impl Progress {
     ///
     /// ```
     /// # use progress_model::{JobState, Progress};
-    /// let cancelled = Progress { percentage: None, state: JobState::Cancelled, step: None };
+    /// let cancelled = Progress::new(JobState::Cancelled);
     /// assert!(cancelled.is_failure() && !cancelled.is_success());
     /// ```
     pub fn is_failure(&self) -> bool {

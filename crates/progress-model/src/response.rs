@@ -14,6 +14,7 @@ use crate::{ApiError, Error, HttpFailure, JobState, Progress};
 /// Adapters read at most `body_cap + 1` bytes, so an oversized body is seen as
 /// such without being held in full.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -21,6 +22,17 @@ pub struct HttpResponse {
     pub headers: HeaderMap,
     /// The body, as read (at most the cap plus one byte).
     pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// What an adapter read: the status, the headers and the (capped) body.
+    pub fn new(status: u16, headers: HeaderMap, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
 }
 
 /// Reads a response as the API documents it, leniently.
@@ -33,33 +45,36 @@ pub fn interpret(
 ) -> Result<Progress, Error> {
     let status = response.status;
     let correlation_id = correlation_id(&response.headers);
-    let invalid = |reason: String| Error::InvalidResponse {
-        status,
-        reason,
-        excerpt: excerpt(&response.body),
-        correlation_id: correlation_id.clone(),
+    let invalid = |reason: String| {
+        Error::invalid_response(
+            status,
+            reason,
+            excerpt(&response.body),
+            correlation_id.clone(),
+        )
     };
     match status {
         // Past the cap a progress body is refused; an error keeps its status
         // (and its Retry-After), whatever its body.
-        200..=299 if response.body.len() > body_cap => Err(Error::InvalidResponse {
+        200..=299 if response.body.len() > body_cap => Err(Error::invalid_response(
             status,
-            reason: format!("the body is larger than the {body_cap}-byte cap"),
-            excerpt: None,
+            format!("the body is larger than the {body_cap}-byte cap"),
+            None,
             correlation_id,
-        }),
+        )),
         200..=299 => parse_progress(&response.body).map_err(invalid),
-        300..=399 => Err(Error::Redirect {
+        300..=399 => Err(Error::redirect(
             status,
-            location: header_text(&response.headers, "location"),
+            header_text(&response.headers, "location"),
             correlation_id,
-        }),
+        )),
         _ => Err(failure_error(HttpFailure {
             status,
             api: ApiError::from_body(&response.body),
             excerpt: excerpt(&response.body),
             correlation_id,
             retry_after: retry_after(&response.headers, wall_now),
+            job: None,
         })),
     }
 }

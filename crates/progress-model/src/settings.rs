@@ -23,6 +23,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How a watch polls: the ladder, the retries and the deadline.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PollPolicy {
     /// The waits between polls; the last one repeats. Restarts when the percentage changes.
     pub intervals: Vec<Duration>,
@@ -59,6 +60,7 @@ impl PollPolicy {
 
 /// The settings both clients share. Build them through a client's builder.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Settings {
     /// The service whose jobs are watched.
     pub service: Service,
@@ -167,6 +169,7 @@ impl Settings {
 ///
 /// Expands to inherent methods on a builder with a `parts: PartsBuilder<_, _>` field.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! settings_builder_methods {
     () => {
         /// Hears of each failure a watch waits out before retrying (a 429, a
@@ -257,6 +260,38 @@ macro_rules! settings_builder_methods {
         /// The largest response body read (default 1 MiB).
         pub fn body_cap(mut self, bytes: usize) -> Self {
             self.parts.settings.body_cap = bytes;
+            self
+        }
+
+        /// Requests in flight at once across every watch of the client
+        /// (default 32); more watches queue for a slot, and the wait counts
+        /// against their deadline.
+        pub fn max_in_flight(mut self, requests: usize) -> Self {
+            self.parts.settings.limits.max_in_flight = requests;
+            self
+        }
+
+        /// A client-side rate shared by every watch of the client, in
+        /// requests per second (default: none; the service's 429s still
+        /// pause every watch of the client).
+        pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+            self.parts.settings.limits.max_requests_per_second = Some(rate);
+            self
+        }
+
+        /// Lengthens each wait by a random share between 0 and `fraction`
+        /// (default 0.1), so that watches started together drift apart.
+        /// A wait is never shorter than its rung or `Retry-After`, and never
+        /// passes the deadline. 0 turns it off.
+        pub fn jitter(mut self, fraction: f64) -> Self {
+            self.parts.settings.limits.jitter = fraction;
+            self
+        }
+
+        /// Seeds the jitter's random numbers, so that runs repeat exactly
+        /// (default: a random seed).
+        pub fn jitter_seed(mut self, seed: u64) -> Self {
+            self.parts.settings.limits.jitter_seed = Some(seed);
             self
         }
     };

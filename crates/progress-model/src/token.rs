@@ -36,16 +36,11 @@ impl AccessToken {
     /// The `Authorization` header value, marked sensitive so HTTP libraries hide it.
     pub fn header_value(&self) -> Result<HeaderValue, Error> {
         if self.0.is_empty() {
-            return Err(Error::Token {
-                message: "the token is empty".into(),
-                provider_error: None,
-            });
+            return Err(Error::unusable_token("the token is empty"));
         }
-        let mut value =
-            HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| Error::Token {
-                message: "the token holds characters that cannot be sent in a header".into(),
-                provider_error: None,
-            })?;
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| {
+            Error::unusable_token("the token holds characters that cannot be sent in a header")
+        })?;
         value.set_sensitive(true);
         Ok(value)
     }

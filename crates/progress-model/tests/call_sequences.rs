@@ -43,8 +43,8 @@ fn reply() -> impl Strategy<Value = Reply> {
     ]);
     prop_oneof![
         4 => (status, retry_after, body).prop_map(|(s, r, b)| Reply::Status(s, r, b)),
-        1 => Just(Reply::Failed(Error::Timeout { message: "slow".into() })),
-        1 => Just(Reply::Failed(Error::Connect { message: "refused".into() })),
+        1 => Just(Reply::Failed(Error::timeout("slow"))),
+        1 => Just(Reply::Failed(Error::connect("refused"))),
         1 => Just(Reply::Failed(Error::Config("bad".into()))),
     ]
 }
@@ -72,10 +72,12 @@ fn policy() -> impl Strategy<Value = PollPolicy> {
             Just(Duration::MAX)
         ]),
     )
-        .prop_map(|(intervals, max_retries, deadline)| PollPolicy {
-            intervals,
-            max_retries,
-            deadline,
+        .prop_map(|(intervals, max_retries, deadline)| {
+            let mut policy = PollPolicy::default();
+            policy.intervals = intervals;
+            policy.max_retries = max_retries;
+            policy.deadline = deadline;
+            policy
         })
 }
 
@@ -83,11 +85,8 @@ fn response(reply: &Reply) -> Result<HttpResponse, Error> {
     match reply {
         Reply::Failed(error) => Err(error.clone()),
         Reply::Status(status, retry_after, body) => {
-            let mut response = HttpResponse {
-                status: *status,
-                body: body.as_bytes().to_vec(),
-                ..HttpResponse::default()
-            };
+            let mut response =
+                HttpResponse::new(*status, http::HeaderMap::new(), body.as_bytes().to_vec());
             if let Some(value) = retry_after {
                 response
                     .headers

@@ -49,11 +49,11 @@ fn a_token_providers_own_causes_are_kept_in_the_message() {
 }
 
 fn unavailable() -> Error {
-    let mut response = HttpResponse {
-        status: 503,
-        body: br#"{"error":{"code":"ServiceBusy","message":"later"}}"#.to_vec(),
-        ..HttpResponse::default()
-    };
+    let mut response = HttpResponse::new(
+        503,
+        http::HeaderMap::new(),
+        br#"{"error":{"code":"ServiceBusy","message":"later"}}"#.to_vec(),
+    );
     response
         .headers
         .insert("x-correlation-id", "corr-7".parse().unwrap());
@@ -65,11 +65,7 @@ fn unavailable() -> Error {
 
 #[test]
 fn a_deadline_reached_during_failures_shows_the_failures_details() {
-    let error = Error::Deadline {
-        deadline: Duration::from_secs(60),
-        last: None,
-        failing: Some(Box::new(unavailable())),
-    };
+    let error = Error::deadline(Duration::from_secs(60), None, Some(unavailable()));
     assert_eq!(error.status(), Some(503));
     assert_eq!(error.code(), Some("ServiceBusy"));
     assert_eq!(error.message(), Some("later"));
@@ -78,10 +74,7 @@ fn a_deadline_reached_during_failures_shows_the_failures_details() {
 
 #[test]
 fn exhausted_retries_show_the_last_failures_details() {
-    let error = Error::RetriesExhausted {
-        attempts: 6,
-        last: Box::new(unavailable()),
-    };
+    let error = Error::retries_exhausted(6, unavailable());
     assert_eq!(error.status(), Some(503));
     assert_eq!(error.code(), Some("ServiceBusy"));
     assert_eq!(error.correlation_id(), Some("corr-7"));

@@ -37,11 +37,7 @@ fn response(reply: Reply) -> HttpResponse {
     if let Some(after) = retry_after {
         headers.insert("retry-after", after.to_string().parse().unwrap());
     }
-    HttpResponse {
-        status,
-        headers,
-        body: body.into_bytes(),
-    }
+    HttpResponse::new(status, headers, body.into_bytes())
 }
 
 /// What the run saw: each request as (job, second sent), the events as
@@ -108,18 +104,21 @@ fn client_state(limits: ClientLimits) -> ClientState {
     ClientState::new(&limits).unwrap()
 }
 
+fn limits(jitter: f64, seed: Option<u64>, rate: Option<f64>) -> ClientLimits {
+    let mut limits = ClientLimits::default();
+    limits.jitter = jitter;
+    limits.jitter_seed = seed;
+    limits.max_requests_per_second = rate;
+    limits
+}
+
 fn no_jitter() -> ClientLimits {
-    ClientLimits {
-        jitter: 0.0,
-        ..Default::default()
-    }
+    limits(0.0, None, None)
 }
 
 fn watch(job: &str, client: &ClientState, deadline: Option<u64>) -> Watch {
-    let policy = PollPolicy {
-        deadline: deadline.map(Duration::from_secs),
-        ..PollPolicy::default()
-    };
+    let mut policy = PollPolicy::default();
+    policy.deadline = deadline.map(Duration::from_secs);
     Watch::new(JobId::new(job).unwrap(), policy, 1 << 20, true).sharing(client.clone())
 }
 
@@ -193,10 +192,7 @@ fn a_pause_past_a_watchs_deadline_ends_it_without_a_request() {
 #[test]
 fn the_client_rate_spaces_the_first_requests_of_many_watches() {
     use Reply::*;
-    let client = client_state(ClientLimits {
-        max_requests_per_second: Some(1.0),
-        ..no_jitter()
-    });
+    let client = client_state(limits(0.0, None, Some(1.0)));
     let run = drive(
         (0..4)
             .map(|i| (watch(&format!("job-{i}"), &client, None), vec![Done]))
@@ -210,11 +206,7 @@ fn the_client_rate_spaces_the_first_requests_of_many_watches() {
 #[test]
 fn jitter_lengthens_waits_within_its_share_never_below_the_rung_or_retry_after() {
     use Reply::*;
-    let client = client_state(ClientLimits {
-        jitter: 0.1,
-        jitter_seed: Some(42),
-        ..Default::default()
-    });
+    let client = client_state(limits(0.1, Some(42), None));
     let run = drive(vec![(
         watch("a", &client, None),
         vec![Active(1), Active(1), TooMany(100), Active(2), Done],
@@ -233,11 +225,7 @@ fn jitter_lengthens_waits_within_its_share_never_below_the_rung_or_retry_after()
 
 fn client_run_with_seed(seed: u64) -> Vec<f64> {
     use Reply::*;
-    let client = client_state(ClientLimits {
-        jitter: 0.1,
-        jitter_seed: Some(seed),
-        ..Default::default()
-    });
+    let client = client_state(limits(0.1, Some(seed), None));
     let run = drive(vec![(
         watch("a", &client, None),
         vec![Active(1), Active(1), TooMany(100), Active(2), Done],
@@ -250,11 +238,7 @@ fn jitter_never_pushes_a_wait_past_the_deadline() {
     use Reply::*;
     // Deadline 16 s, rung 15 s: jitter of up to 10% would reach 16.5 s.
     for seed in 0..50 {
-        let client = client_state(ClientLimits {
-            jitter: 0.1,
-            jitter_seed: Some(seed),
-            ..Default::default()
-        });
+        let client = client_state(limits(0.1, Some(seed), None));
         let run = drive(vec![(watch("a", &client, Some(16)), vec![Active(1), Done])]);
         let sent = sent_by(&run, 0);
         assert!(sent[1] >= 15.0 && sent[1] <= 16.0, "seed {seed}: {sent:?}");
@@ -289,7 +273,7 @@ fn events_name_the_job_and_tell_of_refreshed_tokens() {
             assert_eq!(event.job, "job-7");
             assert!(matches!(
                 event.kind,
-                EventKind::Finished(Err(Error::Cancelled))
+                EventKind::Finished(Err(Error::Cancelled { .. }))
             ));
         }
         other => panic!("{other:?}"),

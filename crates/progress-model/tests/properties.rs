@@ -40,11 +40,7 @@ fn to_response(reply: &Reply) -> HttpResponse {
         r#"{{"progress":{{"percentage":{},"state":"{}"}}}}"#,
         reply.percentage, reply.state
     );
-    HttpResponse {
-        status: reply.status,
-        headers,
-        body: body.into_bytes(),
-    }
+    HttpResponse::new(reply.status, headers, body.into_bytes())
 }
 
 proptest! {
@@ -54,7 +50,7 @@ proptest! {
         deadline in prop::option::of(1u64..2000),
     ) {
         let intervals = vec![Duration::from_secs(15), Duration::from_secs(30), Duration::from_secs(60), Duration::from_secs(120)];
-        let policy = PollPolicy { intervals: intervals.clone(), max_retries: 5, deadline: deadline.map(Duration::from_secs) };
+        let policy = { let mut policy = PollPolicy::default(); policy.intervals = intervals.clone(); policy.max_retries = 5; policy.deadline = deadline.map(Duration::from_secs); policy };
         let mut watch = Watch::new(progress_model::JobId::new("job").unwrap(), policy, 1 << 20, true);
         let start = Instant::now();
         let mut elapsed = Duration::ZERO;
@@ -99,7 +95,7 @@ proptest! {
         for name in ["retry-after", "x-correlation-id", "location"] {
             map.insert(name, HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"));
         }
-        let response = HttpResponse { status, headers: map, body };
+        let response = HttpResponse::new(status, map, body);
         let result = interpret(&response, cap, SystemTime::UNIX_EPOCH);
         if let Err(error) = result {
             let _ = (error.to_string(), error.is_transient(), error.kind());
@@ -108,7 +104,7 @@ proptest! {
 
     #[test]
     fn bodies_with_progress_shapes_never_panic(body in r#"\{"(progress|jobProgress)":\{("percentage":(-?[0-9]{1,5}(\.[0-9]+)?|null|"x"),)?"state":("active"|"SUCCESS"|1|null)\}\}"#) {
-        let response = HttpResponse { status: 200, headers: HeaderMap::new(), body: body.clone().into_bytes() };
+        let response = HttpResponse::new(200, HeaderMap::new(), body.clone().into_bytes());
         match interpret(&response, 1 << 20, SystemTime::UNIX_EPOCH) {
             Ok(progress) => prop_assert!(progress.fraction().is_none_or(|f| (0.0..=1.0).contains(&f))),
             Err(error) => prop_assert!(matches!(error, Error::InvalidResponse { .. }), "{body}: {error}"),

@@ -16,18 +16,15 @@ fn active(percentage: u32) -> HttpResponse {
 
 fn progress(percentage: u32, state: &str) -> HttpResponse {
     let body = format!(r#"{{"progress":{{"percentage":{percentage},"state":"{state}"}}}}"#);
-    HttpResponse {
-        status: 200,
-        body: body.into_bytes(),
-        ..HttpResponse::default()
-    }
+    HttpResponse::new(200, http::HeaderMap::new(), body.into_bytes())
 }
 
 fn watch(intervals_secs: u64, deadline_secs: u64) -> Watch {
-    let policy = PollPolicy {
-        intervals: vec![Duration::from_secs(intervals_secs)],
-        deadline: Some(Duration::from_secs(deadline_secs)),
-        ..PollPolicy::default()
+    let policy = {
+        let mut policy = PollPolicy::default();
+        policy.intervals = vec![Duration::from_secs(intervals_secs)];
+        policy.deadline = Some(Duration::from_secs(deadline_secs));
+        policy
     };
     Watch::new(JobId::new("job").unwrap(), policy, 1 << 20, true)
 }
@@ -137,10 +134,7 @@ fn the_wall_clock_passed_to_the_watch_is_the_clocks() {
     // Retry-After dates resolve against the clock's wall time, late or not.
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let mut watch = watch(15, 100);
-    let mut limited = HttpResponse {
-        status: 429,
-        ..HttpResponse::default()
-    };
+    let mut limited = HttpResponse::new(429, http::HeaderMap::new(), Vec::new());
     limited.headers.insert(
         "retry-after",
         "Tue, 14 Nov 2023 22:14:00 GMT".parse().unwrap(),

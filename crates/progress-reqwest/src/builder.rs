@@ -3,9 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
+use progress_model::internal::PartsBuilder;
+use progress_model::{AccessToken, Error, TokenProvider};
 
 use crate::sleeper::{AsyncSleeper, default_sleeper};
+use crate::slots::Slots;
 use crate::token::{AsyncTokenProvider, Blocking};
 use crate::{Client, transport};
 
@@ -27,7 +29,8 @@ impl ClientBuilder {
 
     /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
     pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        self.parts.token = Some(Arc::new(Blocking(StaticToken::new(token))));
+        let token = self.parts.static_token(token);
+        self.parts.token = Some(Arc::new(Blocking(token)));
         self
     }
 
@@ -35,13 +38,13 @@ impl ClientBuilder {
     /// own [`TokenProvider`] that can refresh after a 401. Its calls should be
     /// quick; use [`ClientBuilder::async_token_provider`] for network fetches.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.parts.token = Some(Arc::new(Blocking(provider)));
+        self.parts.provider(Arc::new(Blocking(provider)));
         self
     }
 
     /// An async token provider: an async closure, or your own [`AsyncTokenProvider`].
     pub fn async_token_provider(mut self, provider: impl AsyncTokenProvider + 'static) -> Self {
-        self.parts.token = Some(Arc::new(provider));
+        self.parts.provider(Arc::new(provider));
         self
     }
 
@@ -72,7 +75,8 @@ impl ClientBuilder {
             Some(http) => transport::Http::Reqwest(http),
             None => transport::Http::default_for(&parts.settings)?,
         };
-        Ok(Client { parts, http })
+        let slots = Slots::new(parts.shared.max_in_flight());
+        Ok(Client { parts, http, slots })
     }
 }
 

@@ -19,7 +19,6 @@ pub(crate) struct WatchLoop {
 
 impl WatchLoop {
     pub(crate) fn new(client: Client, machine: Watch) -> Self {
-        let machine = machine.sharing(client.shared.state.clone());
         Self { client, machine }
     }
 
@@ -32,7 +31,7 @@ impl WatchLoop {
                 Step::Fetch(fetch) => {
                     let asked = clock.now();
                     let sleeper = client.parts.sleeper.as_ref();
-                    let Some(slot) = client.shared.slot(fetch.time_left, sleeper).await else {
+                    let Some(slot) = client.slots.take(fetch.time_left, sleeper).await else {
                         self.machine.on_no_slot();
                         continue;
                     };
@@ -162,4 +161,3 @@ impl FusedStream for ProgressStream {
         self.events.is_terminated()
     }
 }
-

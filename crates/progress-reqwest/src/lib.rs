@@ -59,23 +59,25 @@
 mod builder;
 mod client;
 mod compat;
+mod events;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod proxy;
 mod reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod rustls_transport;
 mod sleeper;
+mod slots;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls;
 mod token;
 mod transport;
-mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
+    Progress, Retry, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 #[cfg(any(
     feature = "runtime-tokio",
@@ -85,4 +87,3 @@ pub use progress_model::{
 pub use sleeper::RuntimeSleeper;
 pub use sleeper::{AsyncSleeper, BoxFuture};
 pub use token::AsyncTokenProvider;
-pub use watch::ProgressStream;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use progress_model::{Error, HttpResponse, Settings};
 
-use crate::transport::{error_chain, is_tls_failure};
+use crate::transport::is_tls_failure;
 
 /// A client that follows no redirect and times out as the settings say (with
 /// `native-tls`, or no TLS at all). Refuses an `https://` base URL when no TLS feature is on: every request
@@ -51,46 +51,44 @@ pub(crate) async fn send(
         .request(parts.method, url.clone())
         .headers(parts.headers)
         .timeout(timeout);
-    let mut response = request.send().await.map_err(transport_error)?;
+    let failure = |error| transport_error(url.as_str(), error);
+    let mut response = request.send().await.map_err(failure)?;
     // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.
     if *response.url() != url {
         // A client the caller brought may follow redirects; we never report
         // where one led as if it were the answer.
-        return Err(Error::Redirect {
-            status: response.status().as_u16(),
-            location: Some(response.url().to_string()),
-            correlation_id: None,
-        });
+        return Err(Error::redirect(
+            response.status().as_u16(),
+            Some(response.url().to_string()),
+            None,
+        ));
     }
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
     while body.len() <= settings.body_cap {
-        match response.chunk().await.map_err(transport_error)? {
+        match response.chunk().await.map_err(failure)? {
             Some(chunk) => body.extend_from_slice(&chunk),
             None => break,
         }
     }
     body.truncate(settings.body_cap.saturating_add(1));
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
+    Ok(HttpResponse::new(status, headers, body))
 }
 
-/// reqwest's errors name the URL but never the headers, so their text is safe.
-fn transport_error(error: reqwest::Error) -> Error {
-    let message = error_chain(&error);
-    if error.is_timeout() {
-        Error::Timeout { message }
+/// The failure of a request to `url`, with reqwest's error as its source
+/// (reqwest's errors name the URL but never the headers, so their text is safe).
+fn transport_error(url: &str, error: reqwest::Error) -> Error {
+    let failed = if error.is_timeout() {
+        Error::timeout(url)
     } else if is_tls_failure(&error) {
-        Error::Tls { message }
+        Error::tls(url)
     } else if error.is_builder() {
-        Error::Config(message)
+        return Error::Config(format!("cannot send to {url}: {error}"));
     } else if error.is_connect() || error.is_request() || error.is_body() {
-        Error::Connect { message }
+        Error::connect(url)
     } else {
-        Error::Transport { message }
-    }
+        Error::transport(url)
+    };
+    failed.caused_by(error)
 }

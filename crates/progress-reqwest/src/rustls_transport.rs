@@ -12,7 +12,9 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use progress_model::{Error, HttpResponse, Settings};
 
 use crate::proxy::ProxiedConnector;
-use crate::transport::{error_chain, is_tls_failure};
+use crate::transport::is_tls_failure;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How long an idle pooled connection is kept (reqwest's default).
 const POOL_IDLE: Duration = Duration::from_secs(90);
@@ -60,6 +62,8 @@ impl RustlsClient {
         timeout: Duration,
     ) -> Result<HttpResponse, Error> {
         let (parts, ()) = request.into_parts();
+        let url = parts.uri.to_string();
+        let failure = |error: hyper_util::client::legacy::Error| failure(&url, error.into());
         let request = http::Request::from_parts(parts, Empty::new());
         let exchange = async {
             let response = self.inner.request(request).await.map_err(failure)?;
@@ -68,7 +72,8 @@ impl RustlsClient {
             while bytes.len() <= settings.body_cap {
                 match body.frame().await {
                     Some(frame) => {
-                        if let Ok(data) = frame.map_err(failure)?.into_data() {
+                        let frame = frame.map_err(|error| self::failure(&url, error.into()))?;
+                        if let Ok(data) = frame.into_data() {
                             bytes.extend_from_slice(&data);
                         }
                     }
@@ -76,34 +81,35 @@ impl RustlsClient {
                 }
             }
             bytes.truncate(settings.body_cap.saturating_add(1));
-            Ok(HttpResponse {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: bytes,
-            })
+            Ok(HttpResponse::new(
+                parts.status.as_u16(),
+                parts.headers,
+                bytes,
+            ))
         };
         tokio::time::timeout(timeout, exchange)
             .await
             .unwrap_or_else(|_| {
-                Err(Error::Timeout {
-                    message: format!("no complete answer within {timeout:?}"),
-                })
+                Err(Error::timeout(format!(
+                    "{url}: no complete answer within {timeout:?}"
+                )))
             })
     }
 }
 
-/// hyper's errors name neither the headers nor the token: their text is safe.
-fn failure(error: impl std::error::Error + 'static) -> Error {
-    let message = error_chain(&error);
-    if is_tls_failure(&error) {
-        Error::Tls { message }
-    } else if is_timeout(&error) {
-        Error::Timeout { message }
+/// The failure of a request to `url`, with hyper's error as its source (hyper's
+/// errors name neither the headers nor the token: their text is safe).
+fn failure(url: &str, error: BoxError) -> Error {
+    let failed = if is_tls_failure(error.as_ref()) {
+        Error::tls(url)
+    } else if is_timeout(error.as_ref()) {
+        Error::timeout(url)
     } else {
         // Refused, reset, closed early, or an answer that is not HTTP: the
         // connection failed, which may heal.
-        Error::Connect { message }
-    }
+        Error::connect(url)
+    };
+    failed.caused_by(error)
 }
 
 /// Whether the connect timeout ran out.

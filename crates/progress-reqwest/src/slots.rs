@@ -1,35 +1,33 @@
-//! The async side of the watches' shared state: the client's [`ClientState`]
-//! (decided in the model) and the slots of `max_in_flight`, an async-lock
-//! semaphore, which waits the same on tokio, async-std and smol.
+//! The async side of `max_in_flight`: an async-lock semaphore, which waits
+//! the same on tokio, async-std and smol. The model decides the number;
+//! waiting for a slot is this adapter's job.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 use futures_util::future::{Either, select};
-use progress_model::ClientState;
 
 use crate::sleeper::AsyncSleeper;
 
-/// What every watch of one async client shares.
+/// The free slots of one client, shared by its clones and every watch.
 #[derive(Debug, Clone)]
-pub(crate) struct Shared {
-    /// The 429 pause, the client-side rate, the jitter.
-    pub(crate) state: ClientState,
+pub(crate) struct Slots {
     slots: Arc<Semaphore>,
 }
 
-impl Shared {
-    pub(crate) fn new(state: ClientState) -> Self {
-        let slots = Arc::new(Semaphore::new(state.max_in_flight()));
-        Self { state, slots }
+impl Slots {
+    pub(crate) fn new(count: usize) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(count)),
+        }
     }
 
     /// A slot to send in, waiting at most `limit` (the time left before the
     /// deadline) when none is free; `None` when the limit passed first.
     /// Dropping the future while it waits takes nothing: async-lock's acquire
     /// is cancel-safe.
-    pub(crate) async fn slot(
+    pub(crate) async fn take(
         &self,
         limit: Option<Duration>,
         sleeper: &dyn AsyncSleeper,

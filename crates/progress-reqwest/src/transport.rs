@@ -9,8 +9,8 @@
 //! reqwest.
 
 use std::fmt;
-use std::time::Duration;
 
+use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Settings};
 
 use crate::reqwest_transport;
@@ -54,9 +54,9 @@ impl fmt::Debug for Http {
 pub(crate) async fn send(
     http: &Http,
     settings: &Settings,
-    request: http::Request<()>,
-    timeout: Duration,
+    outgoing: Outgoing,
 ) -> Result<HttpResponse, Error> {
+    let Outgoing { request, timeout } = outgoing;
     match http {
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
         Http::Rustls(client) => client.send(settings, request, timeout).await,
@@ -103,17 +103,4 @@ fn has_io_cause(error: &(dyn std::error::Error + 'static)) -> bool {
         source = cause.source();
     }
     false
-}
-
-/// The error and its causes on one line: the outer text is often just
-/// "error sending request".
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }

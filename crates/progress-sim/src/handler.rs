@@ -2,20 +2,29 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
-use http::header::AUTHORIZATION;
+use http::header::ACCEPT_ENCODING;
 use http::{HeaderMap, Method, StatusCode, Uri};
 
-use crate::faults::Fault;
+use crate::authorization::{bearer_token, revoked};
+use crate::connection::ConnectionControl;
+use crate::delivery::{changes_a_200, deliver};
+use crate::dialects;
+use crate::fault_answers::instead_of_answer;
+use crate::fault_injector::Fault;
 use crate::responses::Answer;
 use crate::route::JobRoute;
+use crate::served::AnswerKind;
 use crate::state::SharedState;
 
-/// The one handler: every path and method lands here, so every answer,
-/// errors included, goes through the same rendering.
+/// The one handler of the progress API: every path and method but the token
+/// endpoint lands here, so every answer, errors included, goes through the
+/// same rendering.
 pub(crate) async fn handle_request(
     State(state): State<Arc<SharedState>>,
+    Extension(connection): Extension<ConnectionControl>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -25,121 +34,159 @@ pub(crate) async fn handle_request(
     let ordinal = route
         .as_ref()
         .map(|route| state.count_request(&route.job_id));
+    let job_id = route.as_ref().map(|route| route.job_id.clone());
     // Faults come first: a flaky gateway fails before the service looks at
     // the request, and drawing for every request keeps the sequence seeded.
-    let fate = state.next_fate();
+    // Bursts and storms follow the job (or the path, for other paths).
+    let fate = state.next_fate(job_id.as_deref().unwrap_or(uri.path()));
     if let Some(delay) = fate.delay {
         tokio::time::sleep(delay).await;
     }
-    let answer = match fate.fault {
-        Some(Fault::DropConnection) => Answer::DropConnection,
-        Some(Fault::ServerError(status)) => server_error(status),
-        Some(Fault::MalformedBody) => match decide(&state, &method, route, ordinal, &headers) {
-            Answer::Progress(body) => Answer::MalformedProgress(body),
-            other => other,
-        },
-        None => decide(&state, &method, route, ordinal, &headers),
+    let replaced = match fate.fault {
+        Some(fault) => instead_of_answer(fault, &connection).await,
+        None => None,
     };
-    answer.into_response(&correlation_id)
+    let (answer, mut faulted) = match replaced {
+        Some(answer) => (answer, true),
+        None => decide(&state, &method, route, ordinal, &headers, fate.fault),
+    };
+    let body_fault = fate
+        .fault
+        .filter(|&fault| changes_a_200(fault) && answer.kind() == AnswerKind::Ok);
+    faulted |= body_fault.is_some();
+    let kind = if faulted {
+        AnswerKind::Fault
+    } else {
+        answer.kind()
+    };
+    state.count_served(job_id.as_deref(), kind);
+    let gzip = fate.gzip && accepts_gzip(&headers);
+    deliver(
+        answer.into_response(&correlation_id),
+        body_fault,
+        gzip,
+        &connection,
+    )
+    .await
 }
 
+/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|parameter| {
+                parameter
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f64>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// The service's answer, and whether a fault changed it (a job that
+/// vanished, a revoked token, a progress body in another dialect).
 fn decide(
     state: &SharedState,
     method: &Method,
     route: Option<JobRoute>,
     ordinal: Option<u64>,
     headers: &HeaderMap,
-) -> Answer {
+    fault: Option<Fault>,
+) -> (Answer, bool) {
     let (Some(route), Some(ordinal)) = (route, ordinal) else {
-        return Answer::error(
-            StatusCode::NOT_FOUND,
-            "ResourceNotFound",
-            "The requested resource was not found.",
+        return (
+            Answer::error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                "The requested resource was not found.",
+            ),
+            false,
         );
     };
     if method != Method::GET {
-        return Answer::error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "Only GET is allowed on job progress.",
+        return (
+            Answer::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "Only GET is allowed on job progress.",
+            ),
+            false,
         );
     }
     let token = match bearer_token(state, headers) {
         Ok(token) => token,
-        Err(answer) => return answer,
+        Err(answer) => return (answer, false),
     };
+    // "Mid-watch": a job's first request is never the one that loses it.
+    let mid_watch = ordinal > 1;
+    if mid_watch && fault == Some(Fault::RevokeToken) {
+        state.revoke(token);
+    }
+    if state.is_revoked(token) {
+        return (revoked(), true);
+    }
+    // The API limits the client, whatever it asks for: the bucket comes
+    // before the job is looked up.
+    if let Some(buckets) = &state.token_buckets
+        && let Err(retry_after_seconds) = buckets.admit(token, state.real_seconds())
+    {
+        return (
+            Answer::RateLimited {
+                retry_after_seconds,
+            },
+            false,
+        );
+    }
     let Some(job) = state
         .scenario
         .jobs
         .get(&route.job_id)
         .filter(|job| job.serves(&route.service))
     else {
-        return Answer::error(
-            StatusCode::NOT_FOUND,
-            "ProgressNotFound",
-            "Requested progress is not available.",
-        );
+        return (progress_not_found(), false);
     };
+    if mid_watch && fault == Some(Fault::Disappear) {
+        state.vanish(&route.job_id);
+    }
+    if state.has_vanished(&route.job_id) {
+        return (progress_not_found(), true);
+    }
     if job.rate_limited_requests.contains(&ordinal) {
-        return Answer::RateLimited {
-            retry_after_seconds: 1,
-        };
+        return (
+            Answer::RateLimited {
+                retry_after_seconds: 1,
+            },
+            false,
+        );
     }
     if let Some(limiter) = &state.rate_limiter
         && let Err(retry_after_seconds) = limiter.admit(token, &route.job_id, state.real_seconds())
     {
-        return Answer::RateLimited {
-            retry_after_seconds,
-        };
+        return (
+            Answer::RateLimited {
+                retry_after_seconds,
+            },
+            false,
+        );
     }
-    Answer::Progress(job.body_at(state.simulated_seconds()))
-}
-
-/// The bearer token, or the 401 the service would send instead.
-fn bearer_token<'h>(state: &SharedState, headers: &'h HeaderMap) -> Result<&'h str, Answer> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "HeaderNotFound",
-            "Header Authorization was not found in the request. Access denied.",
-        ));
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty());
-    let Some(token) = token else {
-        return Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Header Authorization must be 'Bearer <token>'. Access denied.",
-        ));
-    };
-    let accepted = state
-        .scenario
-        .accepted_tokens
-        .as_ref()
-        .is_none_or(|accepted| accepted.iter().any(|known| known == token));
-    if accepted {
-        Ok(token)
-    } else {
-        Err(Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidToken",
-            "Access token is not valid. Access denied.",
-        ))
+    let body = job.body_at(state.simulated_seconds());
+    match fault.and_then(|fault| dialects::rewrite(&body, fault)) {
+        Some(rewritten) => (Answer::Progress(rewritten), true),
+        None => (Answer::Progress(body), false),
     }
 }
 
-fn server_error(status: StatusCode) -> Answer {
-    let (code, message) = match status {
-        StatusCode::BAD_GATEWAY => ("BadGateway", "Simulated bad gateway."),
-        StatusCode::SERVICE_UNAVAILABLE => ("ServiceUnavailable", "Simulated outage."),
-        StatusCode::GATEWAY_TIMEOUT => ("GatewayTimeout", "Simulated gateway timeout."),
-        _ => ("InternalServerError", "Simulated server error."),
-    };
-    Answer::error(status, code, message)
+fn progress_not_found() -> Answer {
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        "ProgressNotFound",
+        "Requested progress is not available.",
+    )
 }

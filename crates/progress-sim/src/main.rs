@@ -67,6 +67,7 @@ async fn main() -> ExitCode {
         }
     };
     let example_paths = example_paths(&scenario);
+    let has_token_endpoint = scenario.oauth.is_some();
     let simulator = match Simulator::builder(scenario).port(args.port).start().await {
         Ok(simulator) => simulator,
         Err(error) => {
@@ -79,6 +80,9 @@ async fn main() -> ExitCode {
     println!("{}", simulator.base_url());
     for path in example_paths {
         eprintln!("  {}{path}", simulator.base_url());
+    }
+    if has_token_endpoint {
+        eprintln!("  token endpoint: {}", simulator.token_url());
     }
     eprintln!("Ctrl-C to stop.");
 

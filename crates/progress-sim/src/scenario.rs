@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
 use crate::faults::Faults;
+use crate::oauth::OAuth;
 use crate::rate_limit::RateLimit;
 use crate::timeline::{JobTimeline, TimelinePoint, Wrapper};
+use crate::token_bucket::TokenRateLimit;
 
 /// Everything a [`Simulator`](crate::Simulator) serves. Usually read from
 /// JSON (see the [crate docs](crate) for the format).
@@ -21,13 +23,22 @@ pub struct Scenario {
     pub time_scale: f64,
     /// The jobs, by id (the id as it appears percent-decoded in the path).
     pub jobs: BTreeMap<String, JobTimeline>,
-    /// If set, only these bearer tokens are accepted; others get 401
-    /// `InvalidToken`. If not, any non-empty bearer token is accepted.
+    /// If set, only these bearer tokens are accepted (and, with `oauth`, the
+    /// tokens it issued); others get 401 `InvalidToken`. If not, any
+    /// non-empty bearer token is accepted, unless `oauth` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_tokens: Option<Vec<String>>,
     /// How fast one token may poll one job. No limit if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// How many requests per second one token may send, over all jobs (a
+    /// token bucket per token). No limit if `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_rate_limit: Option<TokenRateLimit>,
+    /// The token endpoint, `POST /connect/token`. Without it the route does
+    /// not exist and any bearer token is accepted (subject to `accepted_tokens`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuth>,
     /// Injected failures. None if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<Faults>,
@@ -75,6 +86,12 @@ impl Scenario {
         if let Some(rate_limit) = &self.rate_limit {
             rate_limit.validate()?;
         }
+        if let Some(oauth) = &self.oauth {
+            oauth.validate()?;
+        }
+        if let Some(limit) = &self.token_rate_limit {
+            limit.validate()?;
+        }
         if let Some(faults) = &self.faults {
             faults.validate()?;
         }
@@ -117,6 +134,8 @@ impl Scenario {
             jobs: BTreeMap::from([("demo-job".to_owned(), timeline)]),
             accepted_tokens: None,
             rate_limit: None,
+            token_rate_limit: None,
+            oauth: None,
             faults: None,
         }
     }

@@ -13,9 +13,13 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use tower_service::Service;
 
+use axum::routing::any;
+
+use crate::connection::{ConnectionControl, ResettableStream};
 use crate::handler::handle_request;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
+use crate::token_endpoint::{TOKEN_PATH, handle_token_request};
 
 /// How long requests in flight at shutdown may take to finish before their
 /// connections are cut. Keeps a simulator's Drop from hanging on a slow fault.
@@ -30,7 +34,11 @@ pub(crate) async fn serve(
     mut stop: watch::Receiver<bool>,
     _stopped: oneshot::Sender<()>,
 ) {
-    let router = Router::new().fallback(handle_request).with_state(state);
+    let mut router = Router::new();
+    if state.scenario.oauth.is_some() {
+        router = router.route(TOKEN_PATH, any(handle_token_request));
+    }
+    let router = router.fallback(handle_request).with_state(state);
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -54,8 +62,11 @@ pub(crate) async fn serve(
 }
 
 async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Receiver<bool>) {
-    let service = service_fn(move |request: hyper::Request<Incoming>| {
+    let control = ConnectionControl::default();
+    let stream = ResettableStream::new(stream, control.clone());
+    let service = service_fn(move |mut request: hyper::Request<Incoming>| {
         let mut router = router.clone();
+        request.extensions_mut().insert(control.clone());
         async move {
             let response = match router.call(request).await {
                 Ok(response) => response,

@@ -11,8 +11,10 @@ use tokio::sync::{oneshot, watch};
 use crate::clock::SimClock;
 use crate::error::SimError;
 use crate::scenario::Scenario;
+use crate::served::Served;
 use crate::server::serve;
 use crate::state::SharedState;
+use crate::token_bucket::TokenRateLimit;
 
 /// A running simulated progress server on `127.0.0.1`.
 ///
@@ -105,6 +107,42 @@ impl Simulator {
         self.state.request_counts()
     }
 
+    /// What the progress endpoint served so far, over every path (job or
+    /// not), by kind: 200s, 429s from rate limits, faults, other errors.
+    pub fn served(&self) -> Served {
+        self.state.served()
+    }
+
+    /// [`served`](Self::served) for the requests naming one job (all zero
+    /// for a job never asked for).
+    pub fn served_for(&self, job_id: &str) -> Served {
+        self.state.served_for(job_id)
+    }
+
+    /// How many 429s a rate limit answered to requests for this job
+    /// (`token_rate_limit`, `rate_limit`, `rate_limited_requests`); the same
+    /// as `served_for(job_id).rate_limited`.
+    pub fn rate_limited_for(&self, job_id: &str) -> u64 {
+        self.served_for(job_id).rate_limited
+    }
+
+    /// Where the token endpoint answers: `{base_url}/connect/token` (it
+    /// exists only when the scenario has `oauth`).
+    pub fn token_url(&self) -> String {
+        format!("{}/connect/token", self.base_url())
+    }
+
+    /// How many requests reached `/connect/token`, whatever their answer.
+    pub fn token_requests(&self) -> u64 {
+        self.state.token_requests()
+    }
+
+    /// [`served`](Self::served) for the token endpoint: `ok` counts the
+    /// tokens issued, `rejected` the OAuth errors.
+    pub fn token_endpoint_served(&self) -> Served {
+        self.state.token_endpoint_served()
+    }
+
     /// The simulated time now, in seconds since start.
     pub fn simulated_seconds(&self) -> f64 {
         self.state.simulated_seconds()
@@ -144,6 +182,20 @@ impl SimulatorBuilder {
     /// The time source; a real clock started at bind time by default.
     pub fn clock(mut self, clock: impl Into<SimClock>) -> Self {
         self.clock = Some(clock.into());
+        self
+    }
+
+    /// Limits each bearer token to `requests_per_second` over all jobs (a
+    /// token bucket; see [`TokenRateLimit`]), replacing the scenario's
+    /// `token_rate_limit`. The burst is the rate rounded up; use
+    /// [`token_rate_limit`](Self::token_rate_limit) to choose it.
+    pub fn requests_per_second(self, requests_per_second: f64) -> Self {
+        self.token_rate_limit(TokenRateLimit::per_second(requests_per_second))
+    }
+
+    /// Replaces the scenario's `token_rate_limit`.
+    pub fn token_rate_limit(mut self, limit: TokenRateLimit) -> Self {
+        self.scenario.token_rate_limit = Some(limit);
         self
     }
 

@@ -1,13 +1,17 @@
 //! What every request handler shares: the scenario, the clock, and the counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::clock::SimClock;
-use crate::faults::{Fate, FaultInjector};
+use crate::fault_injector::{Fate, FaultInjector};
+use crate::oauth::IssuedTokens;
 use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
+use crate::served::{AnswerKind, Served, Tally};
+use crate::token_bucket::TokenBuckets;
+use crate::token_endpoint::TOKEN_PATH;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
@@ -17,18 +21,38 @@ pub(crate) struct SharedState {
     pub(crate) scenario: Scenario,
     clock: SimClock,
     faults: Option<FaultInjector>,
+    token_faults: Option<FaultInjector>,
+    pub(crate) issued_tokens: IssuedTokens,
+    token_requests: AtomicU64,
     pub(crate) rate_limiter: Option<RateLimiter>,
+    pub(crate) token_buckets: Option<TokenBuckets>,
     request_counts: Mutex<BTreeMap<String, u64>>,
+    tally: Mutex<Tally>,
+    /// Jobs a `disappear_rate` fault took away, for good.
+    vanished_jobs: Mutex<HashSet<String>>,
+    /// Tokens a `revoke_token_rate` fault took away, for good.
+    revoked_tokens: Mutex<HashSet<String>>,
 }
 
 impl SharedState {
     pub(crate) fn new(scenario: Scenario, clock: SimClock) -> Self {
         SharedState {
             faults: scenario.faults.clone().map(FaultInjector::new),
+            token_faults: scenario
+                .oauth
+                .as_ref()
+                .and_then(|oauth| oauth.faults.clone())
+                .map(FaultInjector::new),
+            issued_tokens: IssuedTokens::default(),
+            token_requests: AtomicU64::new(0),
             rate_limiter: scenario.rate_limit.clone().map(RateLimiter::new),
+            token_buckets: scenario.token_rate_limit.clone().map(TokenBuckets::new),
             scenario,
             clock,
             request_counts: Mutex::new(BTreeMap::new()),
+            tally: Mutex::new(Tally::default()),
+            vanished_jobs: Mutex::new(HashSet::new()),
+            revoked_tokens: Mutex::new(HashSet::new()),
         }
     }
 
@@ -51,14 +75,72 @@ impl SharedState {
         self.counts().clone()
     }
 
-    pub(crate) fn next_fate(&self) -> Fate {
-        self.faults.as_ref().map_or(
-            Fate {
-                delay: None,
-                fault: None,
-            },
-            FaultInjector::next_fate,
-        )
+    /// Counts one answer of the progress endpoint.
+    pub(crate) fn count_served(&self, job_id: Option<&str>, kind: AnswerKind) {
+        self.tally().count(job_id, kind);
+    }
+
+    /// Counts one answer of the token endpoint.
+    pub(crate) fn count_token_endpoint(&self, kind: AnswerKind) {
+        self.tally().count_token_endpoint(kind);
+    }
+
+    pub(crate) fn token_endpoint_served(&self) -> Served {
+        self.tally().token_endpoint
+    }
+
+    pub(crate) fn count_token_request(&self) {
+        self.token_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn token_requests(&self) -> u64 {
+        self.token_requests.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn served(&self) -> Served {
+        self.tally().total
+    }
+
+    pub(crate) fn served_for(&self, job_id: &str) -> Served {
+        self.tally().by_job.get(job_id).copied().unwrap_or_default()
+    }
+
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        // Counters stay meaningful even if a handler panicked mid-update.
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The fate of the next progress request; bursts and storms follow `stream`.
+    pub(crate) fn next_fate(&self, stream: &str) -> Fate {
+        self.faults
+            .as_ref()
+            .map_or(Fate::FINE, |faults| faults.next_fate(stream))
+    }
+
+    /// Takes the job away for good.
+    pub(crate) fn vanish(&self, job_id: &str) {
+        lock(&self.vanished_jobs).insert(job_id.to_owned());
+    }
+
+    pub(crate) fn has_vanished(&self, job_id: &str) -> bool {
+        lock(&self.vanished_jobs).contains(job_id)
+    }
+
+    /// Stops accepting the token for good.
+    pub(crate) fn revoke(&self, token: &str) {
+        lock(&self.revoked_tokens).insert(token.to_owned());
+    }
+
+    pub(crate) fn is_revoked(&self, token: &str) -> bool {
+        lock(&self.revoked_tokens).contains(token)
+    }
+
+    /// The token endpoint draws from its own generator, so adding token
+    /// requests never shifts the progress endpoint's faults.
+    pub(crate) fn next_token_fate(&self) -> Fate {
+        self.token_faults
+            .as_ref()
+            .map_or(Fate::FINE, |faults| faults.next_fate(TOKEN_PATH))
     }
 
     pub(crate) fn simulated_seconds(&self) -> f64 {
@@ -75,4 +157,9 @@ impl SharedState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Sets of ids stay meaningful even if a handler panicked mid-update.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

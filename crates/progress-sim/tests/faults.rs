@@ -22,7 +22,7 @@ fn scenario(seed: u64) -> String {
 /// What a client would make of each of `count` requests.
 fn outcomes(seed: u64, count: usize) -> Vec<String> {
     let (sim, _clock) = start_manual(&scenario(seed));
-    let outcomes = (0..count)
+    let outcomes: Vec<String> = (0..count)
         .map(|_| match get(&sim, JOB, Some("token")) {
             Err(_) => "dropped".to_owned(),
             Ok(reply) if reply.status == 200 => {
@@ -34,8 +34,11 @@ fn outcomes(seed: u64, count: usize) -> Vec<String> {
             Ok(reply) => format!("{} {}", reply.status, reply.error_code()),
         })
         .collect();
-    // Faulted requests are still requests.
+    // Faulted requests are still requests, and counted as faults.
     assert_eq!(sim.requests_for("job-1"), count as u64);
+    let faults = outcomes.iter().filter(|o: &&String| *o != "200").count();
+    assert_eq!(sim.served_for("job-1").faults, faults as u64);
+    assert_eq!(sim.served().ok, (count - faults) as u64);
     outcomes
 }
 

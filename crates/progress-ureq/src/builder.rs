@@ -3,9 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use progress_model::{AccessToken, Error, PartsBuilder, StaticToken, TokenProvider};
+use progress_model::internal::PartsBuilder;
+use progress_model::{AccessToken, Error, TokenProvider};
 
 use crate::sleeper::{Sleeper, ThreadSleeper};
+use crate::slots::Slots;
 use crate::{Client, transport};
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
@@ -26,14 +28,15 @@ impl ClientBuilder {
 
     /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
     pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        self.parts.token = Some(Arc::new(StaticToken::new(token)));
+        let token = self.parts.static_token(token);
+        self.parts.token = Some(Arc::new(token));
         self
     }
 
     /// A token provider: a closure called before each request, or your own
     /// [`TokenProvider`] that can refresh after a 401.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.parts.token = Some(Arc::new(provider));
+        self.parts.provider(Arc::new(provider));
         self
     }
 
@@ -54,12 +57,19 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let sleeps_on_cancel = self.parts.sleeper.is_none();
         let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
         let agent = match self.agent {
             Some(agent) => agent,
             None => transport::default_agent(&parts.settings)?,
         };
-        Ok(Client { parts, agent })
+        let slots = Slots::new(parts.shared.max_in_flight());
+        Ok(Client {
+            parts,
+            agent,
+            slots,
+            sleeps_on_cancel,
+        })
     }
 }
 

@@ -1,20 +1,30 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use progress_model::internal::ClientParts;
 use progress_model::{
-    ClientParts, Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, interpret,
+    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions, interpret,
 };
 
 use crate::builder::ClientBuilder;
+use crate::events::{EventWatch, ManyWatch, ProgressWatch};
 use crate::sleeper::Sleeper;
-use crate::transport;
-use crate::watch::ProgressWatch;
+use crate::slots::Slots;
+use crate::{CancelHandle, transport};
 
 /// A blocking client for job progress. Cheap to clone; clones share one
-/// connection pool.
+/// connection pool, and every watch of the client and its clones, on any
+/// thread, shares the client's 429 pause, rate and `max_in_flight` slots.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn TokenProvider, dyn Sleeper>,
     pub(crate) agent: ureq::Agent,
+    pub(crate) slots: Arc<Slots>,
+    /// No sleeper was given: sleep on the watch's cancel handle, so that
+    /// `cancel()` wakes it at once.
+    pub(crate) sleeps_on_cancel: bool,
 }
 
 impl Client {
@@ -37,12 +47,39 @@ impl Client {
 
     /// Watches a job to its end: each observation is yielded as it arrives,
     /// before the wait that follows it. The iterator ends after a terminal state
-    /// or after yielding an error. Dropping it stops the watch.
+    /// or after yielding an error. Dropping it stops the watch; so does its
+    /// [`cancel_handle`](ProgressWatch::cancel_handle), from another thread.
     pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressWatch {
-        let settings = &self.parts.settings;
+        self.watch_with(job_id, WatchOptions::new())
+    }
+
+    /// [`Client::watch`] with this watch's own deadline or ladder.
+    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressWatch {
+        ProgressWatch::new(self.events(job_id.as_ref(), &options))
+    }
+
+    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
+    /// naming the job: each observation, each retry and its wait, a refreshed
+    /// token, and last how the watch finished.
+    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventWatch {
+        self.events(job_id.as_ref(), &WatchOptions::new())
+    }
+
+    /// Watches many jobs **on the calling thread**: their events merged, in
+    /// the order they happen, ending when every watch has finished. Between
+    /// polls the thread sleeps until the earliest one due, so one thread
+    /// watches hundreds of jobs.
+    pub fn watch_many<I>(&self, job_ids: I) -> ManyWatch
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
         let can_refresh = self.parts.token.can_refresh();
-        let machine = Watch::for_job(settings, job_id.as_ref(), can_refresh);
-        ProgressWatch::new(self.clone(), machine)
+        let options = WatchOptions::new();
+        let machines = job_ids
+            .into_iter()
+            .map(|id| self.parts.watch(id.as_ref(), can_refresh, &options));
+        ManyWatch::new(self.clone(), machines.collect::<Vec<_>>())
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -51,20 +88,28 @@ impl Client {
         self.watch(job_id).outcome()
     }
 
-    /// Gets a token (a fresh one after a 401) and sends one request.
+    fn events(&self, job_id: &str, options: &WatchOptions) -> EventWatch {
+        let can_refresh = self.parts.token.can_refresh();
+        let machine: Watch = self.parts.watch(job_id, can_refresh, options);
+        EventWatch::new(self.clone(), machine)
+    }
+
+    /// Sleeps between polls: on the cancel handle when no sleeper was given
+    /// (so a cancel wakes the watch at once), else with the given sleeper.
+    pub(crate) fn sleep(&self, duration: Duration, cancel: &CancelHandle) {
+        if self.sleeps_on_cancel {
+            cancel.sleep(duration);
+        } else {
+            self.parts.sleeper.sleep(duration);
+        }
+    }
+
+    /// Gets a token (a fresh one after a 401) and sends one request: the
+    /// model's steps, with this client's I/O between them.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         let provider = &self.parts.token;
-        let token = if fetch.fresh_token {
-            provider.refresh()
-        } else {
-            provider.token()
-        }
-        .map_err(Error::token)?;
-        let settings = &self.parts.settings;
-        let request = settings.progress_request(&fetch.job, &token)?;
-        let timeout = fetch.timeout(settings.request_timeout);
-        let mut response = transport::send(&self.agent, settings, request, timeout)?;
-        response.redact_secret(token.secret());
-        Ok(response)
+        let token = fetch.token(|| provider.token(), || provider.refresh());
+        let (outgoing, receipt) = self.parts.prepare(fetch, token)?;
+        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
     }
 }

@@ -21,7 +21,7 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
         match machine.step(clock.now()) {
             Step::Fetch(fetch) => {
                 let asked = clock.now();
-                let Some(slot) = client.shared.slots.take(fetch.time_left) else {
+                let Some(slot) = client.slots.take(fetch.time_left) else {
                     machine.on_no_slot();
                     continue;
                 };
@@ -53,7 +53,6 @@ pub struct EventWatch {
 
 impl EventWatch {
     pub(crate) fn new(client: Client, machine: Watch) -> Self {
-        let machine = machine.sharing(client.shared.state.clone());
         Self {
             client,
             machine,
@@ -74,7 +73,7 @@ impl EventWatch {
                 return outcome;
             }
         }
-        Err(Error::Cancelled) // unreachable: a watch always ends with Finished
+        Err(Error::cancelled()) // unreachable: a watch always ends with Finished
     }
 }
 
@@ -155,11 +154,10 @@ struct Entry {
 
 impl ManyWatch {
     pub(crate) fn new(client: Client, machines: impl IntoIterator<Item = Watch>) -> Self {
-        let state = client.shared.state.clone();
         let watches = machines
             .into_iter()
             .map(|machine| Entry {
-                machine: machine.sharing(state.clone()),
+                machine,
                 due: None,
                 finished: false,
             })
@@ -191,7 +189,9 @@ impl Iterator for ManyWatch {
                 .min_by_key(|(index, entry)| (entry.due, *index))
                 .map(|(index, entry)| (index, entry.due))?;
             let now = self.client.parts.clock.now();
-            if let Some(due) = due.filter(|due| *due > now) && !self.cancel.is_cancelled() {
+            if let Some(due) = due.filter(|due| *due > now)
+                && !self.cancel.is_cancelled()
+            {
                 self.client.sleep(due - now, &self.cancel);
                 continue;
             }

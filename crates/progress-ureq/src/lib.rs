@@ -42,17 +42,20 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod cancel;
 mod client;
+mod events;
 mod resolver;
 mod sleeper;
+mod slots;
 mod transport;
-mod watch;
 
 pub use builder::ClientBuilder;
+pub use cancel::CancelHandle;
 pub use client::Client;
+pub use events::{EventWatch, ManyWatch, ProgressWatch};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
+    Progress, Retry, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
-pub use watch::ProgressWatch;

@@ -1,8 +1,8 @@
 //! Moving bytes with ureq: one request out, status, headers and a capped body back.
 
 use std::io::Read;
-use std::time::Duration;
 
+use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Settings};
 use ureq::unversioned::transport::DefaultConnector;
 
@@ -53,9 +53,9 @@ fn tls_config() -> ureq::tls::TlsConfig {
 pub(crate) fn send(
     agent: &ureq::Agent,
     settings: &Settings,
-    request: http::Request<()>,
-    timeout: Duration,
+    outgoing: Outgoing,
 ) -> Result<HttpResponse, Error> {
+    let Outgoing { request, timeout } = outgoing;
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
     let mut config = agent
@@ -70,7 +70,10 @@ pub(crate) fn send(
         config = config.proxy(None);
     }
     let request = config.build();
-    let response = agent.run(request).map_err(transport_error)?;
+    let url = request.uri().to_string();
+    let response = agent
+        .run(request)
+        .map_err(|error| transport_error(&url, error))?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -79,21 +82,21 @@ pub(crate) fn send(
     body.into_reader()
         .take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|error| transport_error(ureq::Error::Io(error)))?;
-    Ok(HttpResponse {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body: bytes,
-    })
+        .map_err(|error| transport_error(&url, ureq::Error::Io(error)))?;
+    Ok(HttpResponse::new(
+        parts.status.as_u16(),
+        parts.headers,
+        bytes,
+    ))
 }
 
-/// ureq's errors carry no request headers, so their text is safe to show.
-fn transport_error(error: ureq::Error) -> Error {
+/// The failure of a request to `url`, with ureq's error as its source
+/// (ureq's errors carry no request headers, so their text is safe to show).
+fn transport_error(url: &str, error: ureq::Error) -> Error {
     use std::io::ErrorKind as Io;
-    let message = error.to_string();
-    match error {
-        ureq::Error::Timeout(_) => Error::Timeout { message },
-        ureq::Error::Io(io) if io.kind() == Io::TimedOut => Error::Timeout { message },
+    let failed = match &error {
+        ureq::Error::Timeout(_) => Error::timeout(url),
+        ureq::Error::Io(io) if io.kind() == Io::TimedOut => Error::timeout(url),
         // rustls reports a failed handshake as an io error around its own.
         #[cfg(feature = "rustls")]
         ureq::Error::Io(io)
@@ -101,7 +104,7 @@ fn transport_error(error: ureq::Error) -> Error {
                 .get_ref()
                 .is_some_and(|inner| inner.is::<rustls::Error>()) =>
         {
-            Error::Tls { message }
+            Error::tls(url)
         }
         ureq::Error::Io(io)
             if matches!(
@@ -114,20 +117,23 @@ fn transport_error(error: ureq::Error) -> Error {
                     | Io::NotConnected
             ) =>
         {
-            Error::Connect { message }
+            Error::connect(url)
         }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::Connect { message },
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::connect(url),
         // A certificate or TLS setup failure does not heal by retrying.
         ureq::Error::Tls(_) | ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => {
-            Error::Tls { message }
+            Error::tls(url)
         }
         #[cfg(feature = "rustls")]
-        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::Tls { message },
+        ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::tls(url),
         #[cfg(feature = "native-tls")]
-        ureq::Error::NativeTls(_) => Error::Tls { message },
-        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => Error::Config(message),
-        _ => Error::Transport { message },
-    }
+        ureq::Error::NativeTls(_) => Error::tls(url),
+        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => {
+            return Error::Config(format!("cannot send to {url}: {error}"));
+        }
+        _ => Error::transport(url),
+    };
+    failed.caused_by(error)
 }
 
 #[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]

@@ -173,10 +173,9 @@ impl Recorder {
         let mut state = self.lock();
         state.items += 1;
         if state.items >= MAX_ITEMS {
-            state
-                .observed
-                .anomalies
-                .push(format!("watch_many yielded {MAX_ITEMS} events; stopped reading it"));
+            state.observed.anomalies.push(format!(
+                "watch_many yielded {MAX_ITEMS} events; stopped reading it"
+            ));
             return false;
         }
         drop(state);

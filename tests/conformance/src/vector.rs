@@ -372,14 +372,18 @@ impl Vector {
             }
         }
         let many = self.mode == Mode::WatchMany;
-        if many != !self.watches.is_empty() {
+        if many == self.watches.is_empty() {
             return Err("`watches` goes with the mode `watch_many`, and only with it".into());
         }
         if many && !self.responses.is_empty() {
-            return Err("a `watch_many` vector scripts responses per watch, not `responses`".into());
+            return Err(
+                "a `watch_many` vector scripts responses per watch, not `responses`".into(),
+            );
         }
         if many != self.expect.outcome.is_none() {
-            return Err("`expect.outcome` is required, except for `watch_many` (`expect.outcomes`)".into());
+            return Err(
+                "`expect.outcome` is required, except for `watch_many` (`expect.outcomes`)".into(),
+            );
         }
         if let Some(job) = self
             .expect

@@ -49,7 +49,7 @@ impl VirtualTime {
     }
 
     /// A sleep of `duration` on the virtual clock.
-    pub fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+    pub fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + use<> {
         VirtualSleep {
             time: self.clone(),
             until: self.clock.now() + duration,

@@ -163,7 +163,9 @@ fn a_silent_server_times_out_as_a_transient_error<A: Adapter>() {
 
     let error = A::run(&setup, true).unwrap_err();
     match error {
-        Error::RetriesExhausted { attempts: 2, last } => {
+        Error::RetriesExhausted {
+            attempts: 2, last, ..
+        } => {
             assert_eq!(last.kind(), ErrorKind::Timeout, "{}", A::NAME)
         }
         other => panic!("{}: expected two timeouts, got {other}", A::NAME),

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use progress_model::{Progress, RetryListener, escape_controls};
+use progress_model::Progress;
+use progress_model::internal::{RetryListener, escape_controls};
 
 use super::Renderer;
 use super::term::Stderr;
@@ -103,25 +104,22 @@ mod tests {
     #[test]
     fn follows_the_percentage_and_prints_the_final_state() {
         let mut bar = Bar::with_target(Vec::new(), ProgressDrawTarget::hidden());
-        let active = Progress {
-            percentage: Some(51.4),
-            state: JobState::Active,
-            step: Some("Reconstruction".into()),
+        let active = {
+            let mut progress = Progress::new(JobState::Active);
+            progress.percentage = Some(51.4);
+            progress.step = Some("Reconstruction".into());
+            progress
         };
         bar.observe(&active).unwrap();
         assert_eq!(bar.bar.position(), 51);
         assert_eq!(bar.bar.message(), "active · Reconstruction");
-        bar.observe(&Progress {
-            percentage: None,
-            state: JobState::TerminatingOnCancel,
-            step: None,
-        })
-        .unwrap();
+        bar.observe(&Progress::new(JobState::TerminatingOnCancel))
+            .unwrap();
         assert_eq!(bar.bar.position(), 51, "no percentage: the bar stays");
-        let done = Progress {
-            percentage: Some(140.0),
-            state: JobState::Success,
-            step: None,
+        let done = {
+            let mut progress = Progress::new(JobState::Success);
+            progress.percentage = Some(140.0);
+            progress
         };
         bar.observe(&done).unwrap();
         assert_eq!(bar.bar.position(), 100);

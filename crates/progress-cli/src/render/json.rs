@@ -63,18 +63,14 @@ mod tests {
     #[test]
     fn writes_one_object_per_line() {
         let mut json = Json::new(Vec::new());
-        json.observe(&Progress {
-            percentage: Some(56.0),
-            state: JobState::Active,
-            step: Some("Prepare_Production".into()),
+        json.observe(&{
+            let mut progress = Progress::new(JobState::Active);
+            progress.percentage = Some(56.0);
+            progress.step = Some("Prepare_Production".into());
+            progress
         })
         .unwrap();
-        json.observe(&Progress {
-            percentage: None,
-            state: JobState::Queued,
-            step: None,
-        })
-        .unwrap();
+        json.observe(&Progress::new(JobState::Queued)).unwrap();
         assert_eq!(
             String::from_utf8(json.out).unwrap(),
             "{\"percentage\":56,\"state\":\"active\",\"step\":\"Prepare_Production\"}\n\

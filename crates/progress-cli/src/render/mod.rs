@@ -8,7 +8,8 @@ mod term;
 
 use std::io::{self, IsTerminal};
 
-use progress_model::{Progress, RetryListener};
+use progress_model::Progress;
+use progress_model::internal::RetryListener;
 
 pub use bar::Bar;
 pub use json::Json;

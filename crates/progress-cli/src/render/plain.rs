@@ -39,19 +39,14 @@ mod tests {
     #[test]
     fn writes_one_line_per_observation() {
         let mut plain = Plain::new(Vec::new());
-        let progress = Progress {
-            percentage: Some(56.0),
-            state: JobState::Active,
-            step: Some("Prepare_Production".into()),
+        let progress = {
+            let mut progress = Progress::new(JobState::Active);
+            progress.percentage = Some(56.0);
+            progress.step = Some("Prepare_Production".into());
+            progress
         };
         plain.observe(&progress).unwrap();
-        plain
-            .observe(&Progress {
-                percentage: None,
-                state: JobState::Queued,
-                step: None,
-            })
-            .unwrap();
+        plain.observe(&Progress::new(JobState::Queued)).unwrap();
         plain.finish(&Ending::Finished(progress)).unwrap();
         assert_eq!(
             String::from_utf8(plain.out).unwrap(),

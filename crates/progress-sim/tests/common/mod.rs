@@ -3,6 +3,8 @@
 // Each test file uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use progress_sim::{ManualSimClock, Scenario, Simulator};
 use ureq::http::HeaderMap;
 
@@ -65,4 +67,49 @@ pub fn start_manual(scenario_json: &str) -> (Simulator, ManualSimClock) {
         .start_blocking()
         .expect("the simulator starts");
     (sim, clock)
+}
+
+/// Any method, any headers, an optional body: for the token endpoint.
+/// `Err` when no response came back.
+pub fn send(
+    sim: &Simulator,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<Reply, ureq::Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", sim.base_url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(body.to_owned()).expect("a valid request");
+    let mut response = agent.run(request)?;
+    Ok(Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.body_mut().read_to_string()?,
+    })
+}
+
+/// POST a form to the token endpoint, with HTTP Basic credentials if given
+/// (`id:secret`, already form-encoded as RFC 6749 §2.3.1 asks).
+pub fn post_token(sim: &Simulator, basic: Option<&str>, form: &str) -> Result<Reply, ureq::Error> {
+    use base64::Engine as _;
+    let authorization = basic.map(|credentials| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        )
+    });
+    let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    if let Some(authorization) = &authorization {
+        headers.push(("Authorization", authorization.as_str()));
+    }
+    send(sim, "POST", "/connect/token", &headers, form)
 }

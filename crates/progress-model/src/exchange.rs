@@ -1,0 +1,69 @@
+//! One request of a client, minus the I/O: every step both clients take
+//! around sending it, in the order they must happen, so no adapter can forget
+//! one. An adapter asks the token provider ([`Fetch::token`]), hands the token
+//! to [`ClientParts::prepare`], sends the [`Outgoing`] request with its HTTP
+//! library, and gives what came back to [`Receipt::finish`].
+
+use std::time::Duration;
+
+use crate::internal::ClientParts;
+use crate::{AccessToken, Error, Fetch, HttpResponse, JobId, TokenError};
+
+/// The request to send and how long it may take.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The progress request, with its headers (the token among them).
+    pub request: http::Request<()>,
+    /// The request's timeout: the configured one, cut to the deadline.
+    pub timeout: Duration,
+}
+
+/// What finishing a request needs: the token to scrub from the answer and the
+/// job to name in its errors.
+#[derive(Debug)]
+#[must_use = "the response must go through Receipt::finish"]
+pub struct Receipt {
+    token: AccessToken,
+    job: JobId,
+}
+
+impl Fetch {
+    /// Asks for the token this request needs: `fresh` after a 401, `current`
+    /// otherwise. Only the one chosen is called.
+    pub fn token<R>(&self, current: impl FnOnce() -> R, fresh: impl FnOnce() -> R) -> R {
+        if self.fresh_token { fresh() } else { current() }
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// The request `fetch` asks for, signed with the token the provider gave
+    /// (or the provider's failure, as an [`Error::Token`] naming the job).
+    pub fn prepare(
+        &self,
+        fetch: &Fetch,
+        token: Result<AccessToken, TokenError>,
+    ) -> Result<(Outgoing, Receipt), Error> {
+        let job = &fetch.job;
+        let token = token.map_err(|failure| Error::token(failure).for_job(job))?;
+        let request = self.settings.progress_request(job, &token)?;
+        let outgoing = Outgoing {
+            request,
+            timeout: fetch.timeout(self.settings.request_timeout),
+        };
+        let receipt = Receipt {
+            token,
+            job: job.clone(),
+        };
+        Ok((outgoing, receipt))
+    }
+}
+
+impl Receipt {
+    /// What came back, with the token scrubbed from it (a gateway may echo the
+    /// request) and the job named in a transport failure.
+    pub fn finish(self, sent: Result<HttpResponse, Error>) -> Result<HttpResponse, Error> {
+        let mut response = sent.map_err(|error| error.for_job(&self.job))?;
+        response.redact_secret(self.token.secret());
+        Ok(response)
+    }
+}
