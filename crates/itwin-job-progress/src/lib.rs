@@ -68,14 +68,15 @@
 #![deny(missing_docs)]
 
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, BaseUrl, Clock, Environment, Error, ErrorKind, HttpFailure,
-    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service, StaticToken,
-    SystemClock, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, BaseUrl, Clock, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT,
+    Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId, JobState, MAX_RETRY_AFTER,
+    ManualClock, Progress, Retry, Service, StaticToken, SystemClock, TokenError, TokenProvider,
+    WatchOptions,
 };
 
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -89,13 +90,17 @@ pub use progress_reqwest::RuntimeSleeper;
 /// The blocking client, on ureq.
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use progress_ureq::{Client, ClientBuilder, ProgressWatch, Sleeper, ThreadSleeper};
+    pub use progress_ureq::{
+        CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
+        ThreadSleeper,
+    };
 }
 
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        Action, Fetch, HttpResponse, PollPolicy, Settings, Update, Watch, interpret,
+        Action, ClientLimits, ClientState, Fetch, HttpResponse, PollPolicy, Settings, Step, Update,
+        Watch, interpret,
     };
 }
 

@@ -253,6 +253,24 @@ impl Watch {
         }
     }
 
+    /// The driver got its slot to send in (the client's `max_in_flight`):
+    /// may it send the fetch now? Not when a 429 paused the client while the
+    /// watch queued for the slot: then the driver gives the slot back and
+    /// asks [`Watch::step`] again, which waits out the pause and asks for
+    /// the same fetch after it.
+    pub fn on_slot(&mut self, now: Instant) -> bool {
+        let paused = self
+            .client
+            .as_ref()
+            .and_then(|client| client.paused_until(now));
+        if paused.is_some() {
+            // The fetch was not sent: the next one still needs its fresh token.
+            self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
+            return false;
+        }
+        true
+    }
+
     /// Ends the watch with [`Error::Cancelled`]: its caller cancelled it.
     /// Nothing is sent after this. Ignored once the watch is finished.
     pub fn cancel(&mut self) {

@@ -331,3 +331,26 @@ fn a_watch_alone_has_no_jitter_and_no_pause() {
     let _ = watch.step(now);
     assert!(matches!(watch.step(now), Step::Wait(at) if at == now + Duration::from_secs(15)));
 }
+
+#[test]
+fn a_watch_queued_for_a_slot_during_a_429_waits_out_the_pause_before_sending() {
+    let client = client_state(no_jitter());
+    let now = Instant::now();
+    let mut queued = watch("queued", &client, None);
+    let mut limited = watch("limited", &client, None);
+    // Both are admitted at 0 s; "queued" waits for a slot while "limited" sends.
+    let Step::Fetch(_) = queued.step(now) else {
+        panic!()
+    };
+    let Step::Fetch(_) = limited.step(now) else {
+        panic!()
+    };
+    limited.on_response(now, SystemTime::now(), Ok(response(Reply::TooMany(30))));
+    // Its slot comes at 1 s, inside the pause: it must not send.
+    let later = now + Duration::from_secs(1);
+    assert!(!queued.on_slot(later));
+    assert!(matches!(queued.step(later), Step::Wait(at) if at == now + Duration::from_secs(30)));
+    let resumed = now + Duration::from_secs(30);
+    assert!(matches!(queued.step(resumed), Step::Fetch(_)));
+    assert!(queued.on_slot(resumed));
+}

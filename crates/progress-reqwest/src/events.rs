@@ -35,6 +35,9 @@ impl WatchLoop {
                         self.machine.on_no_slot();
                         continue;
                     };
+                    if !self.machine.on_slot(clock.now()) {
+                        continue; // paused while queued: the slot goes back
+                    }
                     let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
                     let result = client.fetch(&fetch).await;
                     drop(slot);

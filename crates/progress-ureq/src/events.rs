@@ -25,6 +25,9 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
                     machine.on_no_slot();
                     continue;
                 };
+                if !machine.on_slot(clock.now()) {
+                    continue; // paused while queued: the slot goes back
+                }
                 let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
                 let result = client.fetch(&fetch);
                 drop(slot);

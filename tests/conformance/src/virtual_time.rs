@@ -16,10 +16,20 @@ use std::time::{Duration, Instant};
 use progress_model::{Clock, ManualClock};
 
 /// Shared by the sleepers of one run. Clones share the same time.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualTime {
     clock: ManualClock,
     state: Arc<Mutex<State>>,
+    /// Told of each jump, to move another clock along (a simulator's).
+    on_advance: Arc<dyn Fn(Duration) + Send + Sync>,
+}
+
+impl std::fmt::Debug for VirtualTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualTime")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -45,7 +55,14 @@ impl VirtualTime {
                 live,
                 asleep: Vec::new(),
             })),
+            on_advance: Arc::new(|_| {}),
         }
+    }
+
+    /// Calls `moved` with each jump of the clock, to move another clock along.
+    pub fn on_advance(mut self, moved: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.on_advance = Arc::new(moved);
+        self
     }
 
     /// A sleep of `duration` on the virtual clock.
@@ -74,6 +91,7 @@ impl VirtualTime {
         let now = self.clock.now();
         if earliest > now {
             self.clock.advance(earliest - now);
+            (self.on_advance)(earliest - now);
         }
         state.asleep.retain(|(until, wake)| {
             if *until > earliest {
