@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::{conformance, features, package};
+use crate::{bench, conformance, features, package};
 
 /// One named check.
 struct Step {
@@ -22,6 +22,7 @@ const STEPS: &[Step] = &[
     Step::new("deny", deny),
     Step::new("conformance", conformance),
     Step::new("package", package::run),
+    Step::new("bench --quick", bench_quick),
 ];
 
 impl Step {
@@ -111,4 +112,13 @@ fn cargo_deny_installed() -> bool {
 
 fn conformance() -> Result<(), String> {
     conformance::run(None)
+}
+
+/// Checks that the bench runs end to end and writes its report; it asserts
+/// no speed (a shared CI machine cannot promise one).
+fn bench_quick() -> Result<(), String> {
+    bench::run(&bench::Options {
+        quick: true,
+        ..bench::Options::default()
+    })
 }

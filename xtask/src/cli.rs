@@ -1,4 +1,4 @@
-//! Command-line parsing. Hand-written on purpose: two commands and one option
+//! Command-line parsing. Hand-written on purpose: a few commands and options
 //! do not justify an argument-parsing dependency in every CI build.
 
 /// Printed for `cargo xtask help` and after any usage error.
@@ -11,6 +11,13 @@ commands:
                               run the conformance suite and print a vector x adapter matrix;
                               with --adapter, run only trials named `NAME::...`
   package                     package and verify every publishable crate
+  bench [--quick] [--sizes N,N,..] [--burst N] [--update-readme]
+                              measure every performance figure against its baseline (release
+                              builds, progress-sim as a separate process) and write
+                              target/bench/report.md, report.json and charts; --quick: small
+                              sizes, under two minutes; --sizes: P2's concurrent watches
+                              (default 1000,10000,100000); --burst: B1's watches (default 5000);
+                              --update-readme: put a full run's figures and charts in README.md
   help                        print this message";
 
 /// What the user asked for.
@@ -20,6 +27,7 @@ pub enum Task {
     Ci,
     Conformance { adapter: Option<String> },
     Package,
+    Bench(crate::bench::Options),
 }
 
 /// Turns the arguments after `cargo xtask` into a [`Task`], or a message
@@ -39,6 +47,7 @@ pub fn parse(args: &[String]) -> Result<Task, String> {
             no_more(rest)?;
             Ok(Task::Package)
         }
+        "bench" => parse_bench(rest),
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -62,6 +71,58 @@ fn parse_conformance(args: &[String]) -> Result<Task, String> {
         }
     }
     Ok(Task::Conformance { adapter })
+}
+
+fn parse_bench(args: &[String]) -> Result<Task, String> {
+    let mut options = crate::bench::Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String, String> {
+            match inline.clone() {
+                Some(value) => Ok(value),
+                None => args
+                    .next()
+                    .cloned()
+                    .ok_or(format!("`{name}` needs a value")),
+            }
+        };
+        match name {
+            "--quick" if inline.is_none() => options.quick = true,
+            "--update-readme" if inline.is_none() => options.update_readme = true,
+            "--sizes" => {
+                let sizes = value()?
+                    .split(',')
+                    .map(|size| count("--sizes", size))
+                    .collect::<Result<Vec<_>, _>>()?;
+                options.sizes = Some(sizes);
+            }
+            "--burst" => options.burst = Some(count("--burst", &value()?)?),
+            _ => return Err(format!("unexpected argument `{arg}` for `bench`")),
+        }
+    }
+    if options.update_readme
+        && (options.quick || options.sizes.is_some() || options.burst.is_some())
+    {
+        return Err("`--update-readme` takes a full run at the default sizes only".to_owned());
+    }
+    Ok(Task::Bench(options))
+}
+
+/// A number of watches: a whole number of at least one.
+fn count(option: &str, text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err(format!(
+            "`{option}`: a size of 0 watches measures nothing; give at least 1"
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{option}` needs whole numbers of watches, got `{text}`"
+        )),
+    }
 }
 
 fn no_more(args: &[String]) -> Result<(), String> {
@@ -105,9 +166,35 @@ mod tests {
     }
 
     #[test]
+    fn bench_options() {
+        use crate::bench::Options;
+        assert_eq!(parse_strs(&["bench"]), Ok(Task::Bench(Options::default())));
+        assert_eq!(
+            parse_strs(&["bench", "--quick", "--sizes", "10,20", "--burst=30"]),
+            Ok(Task::Bench(Options {
+                quick: true,
+                sizes: Some(vec![10, 20]),
+                burst: Some(30),
+                update_readme: false,
+            }))
+        );
+    }
+
+    #[test]
+    fn bench_sizes_of_zero_or_nonsense_name_the_problem() {
+        let error = parse_strs(&["bench", "--sizes", "0"]).unwrap_err();
+        assert!(error.contains("at least 1"), "{error}");
+        let error = parse_strs(&["bench", "--sizes", "10,x"]).unwrap_err();
+        assert!(error.contains("`x`"), "{error}");
+        assert!(parse_strs(&["bench", "--burst"]).is_err());
+        assert!(parse_strs(&["bench", "--quick=yes"]).is_err());
+        assert!(parse_strs(&["bench", "--quick", "--update-readme"]).is_err());
+    }
+
+    #[test]
     fn usage_errors() {
         assert!(parse_strs(&[]).is_err());
-        assert!(parse_strs(&["bench"]).is_err());
+        assert!(parse_strs(&["bench", "--fast"]).is_err());
         assert!(parse_strs(&["ci", "--fast"]).is_err());
         assert!(parse_strs(&["conformance", "--adapter"]).is_err());
         assert!(parse_strs(&["conformance", "--adapter="]).is_err());

@@ -4,6 +4,7 @@
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
 //! `cargo run --package xtask --`.
 
+mod bench;
 mod ci;
 mod cli;
 mod cmd;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Task::Ci => ci::run(),
         Task::Conformance { adapter } => conformance::run(adapter.as_deref()),
         Task::Package => package::run(),
+        Task::Bench(options) => bench::run(&options),
     };
 
     match result {

@@ -68,10 +68,10 @@
 #![deny(missing_docs)]
 
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, BaseUrl, Clock, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT,
-    Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId, JobState, MAX_RETRY_AFTER,
-    ManualClock, Progress, Retry, Service, StaticToken, SystemClock, TokenError, TokenProvider,
-    WatchOptions,
+    AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
+    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
+    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service, StaticToken, SystemClock,
+    TokenError, TokenProvider, WatchOptions,
 };
 
 #[cfg(feature = "async")]

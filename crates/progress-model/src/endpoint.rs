@@ -135,6 +135,7 @@ impl std::str::FromStr for Service {
 
 /// The iTwin Platform environment, which picks the base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Environment {
     /// `https://api.bentley.com`.
     #[default]

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::internal::ClientParts;
-use crate::{AccessToken, Error, Fetch, HttpResponse, JobId, TokenError};
+use crate::{AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, interpret};
 
 /// The request to send and how long it may take.
 #[derive(Debug)]
@@ -55,6 +55,15 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
             job: job.clone(),
         };
         Ok((outgoing, receipt))
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// The answer to a single `progress()` call: every non-2xx answer is an
+    /// error naming the job, and nothing is retried.
+    pub fn single_answer(&self, fetch: &Fetch, response: HttpResponse) -> Result<Progress, Error> {
+        interpret(&response, self.settings.body_cap, self.clock.wall())
+            .map_err(|error| error.for_job(&fetch.job))
     }
 }
 

@@ -46,6 +46,9 @@ use crate::{
 };
 
 /// What the driver does next.
+///
+/// Deliberately not `#[non_exhaustive]`: a driver must handle every action,
+/// and a new one is a breaking change it should not compile past.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
 pub enum Action {

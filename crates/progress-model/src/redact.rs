@@ -7,20 +7,26 @@ impl HttpResponse {
     /// and the header values with `<redacted>`, so that a gateway echoing the
     /// request cannot put the token into an error. Adapters call it on every
     /// response with the token they sent.
+    ///
+    /// It runs on every answer, so it only searches (with memchr's substring
+    /// finder) until it finds something to replace: a clean answer costs no
+    /// allocation but the encoded form of the token.
     pub fn redact_secret(&mut self, secret: &str) {
         // A very short token would match ordinary words; real tokens are long.
         if secret.len() < 8 {
             return;
         }
-        let encoded =
+        let encoded: std::borrow::Cow<'_, str> =
             percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
-        for needle in [secret, encoded.as_str()] {
-            self.body = replace_bytes(&self.body, needle.as_bytes(), b"<redacted>");
+                .into();
+        for needle in [secret, encoded.as_ref()] {
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            if let Some(clean) = replace_all(&finder, &self.body) {
+                self.body = clean;
+            }
             for value in self.headers.values_mut() {
-                let replaced = replace_bytes(value.as_bytes(), needle.as_bytes(), b"<redacted>");
-                if replaced != value.as_bytes()
-                    && let Ok(clean) = http::HeaderValue::from_bytes(&replaced)
+                if let Some(clean) = replace_all(&finder, value.as_bytes())
+                    && let Ok(clean) = http::HeaderValue::from_bytes(&clean)
                 {
                     *value = clean;
                 }
@@ -29,19 +35,20 @@ impl HttpResponse {
     }
 }
 
-fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+/// `haystack` with every match of `finder` replaced by `<redacted>`, or `None`
+/// when there is none.
+fn replace_all(finder: &memchr::memmem::Finder<'_>, haystack: &[u8]) -> Option<Vec<u8>> {
+    let mut matches = finder.find_iter(haystack).peekable();
+    matches.peek()?;
     let mut out = Vec::with_capacity(haystack.len());
-    let mut rest = haystack;
-    while let Some(at) = rest
-        .windows(needle.len())
-        .position(|window| window == needle)
-    {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(with);
-        rest = &rest[at + needle.len()..];
+    let mut copied = 0;
+    for at in matches {
+        out.extend_from_slice(&haystack[copied..at]);
+        out.extend_from_slice(b"<redacted>");
+        copied = at + finder.needle().len();
     }
-    out.extend_from_slice(rest);
-    out
+    out.extend_from_slice(&haystack[copied..]);
+    Some(out)
 }
 
 #[cfg(test)]

@@ -155,6 +155,18 @@ impl Settings {
         }
     }
 
+    /// Refuses an `https://` base URL for a client built without TLS (every
+    /// request would fail), naming the features of `adapter` that bring it.
+    pub fn refuse_https_without_tls(&self, adapter: &str) -> Result<(), Error> {
+        if self.base_url.is_cleartext() {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
+             of {adapter} (or itwin-job-progress)"
+        )))
+    }
+
     /// The `User-Agent`: this crate and its version, then the caller's suffix.
     pub fn user_agent(&self) -> String {
         let ours = concat!("itwin-job-progress/", env!("CARGO_PKG_VERSION"));
@@ -167,11 +179,36 @@ impl Settings {
 
 /// Writes the builder methods both clients share, so they are written once.
 ///
-/// Expands to inherent methods on a builder with a `parts: PartsBuilder<_, _>` field.
+/// Expands to inherent methods on a builder with a `parts: PartsBuilder<_, _>`
+/// field. The adapter names its sleeper trait, how it stores a blocking token
+/// provider (`wrap`), and what its sleeper defaults to.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! settings_builder_methods {
-    () => {
+    (sleeper: $sleeper:path, wrap: $wrap:expr, default_sleeper: $sleeper_doc:literal $(,)?) => {
+        /// A fixed token (a leading `Bearer ` is accepted and not doubled). A
+        /// 401 is final. One that can never be sent (empty, say) fails `build()`.
+        pub fn token(mut self, token: impl Into<$crate::AccessToken>) -> Self {
+            let token = self.parts.static_token(token);
+            self.parts.token = Some(::std::sync::Arc::new(($wrap)(token)));
+            self
+        }
+
+        /// A token provider: a closure called before each request, or your own
+        /// [`TokenProvider`]($crate::TokenProvider) that can refresh after a
+        /// 401. Its calls should be quick (a cached token).
+        pub fn token_provider(mut self, provider: impl $crate::TokenProvider + 'static) -> Self {
+            self.parts
+                .provider(::std::sync::Arc::new(($wrap)(provider)));
+            self
+        }
+
+        #[doc = concat!("How to wait between polls (default: ", $sleeper_doc, ").")]
+        pub fn sleeper(mut self, sleeper: impl $sleeper + 'static) -> Self {
+            self.parts.sleeper = Some(::std::sync::Arc::new(sleeper));
+            self
+        }
+
         /// Hears of each failure a watch waits out before retrying (a 429, a
         /// 503, a timeout, ...) and of the wait: for a status line or a log.
         /// Not told: the immediate retry with a fresh token after a 401, nor a

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use progress_model::Error;
 use progress_model::internal::PartsBuilder;
-use progress_model::{AccessToken, Error, TokenProvider};
 
 use crate::sleeper::{AsyncSleeper, default_sleeper};
 use crate::slots::Slots;
@@ -25,32 +25,17 @@ impl ClientBuilder {
         }
     }
 
-    progress_model::settings_builder_methods!();
-
-    /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
-    pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        let token = self.parts.static_token(token);
-        self.parts.token = Some(Arc::new(Blocking(token)));
-        self
-    }
-
-    /// A blocking token provider: a closure called before each request, or your
-    /// own [`TokenProvider`] that can refresh after a 401. Its calls should be
-    /// quick; use [`ClientBuilder::async_token_provider`] for network fetches.
-    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.parts.provider(Arc::new(Blocking(provider)));
-        self
-    }
+    // A blocking provider runs inside the async watch: for network fetches,
+    // use `async_token_provider`.
+    progress_model::settings_builder_methods!(
+        sleeper: AsyncSleeper,
+        wrap: Blocking,
+        default_sleeper: "the runtime's timer, by feature",
+    );
 
     /// An async token provider: an async closure, or your own [`AsyncTokenProvider`].
     pub fn async_token_provider(mut self, provider: impl AsyncTokenProvider + 'static) -> Self {
         self.parts.provider(Arc::new(provider));
-        self
-    }
-
-    /// How to wait between polls (default: the runtime's timer, by feature).
-    pub fn sleeper(mut self, sleeper: impl AsyncSleeper + 'static) -> Self {
-        self.parts.sleeper = Some(Arc::new(sleeper));
         self
     }
 

@@ -1,7 +1,7 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions, interpret};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
 
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
@@ -38,12 +38,9 @@ impl Client {
         let client = self.clone();
         let job = JobId::new(job_id.as_ref());
         async move {
-            let response = client.fetch(&Fetch::once(job?)).await?;
-            interpret(
-                &response,
-                client.parts.settings.body_cap,
-                client.parts.clock.wall(),
-            )
+            let fetch = Fetch::once(job?);
+            let response = client.fetch(&fetch).await?;
+            client.parts.single_answer(&fetch, response)
         }
     }
 

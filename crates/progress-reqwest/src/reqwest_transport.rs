@@ -12,13 +12,7 @@ use crate::transport::is_tls_failure;
 #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
 pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-    if !settings.base_url.is_cleartext() {
-        return Err(Error::Config(
-            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
-             of progress-reqwest (or itwin-job-progress)"
-                .into(),
-        ));
-    }
+    settings.refuse_https_without_tls("progress-reqwest")?;
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)

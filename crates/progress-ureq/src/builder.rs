@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use progress_model::internal::PartsBuilder;
-use progress_model::{AccessToken, Error, TokenProvider};
+use progress_model::{Error, TokenProvider};
 
 use crate::sleeper::{Sleeper, ThreadSleeper};
 use crate::slots::Slots;
@@ -24,27 +24,11 @@ impl ClientBuilder {
         }
     }
 
-    progress_model::settings_builder_methods!();
-
-    /// A fixed token (a leading `Bearer ` is accepted and not doubled). A 401 is final.
-    pub fn token(mut self, token: impl Into<AccessToken>) -> Self {
-        let token = self.parts.static_token(token);
-        self.parts.token = Some(Arc::new(token));
-        self
-    }
-
-    /// A token provider: a closure called before each request, or your own
-    /// [`TokenProvider`] that can refresh after a 401.
-    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
-        self.parts.provider(Arc::new(provider));
-        self
-    }
-
-    /// How to wait between polls (default: [`std::thread::sleep`]).
-    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
-        self.parts.sleeper = Some(Arc::new(sleeper));
-        self
-    }
+    progress_model::settings_builder_methods!(
+        sleeper: Sleeper,
+        wrap: |provider| provider,
+        default_sleeper: "`std::thread::sleep`",
+    );
 
     /// An existing agent to reuse (its connection pool, proxy and TLS settings).
     /// Redirects stay off and timeouts are set per request, whatever its config.

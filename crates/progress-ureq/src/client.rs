@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use progress_model::internal::ClientParts;
 use progress_model::{
-    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions, interpret,
+    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions,
 };
 
 use crate::builder::ClientBuilder;
@@ -36,13 +36,9 @@ impl Client {
     /// Asks once where a job stands. Every non-2xx answer is an error (any
     /// 2xx is read like a 200); a single call never retries.
     pub fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
-        let job = JobId::new(job_id.as_ref())?;
-        let response = self.fetch(&Fetch::once(job))?;
-        interpret(
-            &response,
-            self.parts.settings.body_cap,
-            self.parts.clock.wall(),
-        )
+        let fetch = Fetch::once(JobId::new(job_id.as_ref())?);
+        let response = self.fetch(&fetch)?;
+        self.parts.single_answer(&fetch, response)
     }
 
     /// Watches a job to its end: each observation is yielded as it arrives,

@@ -13,13 +13,7 @@ use crate::resolver::ReusingResolver;
 /// is on: every request would fail.
 pub(crate) fn default_agent(settings: &Settings) -> Result<ureq::Agent, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-    if !settings.base_url.is_cleartext() {
-        return Err(Error::Config(
-            "an https:// base URL needs TLS: enable the `rustls` or `native-tls` feature \
-             of progress-ureq (or itwin-job-progress)"
-                .into(),
-        ));
-    }
+    settings.refuse_https_without_tls("progress-ureq")?;
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)

@@ -1,0 +1,63 @@
+//! `progress-bench`: the measuring programs behind `cargo xtask bench`.
+//!
+//! Each subcommand measures one figure, ours and its baseline in the same
+//! process run, and prints one JSON object per figure on stdout; `report`
+//! turns those lines into the table, `report.md`, `report.json` and the charts.
+//! The server is always a `progress-sim` process started by the driver, so
+//! its CPU and memory never count as the client's.
+
+mod args;
+mod b1;
+mod baseline;
+mod charts;
+mod figure;
+mod p1;
+mod p2;
+mod p2l;
+mod p3;
+mod proc_stats;
+mod report;
+mod round_trips;
+mod start_in_batches;
+mod watchdog;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: progress-bench <command> [--option value ...]
+
+  p1 --url URL --job ID --blocks B --calls K     time per progress() call, async and blocking
+  calls --url URL --job ID --client ours|baseline --n N
+                                                 N blocking calls (run under callgrind for P1i)
+  p2 --url URL --job ID --sizes A,B,.. --batch B --limit-seconds S
+                                                 RSS per waiting watch, ours and baseline
+  p2l --url URL --job ID --n N --seconds S ...   lateness of polls on a 1 s rung
+  b1 --url URL --job ID --n N                    N watches started at once
+  p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
+  report --results FILE --out DIR                table, report.md, report.json, charts";
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    let Some(command) = argv.next() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = args::Args::parse(argv).and_then(|args| match command.as_str() {
+        "p1" => p1::run(&args),
+        "calls" => round_trips::run(&args),
+        "p2" => p2::run(&args),
+        "p2-side" => p2::run_side(&args),
+        "p2l" => p2l::run(&args),
+        "b1" => b1::run(&args),
+        "p3" => p3::run(&args),
+        "report" => report::run(&args),
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("progress-bench {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
