@@ -53,6 +53,27 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Tokens that outlive a watch
+//!
+//! `ClientCredentials` (async at the root, blocking in `blocking`) gets tokens
+//! from Bentley's identity service with a client id and secret (the OAuth2
+//! client-credentials grant), caches them, renews each 5 minutes before it
+//! expires or at once after a 401, and sends one request however many watches
+//! need a token at the same moment. Its pieces without I/O are in [`oauth`].
+//!
+//! ```no_run
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), itwin_job_progress::Error> {
+//! use itwin_job_progress::{Client, ClientCredentials};
+//!
+//! let secret = std::env::var("ITWIN_CLIENT_SECRET").unwrap_or_default();
+//! let tokens = ClientCredentials::builder("my-service-client", secret).build()?;
+//! let client = Client::builder().async_token_provider(tokens).build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Features
 //! - `async` (default): the async client, on reqwest.
 //! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
@@ -76,7 +97,8 @@ pub use progress_model::{
 
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ClientCredentials,
+    EventStream, ProgressStream,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -91,9 +113,15 @@ pub use progress_reqwest::RuntimeSleeper;
 #[cfg(feature = "blocking")]
 pub mod blocking {
     pub use progress_ureq::{
-        CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
-        ThreadSleeper,
+        CancelHandle, Client, ClientBuilder, ClientCredentials, EventWatch, ManyWatch,
+        ProgressWatch, Sleeper, ThreadSleeper,
     };
+}
+
+/// The OAuth2 client-credentials grant behind both clients' `ClientCredentials`:
+/// its builder, errors, token URLs, and the pieces to drive it yourself.
+pub mod oauth {
+    pub use progress_model::oauth::*;
 }
 
 /// The sans-IO core, for building a client of your own.

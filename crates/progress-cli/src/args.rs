@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use progress_model::oauth::TokenUrl;
 use progress_model::{ApiVersion, BaseUrl, Environment, JobId, Service};
 
 use crate::exit;
@@ -14,8 +15,11 @@ use crate::exit;
 ///
 /// The access token comes from the environment variable ITWIN_ACCESS_TOKEN, or
 /// from a file named with --token-file (read again before each request, so a
-/// token refreshed in the file is picked up). It is never taken as a plain
-/// argument and never printed.
+/// token refreshed in the file is picked up). With a client id (--client-id or
+/// ITWIN_CLIENT_ID) the command gets its tokens from Bentley's identity service
+/// instead (OAuth2 client credentials), with the secret from
+/// ITWIN_CLIENT_SECRET or --client-secret-file. Tokens and secrets are never
+/// taken as plain arguments and never printed.
 #[derive(Debug, Parser)]
 #[command(name = "itwin-progress", version, after_help = exit::HELP)]
 pub struct Cli {
@@ -112,6 +116,32 @@ pub struct Connection {
     /// while the file is empty or unreadable, the last token read is used.
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
+    /// Get tokens from Bentley's identity service with this OAuth2 client id
+    /// (client-credentials grant), renewed before they expire, instead of
+    /// ITWIN_ACCESS_TOKEN. Also read from ITWIN_CLIENT_ID. The secret comes
+    /// from ITWIN_CLIENT_SECRET or --client-secret-file, never an argument.
+    #[arg(
+        long,
+        global = true,
+        value_name = "ID",
+        conflicts_with = "token_file",
+        value_parser = parse_client_id
+    )]
+    pub client_id: Option<String>,
+    /// Read the OAuth2 client secret from this file (whitespace trimmed, at
+    /// most 64 KiB) instead of ITWIN_CLIENT_SECRET.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// A scope to ask the identity service for; repeat it, or separate scopes
+    /// with spaces [default: itwin-platform].
+    #[arg(long, global = true, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+    /// The identity service's token URL: https://, or http:// for loopback
+    /// hosts only [default: the environment's, https://ims.bentley.com/connect/token
+    /// for prod, https://qa-ims.bentley.com/connect/token for qa,
+    /// https://dev-ims.bentley.com/connect/token for dev].
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_token_url)]
+    pub token_url: Option<TokenUrl>,
 }
 
 /// The environments, as clap offers them.
@@ -239,6 +269,20 @@ fn parse_base_url(text: &str) -> Result<BaseUrl, String> {
     BaseUrl::new(text).map_err(|error| error.to_string())
 }
 
+/// Reads `--token-url`: https://, or http:// to a loopback host.
+fn parse_token_url(text: &str) -> Result<TokenUrl, String> {
+    TokenUrl::new(text).map_err(|error| error.to_string())
+}
+
+/// Reads `--client-id`: not empty.
+fn parse_client_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if id.is_empty() {
+        return Err("the client id is empty".into());
+    }
+    Ok(id.to_owned())
+}
+
 /// Reads `--accept-version`: v1, v2 or a media type. The value goes into the
 /// `Accept` header, so one no header can hold (a line break, a control
 /// character) is refused here, as the client would refuse it later.
@@ -355,6 +399,23 @@ mod tests {
             &["itwin-progress", "get", "j", "--accept-version", "v9"],
             &["itwin-progress", "watch", "j", "--deadline", "soon"],
             &["itwin-progress", "get", "j", "--token", "x"],
+            &["itwin-progress", "get", "j", "--client-secret", "x"],
+            &[
+                "itwin-progress",
+                "get",
+                "j",
+                "--client-id",
+                "c",
+                "--token-file",
+                "f",
+            ],
+            &[
+                "itwin-progress",
+                "get",
+                "j",
+                "--token-url",
+                "http://ims.example.com/connect/token",
+            ],
         ] {
             assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
         }

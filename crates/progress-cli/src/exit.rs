@@ -25,11 +25,14 @@ pub const JOB_OVER: u8 = 6;
 pub const HELP: &str = "\
 Exit codes:
   0    the job succeeded (state `success`); `get`: the service answered
-  1    any other error (HTTP, network, token file); the message on stderr
-       gives the status, the API code and the correlation id when known
+  1    any other error (HTTP, network, token file, the identity service
+       refusing the client: invalid_client, invalid_scope, ...); the message
+       on stderr gives the status, the API or OAuth code and the correlation
+       id when known
   2    usage error: a bad option or value (a --service that is not a path, an
        --accept-version that cannot be a header, --intervals under 0.01 s,
-       --deadline 0s, ...), or no access token at all
+       --deadline 0s, ...), no access token at all, or a client id without
+       a secret
   3    the job failed
   4    the job was cancelled
   5    the deadline (--deadline) came before the job ended
@@ -39,7 +42,9 @@ Exit codes:
   130  interrupted by SIGINT (Ctrl-C)
   143  stopped by SIGTERM
 
-The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH.";
+The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH;
+with a client id (--client-id or ITWIN_CLIENT_ID) tokens come from the
+identity service, the secret from ITWIN_CLIENT_SECRET or --client-secret-file PATH.";
 
 /// Shown at the end of `get --help`.
 pub const GET_HELP: &str = "\

@@ -148,6 +148,15 @@ impl<P: TokenProvider> TokenProvider for Gated<P> {
     fn can_refresh(&self) -> bool {
         self.provider.can_refresh()
     }
+
+    fn token_within(
+        &self,
+        fresh: bool,
+        timeout: std::time::Duration,
+    ) -> Result<AccessToken, TokenError> {
+        self.check()?;
+        self.provider.token_within(fresh, timeout)
+    }
 }
 
 #[cfg(test)]

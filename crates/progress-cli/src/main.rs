@@ -62,7 +62,7 @@ fn main() -> ExitCode {
 
 /// `get`: one request, one line. 0 for any answer, 1 for an error.
 fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
-    let token = match TokenSource::from_environment(connection.token_file.clone()) {
+    let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
             stderr_line!("error: {problem}");
@@ -92,7 +92,7 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
 
 /// `watch`: polls to the end; the exit code tells how the job ended.
 fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output) -> u8 {
-    let token = match TokenSource::from_environment(connection.token_file.clone()) {
+    let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
             stderr_line!("error: {problem}");

@@ -1,17 +1,25 @@
-//! Where the access token comes from: the environment or a file, never an argument
-//! (arguments show up in `ps` and shell history).
+//! Where the access token comes from: the environment, a file, or Bentley's
+//! identity service with a client id and secret; never an argument (arguments
+//! show up in `ps` and shell history).
 
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use progress_model::{AccessToken, TokenError, TokenProvider};
+use progress_model::{AccessToken, Environment, TokenError, TokenProvider};
+use progress_ureq::ClientCredentials;
 
+use crate::args::Connection;
 use crate::exit;
-use crate::token_file::TokenFile;
+use crate::token_file::{TokenFile, read_secret};
 
 /// The environment variable that holds the access token.
 pub const TOKEN_VAR: &str = "ITWIN_ACCESS_TOKEN";
+/// The environment variable that holds the OAuth2 client id.
+pub const CLIENT_ID_VAR: &str = "ITWIN_CLIENT_ID";
+/// The environment variable that holds the OAuth2 client secret.
+pub const CLIENT_SECRET_VAR: &str = "ITWIN_CLIENT_SECRET";
 
 /// The token's source, chosen once at start. Its `Debug` never shows the token
 /// ([`AccessToken`] redacts itself).
@@ -24,6 +32,9 @@ pub enum TokenSource {
     /// process refreshes in the file is picked up (the client re-asks after a
     /// 401); the last good token stands in while the file cannot be read.
     File(TokenFile),
+    /// A client id and secret: tokens from the identity service, cached and
+    /// renewed before they expire (its `Debug` never shows the secret).
+    Credentials(ClientCredentials),
 }
 
 /// Why no token source could be set up.
@@ -33,6 +44,9 @@ pub enum TokenSetupError {
     Missing,
     /// The token file cannot be used.
     File(String),
+    /// A client id without a secret, or the client-credentials options
+    /// without a client id.
+    Credentials(String),
 }
 
 impl TokenSetupError {
@@ -40,7 +54,7 @@ impl TokenSetupError {
     /// token file that cannot be read is an error of the environment.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Missing => exit::USAGE,
+            Self::Missing | Self::Credentials(_) => exit::USAGE,
             Self::File(_) => exit::ERROR,
         }
     }
@@ -53,7 +67,7 @@ impl fmt::Display for TokenSetupError {
                 f,
                 "no access token: set {TOKEN_VAR}, or pass --token-file PATH"
             ),
-            Self::File(problem) => f.write_str(problem),
+            Self::File(problem) | Self::Credentials(problem) => f.write_str(problem),
         }
     }
 }
@@ -80,10 +94,82 @@ impl TokenSource {
         Ok(Self::Env(token))
     }
 
-    /// Reads the process environment's `ITWIN_ACCESS_TOKEN` (or the file).
-    pub fn from_environment(file: Option<PathBuf>) -> Result<Self, TokenSetupError> {
-        Self::choose(file, std::env::var_os(TOKEN_VAR))
+    /// Picks the source for `connection` from the process environment:
+    /// `--token-file` when given; otherwise the client credentials when a
+    /// client id is (`--client-id` or `ITWIN_CLIENT_ID`); otherwise
+    /// `ITWIN_ACCESS_TOKEN`.
+    pub fn from_environment(connection: &Connection) -> Result<Self, TokenSetupError> {
+        Self::choose_for(connection, |name| std::env::var_os(name))
     }
+
+    /// [`TokenSource::from_environment`], with the environment as a function.
+    fn choose_for(
+        connection: &Connection,
+        env: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Self, TokenSetupError> {
+        let client_id = connection
+            .client_id
+            .clone()
+            .or_else(|| non_empty(env(CLIENT_ID_VAR)));
+        match client_id {
+            Some(id) if connection.token_file.is_none() => {
+                credentials(connection, id, env(CLIENT_SECRET_VAR)).map(Self::Credentials)
+            }
+            Some(_) => Self::choose(connection.token_file.clone(), None),
+            None if connection.client_secret_file.is_some()
+                || !connection.scope.is_empty()
+                || connection.token_url.is_some() =>
+            {
+                Err(TokenSetupError::Credentials(format!(
+                    "--client-secret-file, --scope and --token-url need a client id: \
+                     pass --client-id ID or set {CLIENT_ID_VAR}"
+                )))
+            }
+            None => Self::choose(connection.token_file.clone(), env(TOKEN_VAR)),
+        }
+    }
+}
+
+/// An environment value as text, when it holds any.
+fn non_empty(value: Option<OsString>) -> Option<String> {
+    value
+        .and_then(|value| value.into_string().ok())
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+/// The provider for client `id`: the secret from `--client-secret-file`, else
+/// from `secret_var` (`ITWIN_CLIENT_SECRET`'s value); the token URL from
+/// `--token-url`, else the environment's identity service.
+fn credentials(
+    connection: &Connection,
+    id: String,
+    secret_var: Option<OsString>,
+) -> Result<ClientCredentials, TokenSetupError> {
+    let secret = match &connection.client_secret_file {
+        Some(path) => read_secret(path, "--client-secret-file").map_err(TokenSetupError::File)?,
+        None => non_empty(secret_var).ok_or_else(|| {
+            TokenSetupError::Credentials(format!(
+                "no client secret for the client id: set {CLIENT_SECRET_VAR}, or pass \
+                 --client-secret-file PATH (never the secret itself as an argument)"
+            ))
+        })?,
+    };
+    let mut builder = ClientCredentials::builder(id, secret);
+    builder = match &connection.token_url {
+        Some(url) => builder.token_url(url.as_str()),
+        None => builder.environment(
+            connection
+                .environment
+                .map_or(Environment::Prod, Environment::from),
+        ),
+    };
+    if !connection.scope.is_empty() {
+        builder = builder.scopes(&connection.scope);
+    }
+    builder
+        .build()
+        .map_err(|error| TokenSetupError::Credentials(error.to_string()))
 }
 
 impl TokenProvider for TokenSource {
@@ -91,11 +177,28 @@ impl TokenProvider for TokenSource {
         match self {
             Self::Env(token) => Ok(token.clone()),
             Self::File(file) => Ok(file.token()),
+            Self::Credentials(provider) => provider.token(),
+        }
+    }
+
+    fn refresh(&self) -> Result<AccessToken, TokenError> {
+        match self {
+            Self::Credentials(provider) => provider.refresh(),
+            _ => self.token(),
         }
     }
 
     fn can_refresh(&self) -> bool {
-        matches!(self, Self::File(_))
+        !matches!(self, Self::Env(_))
+    }
+
+    fn token_within(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, TokenError> {
+        match self {
+            // Bounded by the watch's request timeout and deadline.
+            Self::Credentials(provider) => provider.token_within(fresh, timeout),
+            _ if fresh => self.refresh(),
+            _ => self.token(),
+        }
     }
 }
 

@@ -58,23 +58,34 @@ impl TokenFile {
 /// The file's token, whitespace trimmed. Errors say what is wrong with the
 /// file, never its path or its content.
 fn read(path: &Path) -> Result<AccessToken, String> {
-    let mut bytes = Vec::new();
-    // One byte past the limit tells a file at the limit from a larger one.
-    File::open(path)
-        .and_then(|file| file.take(MAX_LEN + 1).read_to_end(&mut bytes))
-        .map_err(|error| format!("cannot read the file given to --token-file: {error}"))?;
-    if bytes.len() as u64 > MAX_LEN {
-        return Err(
-            "the file given to --token-file is too large to be a token (over 64 KiB)".into(),
-        );
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| "the file given to --token-file is not UTF-8 text".to_owned())?;
-    let token = AccessToken::new(text);
+    let token = AccessToken::new(read_secret(path, "--token-file")?);
     if token.secret().is_empty() {
         return Err("the file given to --token-file is empty".into());
     }
     Ok(token)
+}
+
+/// The text of a file holding a secret (given to `option`), at most
+/// [`MAX_LEN`], whitespace trimmed, not empty. Errors say what is wrong with
+/// the file, never its path or its content.
+pub fn read_secret(path: &Path, option: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file at the limit from a larger one.
+    File::open(path)
+        .and_then(|file| file.take(MAX_LEN + 1).read_to_end(&mut bytes))
+        .map_err(|error| format!("cannot read the file given to {option}: {error}"))?;
+    if bytes.len() as u64 > MAX_LEN {
+        return Err(format!(
+            "the file given to {option} is too large to be a token or a secret (over 64 KiB)"
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("the file given to {option} is not UTF-8 text"))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("the file given to {option} is empty"));
+    }
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]

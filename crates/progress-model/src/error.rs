@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::oauth::OAuthError;
 use crate::{ApiError, JobId, Progress};
 
 /// What the service answered when it did not answer with progress.
@@ -72,6 +73,7 @@ macro_rules! job_field {
             | Error::Unavailable(failure)
             | Error::Status(failure) => Some(&$($mutable)? failure.job),
             Error::Token { job, .. }
+            | Error::TokenUnavailable { job, .. }
             | Error::Redirect { job, .. }
             | Error::InvalidResponse { job, .. }
             | Error::Timeout { job, .. }
@@ -162,6 +164,17 @@ pub enum Error {
         /// already in `message`, so it is not this error's `source()`: a
         /// report that prints the chain tells it once.
         provider_error: Option<Arc<dyn std::error::Error + Send + Sync>>,
+        /// The job the token was for.
+        job: Option<JobId>,
+    },
+    /// The identity service could not issue a token for now (its 5xx or 429, a
+    /// timeout, a lost connection): a watch retries it like any transient
+    /// failure, counted in `max_retries` and told to the retry listener.
+    #[error("{}could not get an access token for now: {oauth}", ForJob(job))]
+    #[non_exhaustive]
+    TokenUnavailable {
+        /// What the identity service answered, or why it did not.
+        oauth: Box<OAuthError>,
         /// The job the token was for.
         job: Option<JobId>,
     },
@@ -315,6 +328,8 @@ pub enum ErrorKind {
     Config,
     /// [`Error::Token`].
     Token,
+    /// [`Error::TokenUnavailable`].
+    TokenUnavailable,
     /// [`Error::Unauthorized`].
     Unauthorized,
     /// [`Error::Forbidden`].
@@ -355,6 +370,7 @@ impl ErrorKind {
             Self::InsecureUrl => "insecure_url",
             Self::Config => "config",
             Self::Token => "token",
+            Self::TokenUnavailable => "token_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -382,8 +398,18 @@ impl fmt::Display for ErrorKind {
 
 impl Error {
     /// A token provider's failure: its message and its causes', joined by `: `.
+    /// An [`OAuthError`] that waiting can heal becomes
+    /// [`Error::TokenUnavailable`] (retried in a watch); any other failure is
+    /// [`Error::Token`] (ends a watch).
     pub fn token(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source.into());
+        let source = match source.into().downcast::<OAuthError>() {
+            Ok(oauth) if oauth.is_transient() => {
+                return Self::TokenUnavailable { oauth, job: None };
+            }
+            Ok(oauth) => oauth as Box<dyn std::error::Error + Send + Sync>,
+            Err(other) => other,
+        };
+        let source: Arc<dyn std::error::Error + Send + Sync> = Arc::from(source);
         let mut message = source.to_string();
         let mut cause = source.source();
         while let Some(error) = cause {
@@ -561,6 +587,7 @@ impl Error {
             Self::InsecureUrl { .. } => ErrorKind::InsecureUrl,
             Self::Config(_) => ErrorKind::Config,
             Self::Token { .. } => ErrorKind::Token,
+            Self::TokenUnavailable { .. } => ErrorKind::TokenUnavailable,
             Self::Unauthorized(_) => ErrorKind::Unauthorized,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::NotFound(_) => ErrorKind::NotFound,
@@ -579,12 +606,14 @@ impl Error {
         }
     }
 
-    /// Whether trying again later may succeed: rate limits, unavailable services,
-    /// invalid responses, timeouts, connection failures and other transport failures.
+    /// Whether trying again later may succeed: rate limits, unavailable services
+    /// (the API's or the identity service's), invalid responses, timeouts,
+    /// connection failures and other transport failures.
     pub fn is_transient(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::RateLimited
+            ErrorKind::TokenUnavailable
+                | ErrorKind::RateLimited
                 | ErrorKind::Unavailable
                 | ErrorKind::InvalidResponse
                 | ErrorKind::Timeout
@@ -662,7 +691,27 @@ impl Error {
     /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER); for `RetriesExhausted` and
     /// `Deadline`, the failure's behind them.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.http_failure()?.retry_after
+        match self {
+            Self::TokenUnavailable { oauth, .. } => oauth.retry_after(),
+            _ => match self.behind() {
+                Some(behind) => behind.retry_after(),
+                None => self.http_failure()?.retry_after,
+            },
+        }
+    }
+
+    /// The identity service's refusal or failure behind a token error (its
+    /// OAuth `error` code and description), when the client-credentials
+    /// provider met one.
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
+        match self {
+            Self::TokenUnavailable { oauth, .. } => Some(oauth),
+            Self::Token {
+                provider_error: Some(source),
+                ..
+            } => source.downcast_ref::<OAuthError>(),
+            _ => self.behind()?.oauth_error(),
+        }
     }
 
     /// The last progress seen before a deadline error.

@@ -1,8 +1,9 @@
 //! One request of a client, minus the I/O: every step both clients take
 //! around sending it, in the order they must happen, so no adapter can forget
-//! one. An adapter asks the token provider ([`Fetch::token`]), hands the token
-//! to [`ClientParts::prepare`], sends the [`Outgoing`] request with its HTTP
-//! library, and gives what came back to [`Receipt::finish`].
+//! one. An adapter asks the token provider within [`Fetch::token_timeout`]
+//! (`TokenProvider::token_within`), hands the token and the time the call
+//! took to [`ClientParts::prepare`], sends the [`Outgoing`] request with its
+//! HTTP library, and gives what came back to [`Receipt::finish`].
 
 use std::time::Duration;
 
@@ -33,22 +34,33 @@ impl Fetch {
     pub fn token<R>(&self, current: impl FnOnce() -> R, fresh: impl FnOnce() -> R) -> R {
         if self.fresh_token { fresh() } else { current() }
     }
+
+    /// The most the token call may take: the request timeout, cut to the time
+    /// left before the deadline. A provider that hangs must not hold a watch
+    /// past either.
+    pub fn token_timeout(&self, request_timeout: Duration) -> Duration {
+        self.timeout(request_timeout)
+    }
 }
 
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
     /// The request `fetch` asks for, signed with the token the provider gave
-    /// (or the provider's failure, as an [`Error::Token`] naming the job).
+    /// (or the provider's failure, as an [`Error::Token`], or an
+    /// [`Error::TokenUnavailable`] worth a retry, naming the job). The token
+    /// call and the request share one bound: the request gets what the token
+    /// call (which took `token_took`) left of it, at least a second.
     pub fn prepare(
         &self,
         fetch: &Fetch,
         token: Result<AccessToken, TokenError>,
+        token_took: Duration,
     ) -> Result<(Outgoing, Receipt), Error> {
         let job = &fetch.job;
         let token = token.map_err(|failure| Error::token(failure).for_job(job))?;
         let request = self.settings.progress_request(job, &token)?;
         let outgoing = Outgoing {
             request,
-            timeout: fetch.timeout(self.settings.request_timeout),
+            timeout: fetch.request_timeout_after_token(self.settings.request_timeout, token_took),
         };
         let receipt = Receipt {
             token,

@@ -14,6 +14,7 @@
 //! - what the watches of one client share: [`ClientState`] (the 429 pause, the
 //!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
 //!   whose waiting the adapters own).
+//! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
 //! bytes and sleep.
@@ -33,6 +34,7 @@ mod jitter;
 mod job_id;
 mod limits;
 mod machine;
+pub mod oauth;
 mod parts;
 mod progress;
 mod rate;

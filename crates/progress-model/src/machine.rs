@@ -101,6 +101,9 @@ pub struct Fetch {
     pub time_left: Option<Duration>,
 }
 
+/// The least time a fetch is given, even right at the deadline.
+const FETCH_FLOOR: Duration = Duration::from_secs(1);
+
 impl Fetch {
     /// A one-off request with no deadline, as a single `progress()` call sends.
     pub fn once(job: JobId) -> Self {
@@ -122,9 +125,22 @@ impl Fetch {
     /// but never below a second: a poll sent right at the deadline (which a
     /// wait may end on) still gets a chance to be answered.
     pub fn timeout(&self, request_timeout: Duration) -> Duration {
-        const FLOOR: Duration = Duration::from_secs(1);
-        self.time_left
-            .map_or(request_timeout, |left| left.max(FLOOR).min(request_timeout))
+        self.time_left.map_or(request_timeout, |left| {
+            left.max(FETCH_FLOOR).min(request_timeout)
+        })
+    }
+
+    /// The timeout of the progress request once getting the token took
+    /// `token_took` of [`Fetch::timeout`]: the token call and the request
+    /// share one bound (with the same one-second floor).
+    pub fn request_timeout_after_token(
+        &self,
+        request_timeout: Duration,
+        token_took: Duration,
+    ) -> Duration {
+        self.timeout(request_timeout)
+            .saturating_sub(token_took)
+            .max(FETCH_FLOOR)
     }
 }
 

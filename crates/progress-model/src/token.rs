@@ -1,6 +1,7 @@
 //! Access tokens and where they come from.
 
 use std::fmt;
+use std::time::Duration;
 
 use http::HeaderValue;
 
@@ -102,6 +103,17 @@ pub trait TokenProvider: Send + Sync {
     /// watch at once instead of retrying with the same token.
     fn can_refresh(&self) -> bool {
         true
+    }
+
+    /// What the clients call: [`TokenProvider::refresh`] when `fresh` (after a
+    /// 401), [`TokenProvider::token`] otherwise. `timeout` is the most the
+    /// call may take (the request timeout, cut to the time left before the
+    /// deadline): a provider that goes over the network honours it, as
+    /// `ClientCredentials` does. The blocking client cannot interrupt a call
+    /// that ignores it, so a provider that can hang must implement this.
+    fn token_within(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, TokenError> {
+        let _ = timeout;
+        if fresh { self.refresh() } else { self.token() }
     }
 }
 

@@ -39,3 +39,18 @@ pub(crate) fn rate_limited(retry_after: Option<Duration>) {
     );
     let _ = retry_after;
 }
+
+pub(crate) fn token_issued(expires_in: Option<Duration>) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        expires_in_seconds = expires_in.map(|life| life.as_secs_f64()),
+        "got an access token from the identity service"
+    );
+    let _ = expires_in;
+}
+
+pub(crate) fn token_refused(error: &crate::oauth::OAuthError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(error = %error, "the identity service gave no token");
+    let _ = error;
+}

@@ -610,6 +610,18 @@ fn a_fetch_near_the_deadline_carries_the_time_left_to_cap_its_timeout() {
         progress_model::Fetch::once(job()).timeout(Duration::from_secs(30)),
         Duration::from_secs(30)
     );
+    // The token call and the request share that bound: the request gets what
+    // the token call left, never less than a second.
+    let thirty = Duration::from_secs(30);
+    assert_eq!(second.token_timeout(thirty), Duration::from_secs(5));
+    assert_eq!(
+        second.request_timeout_after_token(thirty, Duration::from_secs(3)),
+        Duration::from_secs(2)
+    );
+    assert_eq!(
+        second.request_timeout_after_token(thirty, Duration::from_secs(5)),
+        Duration::from_secs(1)
+    );
 }
 
 #[test]

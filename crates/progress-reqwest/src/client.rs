@@ -1,8 +1,11 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
+use std::time::Instant;
+
 use progress_model::internal::ClientParts;
 use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
 
+use crate::bound::within;
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
 use crate::events::{EventStream, ProgressStream, WatchLoop};
@@ -102,11 +105,14 @@ impl Client {
     /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
-        let provider = &self.parts.token;
-        let token = fetch
-            .token(|| provider.token(), || provider.refresh())
-            .await;
-        let (outgoing, receipt) = self.parts.prepare(fetch, token)?;
+        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
+        let started = Instant::now();
+        let asked = self.parts.token.token_within(fetch.fresh_token, bound);
+        // A provider that hangs is dropped when the bound passes.
+        let token = within(bound, asked)
+            .await
+            .map_err(|late| late.for_job(&fetch.job))?;
+        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
         let sent = transport::send(&self.http, &self.parts.settings, outgoing);
         receipt.finish(on_any_runtime(sent).await)
     }

@@ -56,8 +56,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bound;
 mod builder;
 mod client;
+mod client_credentials;
 mod compat;
 mod events;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
@@ -74,6 +76,7 @@ mod transport;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,

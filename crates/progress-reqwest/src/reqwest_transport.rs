@@ -35,16 +35,19 @@ pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Err
 pub(crate) async fn send(
     client: &reqwest::Client,
     settings: &Settings,
-    request: http::Request<()>,
+    request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    let (parts, ()) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let url = reqwest::Url::parse(&parts.uri.to_string())
         .map_err(|error| Error::Config(format!("cannot send to this URL: {error}")))?;
-    let request = client
+    let mut request = client
         .request(parts.method, url.clone())
         .headers(parts.headers)
         .timeout(timeout);
+    if !body.is_empty() {
+        request = request.body(body);
+    }
     let failure = |error| transport_error(url.as_str(), error);
     let mut response = request.send().await.map_err(failure)?;
     // Compared as parsed URLs: `LOCALHOST` and `localhost:80` are the same place.

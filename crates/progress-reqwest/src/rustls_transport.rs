@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -23,7 +23,7 @@ const POOL_IDLE: Duration = Duration::from_secs(90);
 /// through the environment's proxy, never for clear text.
 #[derive(Clone)]
 pub(crate) struct RustlsClient {
-    inner: Client<HttpsConnector<ProxiedConnector>, Empty<Bytes>>,
+    inner: Client<HttpsConnector<ProxiedConnector>, Full<Bytes>>,
 }
 
 impl RustlsClient {
@@ -58,13 +58,15 @@ impl RustlsClient {
     pub(crate) async fn send(
         &self,
         settings: &Settings,
-        request: http::Request<()>,
+        request: http::Request<Vec<u8>>,
         timeout: Duration,
     ) -> Result<HttpResponse, Error> {
-        let (parts, ()) = request.into_parts();
+        let (parts, body) = request.into_parts();
         let url = parts.uri.to_string();
         let failure = |error: hyper_util::client::legacy::Error| failure(&url, error.into());
-        let request = http::Request::from_parts(parts, Empty::new());
+        // An empty `Full` is the end of the stream at once: hyper sends no
+        // `Content-Length` for it, as for no body.
+        let request = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
         let exchange = async {
             let response = self.inner.request(request).await.map_err(failure)?;
             let (parts, mut body) = response.into_parts();

@@ -1,6 +1,7 @@
 //! Token providers for the async client: every blocking provider, plus async ones.
 
 use std::future::Future;
+use std::time::Duration;
 
 use progress_model::{AccessToken, TokenError, TokenProvider};
 
@@ -24,6 +25,19 @@ pub trait AsyncTokenProvider: Send + Sync {
     /// Whether asking again can give a different token; when not, a 401 is final.
     fn can_refresh(&self) -> bool {
         true
+    }
+
+    /// What the client calls: [`AsyncTokenProvider::refresh`] when `fresh`
+    /// (after a 401), [`AsyncTokenProvider::token`] otherwise. The client
+    /// drops the future after `timeout` (the request timeout, cut to the time
+    /// left before the deadline), so a provider that hangs cannot hold a watch.
+    fn token_within(
+        &self,
+        fresh: bool,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let _ = timeout;
+        if fresh { self.refresh() } else { self.token() }
     }
 }
 
@@ -55,5 +69,13 @@ impl<P: TokenProvider> AsyncTokenProvider for Blocking<P> {
 
     fn can_refresh(&self) -> bool {
         self.0.can_refresh()
+    }
+
+    fn token_within(
+        &self,
+        fresh: bool,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(std::future::ready(self.0.token_within(fresh, timeout)))
     }
 }

@@ -9,6 +9,7 @@
 //! reqwest.
 
 use std::fmt;
+use std::time::Duration;
 
 use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Settings};
@@ -57,6 +58,17 @@ pub(crate) async fn send(
     outgoing: Outgoing,
 ) -> Result<HttpResponse, Error> {
     let Outgoing { request, timeout } = outgoing;
+    send_request(http, settings, request.map(|()| Vec::new()), timeout).await
+}
+
+/// [`send`] for any request, a body included (the token request's form). An
+/// empty body is sent as none: a GET gets no `Content-Length`.
+pub(crate) async fn send_request(
+    http: &Http,
+    settings: &Settings,
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<HttpResponse, Error> {
     match http {
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
         Http::Rustls(client) => client.send(settings, request, timeout).await,

@@ -137,3 +137,40 @@ fn dropping_a_watch_mid_wait_cancels_it() {
     // Nothing kept polling once the watch was dropped: one request only.
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 }
+
+/// `ClientCredentials` with no tokio runtime in scope: 20 watches at once
+/// share one token request, and the hanging-provider bound uses the runtime's
+/// own timer.
+async fn client_credentials_without_tokio(server: &MockServer) {
+    let tokens = server.mock(|when, then| {
+        when.method("POST").path("/connect/token");
+        then.status(200)
+            .delay(Duration::from_millis(200))
+            .body(r#"{"access_token":"oauth-token-xyz","token_type":"Bearer","expires_in":3600}"#);
+    });
+    let provider = progress_reqwest::ClientCredentials::builder("id", "secret".to_owned())
+        .token_url(server.url("/connect/token"))
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(provider)
+        .intervals([Duration::from_millis(10)])
+        .build()
+        .unwrap();
+    let outcomes = futures_util::future::join_all((0..20).map(|_| client.wait("job-1"))).await;
+    assert!(outcomes.into_iter().all(|outcome| outcome.is_ok()));
+    assert_eq!(tokens.calls(), 1);
+}
+
+#[test]
+fn client_credentials_on_async_std() {
+    let (server, _) = scripted_server();
+    async_std::task::block_on(client_credentials_without_tokio(&server));
+}
+
+#[test]
+fn client_credentials_on_smol() {
+    let (server, _) = scripted_server();
+    smol::block_on(client_credentials_without_tokio(&server));
+}

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 use progress_model::internal::ClientParts;
 use progress_model::{
@@ -103,9 +104,12 @@ impl Client {
     /// Gets a token (a fresh one after a 401) and sends one request: the
     /// model's steps, with this client's I/O between them.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
-        let provider = &self.parts.token;
-        let token = fetch.token(|| provider.token(), || provider.refresh());
-        let (outgoing, receipt) = self.parts.prepare(fetch, token)?;
+        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
+        let started = Instant::now();
+        // A provider that fetches over the network honours the bound
+        // (ClientCredentials does); a closure that blocks cannot be interrupted.
+        let token = self.parts.token.token_within(fetch.fresh_token, bound);
+        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
         receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
     }
 }

@@ -44,6 +44,7 @@
 mod builder;
 mod cancel;
 mod client;
+mod client_credentials;
 mod events;
 mod resolver;
 mod sleeper;
@@ -53,6 +54,7 @@ mod transport;
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
 pub use client::Client;
+pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ManyWatch, ProgressWatch};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,

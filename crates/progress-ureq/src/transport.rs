@@ -1,6 +1,7 @@
 //! Moving bytes with ureq: one request out, status, headers and a capped body back.
 
 use std::io::Read;
+use std::time::Duration;
 
 use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Settings};
@@ -50,6 +51,16 @@ pub(crate) fn send(
     outgoing: Outgoing,
 ) -> Result<HttpResponse, Error> {
     let Outgoing { request, timeout } = outgoing;
+    send_request(agent, settings, request, timeout)
+}
+
+/// [`send`] for any request, a body included (the token request's form).
+pub(crate) fn send_request(
+    agent: &ureq::Agent,
+    settings: &Settings,
+    request: http::Request<impl ureq::AsSendBody>,
+    timeout: Duration,
+) -> Result<HttpResponse, Error> {
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
     let mut config = agent

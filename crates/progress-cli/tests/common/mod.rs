@@ -58,10 +58,16 @@ pub fn cli(simulator: &Simulator) -> Command {
     command
 }
 
-/// The binary with no token and nothing else set.
+/// The binary with no token, no client credentials and nothing else set.
 pub fn bare() -> Command {
     let mut command = Command::new(BIN);
-    command.env_remove("ITWIN_ACCESS_TOKEN");
+    for name in [
+        "ITWIN_ACCESS_TOKEN",
+        "ITWIN_CLIENT_ID",
+        "ITWIN_CLIENT_SECRET",
+    ] {
+        command.env_remove(name);
+    }
     command
 }
 

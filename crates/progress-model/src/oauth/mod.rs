@@ -1,0 +1,34 @@
+//! The OAuth2 client-credentials grant (RFC 6749 §4.4), with no I/O.
+//!
+//! A service that watches jobs for days holds a client id and a secret and
+//! gets its tokens from Bentley's identity service. Everything about that
+//! exchange is decided here, once for both clients:
+//!
+//! - [`ClientCredentialsGrant::token_request`] builds the request: a form-encoded
+//!   `POST` with HTTP Basic credentials (RFC 6749 §2.3.1);
+//! - [`read_token_answer`] reads the answer: a token and its lifetime, or an
+//!   [`OAuthError`] that says whether waiting can help (RFC 6749 §5.2);
+//! - [`TokenCache`] keeps the token and decides when a new one is due (when less
+//!   than a margin of its lifetime is left, or after a 401), and lets callers
+//!   that waited for someone else's request share its answer (single flight);
+//! - [`TokenUrl`] is the identity service's address per environment.
+//!
+//! The adapters send the request with their own HTTP library, bounded by the
+//! request timeout and the time left before the deadline, and hold the cache
+//! behind their own lock.
+
+mod answer;
+mod cache;
+mod error;
+mod grant;
+mod provider_builder;
+mod token_url;
+
+pub use answer::{IssuedToken, read_token_answer};
+pub use cache::{DEFAULT_REFRESH_MARGIN, TokenCache, TokenTicket};
+pub use error::OAuthError;
+pub use grant::{ClientCredentialsGrant, DEFAULT_SCOPE};
+pub use provider_builder::{ClientCredentialsBuilder, FromProviderSettings, ProviderSettings};
+/// The secret wrapper the providers take: `Debug` shows `[REDACTED]`; wiped when dropped.
+pub use secrecy::SecretString;
+pub use token_url::TokenUrl;

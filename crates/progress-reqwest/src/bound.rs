@@ -1,0 +1,41 @@
+//! Token calls bounded in real time, whatever the provider does.
+
+use std::future::Future;
+use std::time::Duration;
+
+use progress_model::Error;
+
+/// Runs `call` for at most `timeout` of real time, measured with the
+/// runtime's timer rather than the client's sleeper: a test's sleeper that
+/// returns at once must not cut a real request short. Dropping the call
+/// cancels it. Without a runtime feature there is no timer to race, and the
+/// call runs as it is (its own timeouts still apply).
+pub(crate) async fn within<T>(
+    timeout: Duration,
+    call: impl Future<Output = T> + Unpin,
+) -> Result<T, Error> {
+    #[cfg(any(
+        feature = "runtime-tokio",
+        feature = "runtime-async-std",
+        feature = "runtime-smol"
+    ))]
+    {
+        use crate::sleeper::{AsyncSleeper, RuntimeSleeper};
+        use futures_util::future::{Either, select};
+        match select(call, RuntimeSleeper.sleep(timeout)).await {
+            Either::Left((answer, _)) => Ok(answer),
+            Either::Right(((), _)) => Err(Error::timeout(format!(
+                "the token provider gave no token within {timeout:?}"
+            ))),
+        }
+    }
+    #[cfg(not(any(
+        feature = "runtime-tokio",
+        feature = "runtime-async-std",
+        feature = "runtime-smol"
+    )))]
+    {
+        let _ = timeout;
+        Ok(call.await)
+    }
+}
