@@ -96,6 +96,26 @@ pub fn for_error(error: &Error) -> u8 {
     }
 }
 
+/// The worst of several jobs' exit codes, for a watch of many: an error (1)
+/// over the deadline (5) over a failed job (3) over a cancelled one (4) over
+/// `over` (6) over success (0). No code at all is success.
+pub fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    /// Worse first.
+    const ORDER: [u8; 6] = [
+        ERROR,
+        DEADLINE,
+        JOB_FAILED,
+        JOB_CANCELLED,
+        JOB_OVER,
+        SUCCESS,
+    ];
+    let rank = |code: u8| ORDER.iter().position(|c| *c == code).unwrap_or(0);
+    codes
+        .into_iter()
+        .min_by_key(|code| rank(*code))
+        .unwrap_or(SUCCESS)
+}
+
 /// The exit code of a client that could not be built. The command line is
 /// checked by clap first, but a setting only the client refuses (now or in a
 /// later version of the library) is still the user's mistake: a usage error.
@@ -153,6 +173,23 @@ mod tests {
         assert_eq!(for_ending(&Ending::Failed(other.clone())), ERROR);
         let retries = Error::retries_exhausted(6, other);
         assert_eq!(for_error(&retries), ERROR);
+    }
+
+    #[test]
+    fn the_worst_outcome_of_many_jobs_wins() {
+        let cases: [(&[u8], u8); 8] = [
+            (&[], SUCCESS),
+            (&[SUCCESS, SUCCESS], SUCCESS),
+            (&[SUCCESS, JOB_OVER], JOB_OVER),
+            (&[JOB_OVER, JOB_CANCELLED, SUCCESS], JOB_CANCELLED),
+            (&[JOB_CANCELLED, JOB_FAILED], JOB_FAILED),
+            (&[JOB_FAILED, DEADLINE, JOB_OVER], DEADLINE),
+            (&[DEADLINE, ERROR, SUCCESS], ERROR),
+            (&[SUCCESS, ERROR], ERROR),
+        ];
+        for (codes, expected) in cases {
+            assert_eq!(worst(codes.iter().copied()), expected, "{codes:?}");
+        }
     }
 
     #[test]

@@ -39,6 +39,14 @@ pub enum EventKind {
 }
 
 impl Event {
+    /// An event of `job`'s watch (for renderers' tests and drivers of your own).
+    pub fn new(job: impl Into<String>, kind: EventKind) -> Self {
+        Self {
+            job: job.into(),
+            kind,
+        }
+    }
+
     /// Whether this is the last event of its watch.
     pub fn is_final(&self) -> bool {
         matches!(self.kind, EventKind::Finished(_))
