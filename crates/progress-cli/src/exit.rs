@@ -39,6 +39,8 @@ Exit codes:
   6    the job ended `over` (contextcapture): it ended, but the progress answer
        does not say how; ask the service for the job itself to learn its outcome
   129  stopped by SIGHUP (the terminal went away)
+With several jobs, the exit code is the worst of their outcomes:
+1 over 5 over 3 over 4 over 6 over 0.
   130  interrupted by SIGINT (Ctrl-C)
   143  stopped by SIGTERM
 
