@@ -46,3 +46,34 @@ impl Slots {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    /// A sleeper whose waits never end: only a freed slot ends a wait.
+    fn never(_: Duration) -> std::future::Pending<()> {
+        std::future::pending()
+    }
+
+    #[test]
+    fn a_watch_dropped_while_queued_frees_nothing_it_did_not_take() {
+        let slots = Slots::new(1);
+        let held = slots.take(None, &never).now_or_never().flatten();
+        assert!(held.is_some(), "the first slot is free");
+        {
+            // Queued behind the held slot, with and without a deadline, then dropped.
+            let mut queued = Box::pin(slots.take(Some(Duration::from_secs(30)), &never));
+            assert!((&mut queued).now_or_never().is_none());
+            let mut unbounded = Box::pin(slots.take(None, &never));
+            assert!((&mut unbounded).now_or_never().is_none());
+        }
+        drop(held);
+        // Exactly the one slot is back: one taker gets it, the next waits.
+        let again = slots.take(None, &never).now_or_never().flatten();
+        assert!(again.is_some());
+        assert!(Box::pin(slots.take(None, &never)).now_or_never().is_none());
+    }
+}
