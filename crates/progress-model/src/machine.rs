@@ -33,10 +33,17 @@
 //!                                +--> any other answer, or one failure too many --> Done(Err)
 //!
 //! a wait that would pass the deadline, or a caller back after it --> Done(Err(Deadline))
+//!
+//! with a client ([`Watch::sharing`]), before each Fetch:
+//!   the client paused by a 429, or its rate used up --> Wait until it may send --> Fetch
+//! a Fetch refreshing the token, answered --> TokenRefreshed first
+//! cancel() --> Done(Err(Cancelled))
 //! ```
 //!
 //! A wait is the rung of the ladder (back to the first after a change of
-//! percentage), or `Retry-After` when that is longer.
+//! percentage), or `Retry-After` when that is longer; with a client, lengthened
+//! by its jitter, never past the deadline. Waiting for the client moves no
+//! ladder: the watch goes on with its own rungs after it.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
