@@ -7,6 +7,9 @@ use std::time::Duration;
 /// ends with [`Error::Cancelled`](crate::Error::Cancelled); a watch sending a
 /// request ends when the answer comes; nothing more is sent. `Send + Sync +
 /// Clone`; get one from the watch before handing the watch to a thread.
+///
+/// Waking at once holds for the default sleeper; with a sleeper of your own
+/// (`ClientBuilder::sleeper`), the watch ends when that sleep returns.
 #[derive(Debug, Clone, Default)]
 pub struct CancelHandle(Arc<Flag>);
 
