@@ -31,7 +31,10 @@ impl Jitter {
 /// time left before a deadline), and never shorter than `wait`: the service
 /// asks for at least its documented intervals.
 pub(crate) fn lengthened(wait: Duration, share: f64, limit: Option<Duration>) -> Duration {
-    let longer = wait.saturating_add(wait.mul_f64(share.clamp(0.0, 1.0)));
+    // `mul_f64` would panic where the product rounds past `Duration::MAX`.
+    let extra = Duration::try_from_secs_f64(wait.as_secs_f64() * share.clamp(0.0, 1.0))
+        .unwrap_or(Duration::ZERO);
+    let longer = wait.saturating_add(extra);
     match limit {
         Some(limit) => longer.min(limit.max(wait)),
         None => longer,
@@ -59,6 +62,8 @@ mod tests {
             // A limit below the wait never shortens it (the caller decides
             // whether the wait fits at all).
             (secs(15), 0.1, Some(secs(10)), secs(15)),
+            // The longest wait there is stays as it is, without a panic.
+            (Duration::MAX, 1.0, None, Duration::MAX),
         ];
         for (wait, share, limit, expected) in cases {
             assert_eq!(

@@ -24,9 +24,12 @@ impl RateBucket {
     /// A bucket for `rate` requests per second (positive and finite), with a
     /// burst of one second's worth (at least one).
     pub(crate) fn new(rate: f64) -> Self {
-        let emission = Duration::from_secs_f64(1.0 / rate);
+        // A rate so small (or so large) that a duration cannot hold the gap
+        // saturates: no extreme setting may panic.
+        let emission = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
         let burst = rate.floor().max(1.0);
-        let tolerance = emission.mul_f64(burst - 1.0);
+        let tolerance = Duration::try_from_secs_f64(emission.as_secs_f64() * (burst - 1.0))
+            .unwrap_or(Duration::MAX);
         Self {
             emission,
             tolerance,
@@ -39,7 +42,9 @@ impl RateBucket {
     pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
         let tat = self.next_free.map_or(now, |tat| tat.max(now));
         let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
-        self.next_free = Some(tat + self.emission);
+        // Past what an `Instant` can hold, the next send stays where it is:
+        // far enough in the future for any rate that gets there.
+        self.next_free = Some(tat.checked_add(self.emission).unwrap_or(tat));
         allowed
     }
 }
@@ -60,6 +65,17 @@ mod tests {
                 (sent - start).as_millis() as u64
             })
             .collect()
+    }
+
+    #[test]
+    fn extreme_rates_never_panic() {
+        let now = Instant::now();
+        for rate in [f64::MIN_POSITIVE, 1e-300, 1e-9, 1e9, 1e300, f64::MAX] {
+            let mut bucket = RateBucket::new(rate);
+            for _ in 0..3 {
+                assert!(bucket.reserve(now) >= now, "{rate}");
+            }
+        }
     }
 
     #[test]
