@@ -42,9 +42,14 @@ impl RateBucket {
     pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
         let tat = self.next_free.map_or(now, |tat| tat.max(now));
         let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
-        // Past what an `Instant` can hold, the next send stays where it is:
-        // far enough in the future for any rate that gets there.
-        self.next_free = Some(tat.checked_add(self.emission).unwrap_or(tat));
+        // Past what an `Instant` can hold, the next send is a century away:
+        // a rate that small means "hardly ever", never "no limit".
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+        let next = tat
+            .checked_add(self.emission)
+            .or_else(|| tat.checked_add(self.emission.min(CENTURY)))
+            .unwrap_or(tat);
+        self.next_free = Some(next);
         allowed
     }
 }
@@ -76,6 +81,10 @@ mod tests {
                 assert!(bucket.reserve(now) >= now, "{rate}");
             }
         }
+        // A vanishing rate is "hardly ever", not "no limit".
+        let mut bucket = RateBucket::new(1e-300);
+        assert_eq!(bucket.reserve(now), now);
+        assert!(bucket.reserve(now) > now + Duration::from_secs(365 * 24 * 3600));
     }
 
     #[test]
