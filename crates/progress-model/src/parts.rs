@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::request::RequestTemplate;
 use crate::{
     AccessToken, ClientState, Clock, Error, Retry, Settings, StaticToken, SystemClock, Watch,
     WatchOptions,
@@ -28,6 +29,8 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
     /// What every watch of the client shares (the 429 pause, the rate, the
     /// jitter); clones of the client share it too.
     pub shared: ClientState,
+    /// The parts of every request rendered once.
+    pub(crate) template: RequestTemplate,
 }
 
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
@@ -55,6 +58,7 @@ impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
             clock: self.clock.clone(),
             on_retry: self.on_retry.clone(),
             shared: self.shared.clone(),
+            template: self.template.clone(),
         }
     }
 }
@@ -117,6 +121,7 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
         };
         Ok(ClientParts {
             shared: ClientState::new(&settings.limits)?,
+            template: RequestTemplate::new(&settings)?,
             settings: Arc::new(settings),
             token,
             sleeper,
