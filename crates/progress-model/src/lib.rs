@@ -26,9 +26,11 @@ mod excerpt;
 mod exchange;
 mod job_id;
 mod machine;
+mod no_proxy;
 pub mod oauth;
 mod parts;
 mod progress;
+mod proxy;
 mod redact;
 mod request;
 mod response;
@@ -37,6 +39,9 @@ mod settings;
 mod state;
 mod token;
 mod trace;
+mod trust;
+#[cfg(feature = "_rustls")]
+mod rustls_trust;
 
 pub use api_error::ApiError;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -45,6 +50,7 @@ pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
+pub use proxy::{ProxyChoice, ProxyUrl, Proxies};
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -52,6 +58,7 @@ pub use settings::{
     DEFAULT_REQUEST_TIMEOUT, PollPolicy, Settings,
 };
 pub use state::JobState;
+pub use trust::{Roots, Trust};
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
 
 /// Plumbing shared by this project's own clients and command. Not part of the
@@ -61,4 +68,6 @@ pub mod internal {
     pub use crate::exchange::{Outgoing, Receipt};
     pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
     pub use crate::progress::escape_controls;
+    #[cfg(feature = "_rustls")]
+    pub use crate::rustls_trust::rustls_config;
 }

@@ -67,8 +67,6 @@ mod reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod rustls_transport;
 mod sleeper;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-mod tls;
 mod token;
 mod transport;
 mod watch;

@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use progress_model::internal::Outgoing;
-use progress_model::{Error, HttpResponse, Settings};
+use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
@@ -21,7 +21,7 @@ use crate::rustls_transport::RustlsClient;
 /// Where requests go: our own connection stack, or a reqwest client.
 #[derive(Clone)]
 pub(crate) enum Http {
-    /// hyper and rustls on ring, with the webpki roots.
+    /// hyper and rustls on ring, with the roots the settings trust.
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     Rustls(RustlsClient),
     /// reqwest: the caller's client, or ours under `native-tls` or no TLS.
@@ -31,10 +31,12 @@ pub(crate) enum Http {
 impl Http {
     /// The client a builder gets when it is given none.
     pub(crate) fn default_for(settings: &Settings) -> Result<Self, Error> {
+        // The process's environment, read once, as reqwest and curl read it.
+        let proxies = Proxies::resolve(&settings.proxy, |name| std::env::var(name).ok())?;
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-        let http = Self::Rustls(RustlsClient::new(settings)?);
+        let http = Self::Rustls(RustlsClient::new(settings, proxies)?);
         #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
-        let http = Self::Reqwest(reqwest_transport::default_client(settings)?);
+        let http = Self::Reqwest(reqwest_transport::default_client(settings, proxies)?);
         Ok(http)
     }
 }

@@ -41,11 +41,11 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
-        let agent = match self.agent {
-            Some(agent) => agent,
+        let http = match self.agent {
+            Some(agent) => transport::Http::caller(agent),
             None => transport::default_agent(&parts.settings)?,
         };
-        Ok(Client { parts, agent })
+        Ok(Client { parts, http })
     }
 }
 

@@ -15,7 +15,7 @@ use crate::watch::ProgressWatch;
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn TokenProvider, dyn Sleeper>,
-    pub(crate) agent: ureq::Agent,
+    pub(crate) http: transport::Http,
 }
 
 impl Client {
@@ -57,6 +57,6 @@ impl Client {
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
         let token = self.parts.token.token_within(fetch.fresh_token, bound);
         let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
-        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
+        receipt.finish(transport::send(&self.http, &self.parts.settings, outgoing))
     }
 }

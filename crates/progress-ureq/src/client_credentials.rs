@@ -43,7 +43,7 @@ struct Inner {
     settings: ProviderSettings,
     /// The transport settings of the token URL (clear text, timeouts, body cap).
     transport: Settings,
-    agent: ureq::Agent,
+    agent: transport::Http,
     state: Mutex<State>,
     answered: Condvar,
 }

@@ -46,6 +46,8 @@ mod client;
 mod client_credentials;
 mod resolver;
 mod sleeper;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod tls_connector;
 mod transport;
 mod watch;
 
