@@ -90,7 +90,7 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, Environment, Error, ErrorKind,
-    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service,
+    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service,
     StaticToken, SystemClock, TokenError, TokenProvider,
 };
 

@@ -48,7 +48,6 @@ pub fn rustls_config(trust: &Trust) -> Result<rustls::ClientConfig, Error> {
 struct NamingIssuer(Arc<dyn ServerCertVerifier>);
 
 /// The refusal of a certificate whose issuer no trusted root vouches for.
-#[derive(Debug)]
 pub struct UntrustedIssuer {
     issuer: String,
 }
@@ -62,6 +61,13 @@ impl fmt::Display for UntrustedIssuer {
              `add_root_certificate` (the command: `--ca-cert PATH` or SSL_CERT_FILE)",
             self.issuer
         )
+    }
+}
+
+// rustls shows the error it carries with `Debug`: the same words, for people.
+impl fmt::Debug for UntrustedIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

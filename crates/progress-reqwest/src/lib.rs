@@ -76,7 +76,7 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    Roots, Service, StaticToken, TokenError, TokenProvider,
 };
 #[cfg(any(
     feature = "runtime-tokio",

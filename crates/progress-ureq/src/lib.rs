@@ -56,7 +56,7 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    Roots, Service, StaticToken, TokenError, TokenProvider,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
 pub use watch::ProgressWatch;
