@@ -4,9 +4,8 @@
 //! is added, whichever root stores they are told to use. Run once with the
 //! default TLS (rustls) and once with `--features native-tls`.
 
-mod ca_server;
 
-use ca_server::{CA_NAME, CaTlsServer};
+use progress_transport_tests::ca_server::{CA_NAME, CaTlsServer};
 use progress_model::{Error, ErrorKind, Progress, Roots};
 
 type Blocking = progress_ureq::ClientBuilder;

@@ -9,13 +9,11 @@
 //! without `unsafe`; so each test runs this binary again as a child with the
 //! variables set, and the child sends the requests and prints what happened.
 
-mod ca_server;
-mod forward_proxy;
 
 use std::process::Command;
 
-use ca_server::CaTlsServer;
-use forward_proxy::Tinyproxy;
+use progress_transport_tests::ca_server::CaTlsServer;
+use progress_transport_tests::forward_proxy::Tinyproxy;
 
 /// Set in the child: the base URL, the root to trust, the job to ask about.
 const CHILD_BASE_URL: &str = "PROGRESS_TEST_PROXY_BASE_URL";

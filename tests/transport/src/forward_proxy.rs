@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A running tinyproxy, stopped when dropped.
 #[derive(Debug)]
 pub struct Tinyproxy {
     /// `http://127.0.0.1:PORT`, without credentials.
     pub url: String,
+    /// Its port.
     pub port: u16,
     log: PathBuf,
     dir: PathBuf,

@@ -16,13 +16,15 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 /// The name the root certificate gives itself, as a client's error should show it.
 pub const CA_NAME: &str = "Example Corp Inspection Root";
 
+/// What the server answers.
 pub const PROGRESS: &str = r#"{"progress":{"percentage":42,"state":"active"}}"#;
 
+/// The server; it runs until the test process ends.
 #[derive(Debug)]
 pub struct CaTlsServer {
     /// `https://localhost:PORT`
     pub base_url: String,
-    #[allow(dead_code)] // Only the proxy tests name the server's port.
+    /// Its port.
     pub port: u16,
     /// The root certificate, PEM: what a company hands out.
     pub ca_pem: String,
@@ -30,6 +32,7 @@ pub struct CaTlsServer {
 }
 
 impl CaTlsServer {
+    /// Starts a server with a new root.
     pub fn start() -> Self {
         let (config, ca_pem) = config_signed_by_a_new_root();
         let config = Arc::new(config);
