@@ -35,6 +35,18 @@ pub fn build(
     if let Some(version) = &connection.accept_version {
         builder = builder.api_version(version.clone());
     }
+    if let Some(path) = &connection.ca_cert {
+        let pem = std::fs::read(path).map_err(|error| {
+            Error::Config(format!(
+                "cannot read the root certificate {} (--ca-cert or SSL_CERT_FILE): {error}",
+                path.display()
+            ))
+        })?;
+        builder = builder.add_root_certificate(pem);
+    }
+    if let Some(proxy) = &connection.proxy {
+        builder = builder.proxy(&proxy.0);
+    }
     if let Some(polling) = polling {
         if let Some(deadline) = polling.deadline {
             builder = builder.deadline(deadline);
