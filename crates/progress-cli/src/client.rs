@@ -35,13 +35,7 @@ pub fn build(
     if let Some(version) = &connection.accept_version {
         builder = builder.api_version(version.clone());
     }
-    if let Some(path) = &connection.ca_cert {
-        let pem = std::fs::read(path).map_err(|error| {
-            Error::Config(format!(
-                "cannot read the root certificate {} (--ca-cert or SSL_CERT_FILE): {error}",
-                path.display()
-            ))
-        })?;
+    if let Some(pem) = root_certificate(connection)? {
         builder = builder.add_root_certificate(pem);
     }
     if let Some(proxy) = &connection.proxy {
@@ -59,4 +53,17 @@ pub fn build(
         }
     }
     builder.build()
+}
+
+/// The PEM file `--ca-cert` (or SSL_CERT_FILE) names, read.
+pub fn root_certificate(connection: &Connection) -> Result<Option<Vec<u8>>, Error> {
+    let Some(path) = &connection.ca_cert else {
+        return Ok(None);
+    };
+    std::fs::read(path).map(Some).map_err(|error| {
+        Error::Config(format!(
+            "cannot read the root certificate {} (--ca-cert or SSL_CERT_FILE): {error}",
+            path.display()
+        ))
+    })
 }

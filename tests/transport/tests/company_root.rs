@@ -90,3 +90,54 @@ fn a_root_certificate_that_is_not_pem_fails_the_build() {
     }
     assert!(server.heads().is_empty());
 }
+
+/// The kind of a token provider's failure to reach the identity service, if
+/// it did not reach it.
+fn token_error_kind(error: progress_model::TokenError) -> Option<ErrorKind> {
+    match *error.downcast::<progress_model::oauth::OAuthError>().ok()? {
+        progress_model::oauth::OAuthError::Unreachable(error) => Some(error.kind()),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_token_providers_trust_an_added_root_too() {
+    use progress_model::TokenProvider as _;
+    use progress_reqwest::AsyncTokenProvider as _;
+
+    let server = CaTlsServer::start();
+    let token_url = format!("{}/connect/token", server.base_url);
+    // The server answers with progress, not a token: past TLS, the answer is wrong.
+    let blocking = |trusted: bool| {
+        let mut builder = progress_ureq::ClientCredentials::builder("id", "secret").token_url(&token_url);
+        if trusted {
+            builder = builder.add_root_certificate(&server.ca_pem);
+        }
+        token_error_kind(builder.build().unwrap().token().unwrap_err())
+    };
+    assert_eq!(blocking(false), Some(ErrorKind::Tls));
+    assert_ne!(blocking(true), Some(ErrorKind::Tls));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let asynchronous = |trusted: bool| {
+        let mut builder =
+            progress_reqwest::ClientCredentials::builder("id", "secret").token_url(&token_url);
+        if trusted {
+            builder = builder.add_root_certificate(&server.ca_pem);
+        }
+        let provider = builder.build().unwrap();
+        token_error_kind(runtime.block_on(provider.token()).unwrap_err())
+    };
+    assert_eq!(asynchronous(false), Some(ErrorKind::Tls));
+    assert_ne!(asynchronous(true), Some(ErrorKind::Tls));
+
+    let token_requests = server
+        .heads()
+        .iter()
+        .filter(|head| head.starts_with("POST /connect/token "))
+        .count();
+    assert_eq!(token_requests, 2, "one per trusting provider");
+}
