@@ -458,6 +458,23 @@ impl Error {
         }
     }
 
+    /// A transport failure that happened on the way through `proxy` (if
+    /// any), saying so: a proxy that refuses or cannot reach the API is
+    /// behind most failures in a company network. Its credentials stay hidden.
+    pub fn through_proxy(mut self, proxy: Option<&crate::ProxyUrl>) -> Self {
+        if let (
+            Some(proxy),
+            Self::Timeout { message, .. }
+            | Self::Connect { message, .. }
+            | Self::Tls { message, .. }
+            | Self::Transport { message, .. },
+        ) = (proxy, &mut self)
+        {
+            message.push_str(&format!(" (through the proxy {proxy})"));
+        }
+        self
+    }
+
     /// A transport failure with the HTTP library's error as its `source()`.
     /// Its text belongs there, not in the message: a chain tells it once.
     pub fn caused_by(mut self, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {

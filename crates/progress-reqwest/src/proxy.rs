@@ -24,11 +24,8 @@ pub(crate) struct ProxiedConnector {
 
 impl ProxiedConnector {
     /// Through the proxies resolved for this client.
-    pub(crate) fn through(tcp: HttpConnector, proxies: Proxies) -> Self {
-        Self {
-            tcp,
-            proxies: Arc::new(proxies),
-        }
+    pub(crate) fn through(tcp: HttpConnector, proxies: Arc<Proxies>) -> Self {
+        Self { tcp, proxies }
     }
 }
 
@@ -76,7 +73,7 @@ mod tests {
         tcp.enforce_http(false);
         let choice = ProxyChoice::Url(progress_model::ProxyUrl::parse(proxy).unwrap());
         let proxies = Proxies::resolve(&choice, |_| None).unwrap();
-        let mut connector = ProxiedConnector::through(tcp, proxies);
+        let mut connector = ProxiedConnector::through(tcp, Arc::new(proxies));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

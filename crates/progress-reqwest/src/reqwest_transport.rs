@@ -14,13 +14,12 @@ use crate::transport::is_tls_failure;
 #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
 pub(crate) fn default_client(
     settings: &Settings,
-    proxies: Proxies,
+    proxies: std::sync::Arc<Proxies>,
 ) -> Result<reqwest::Client, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     settings.refuse_https_without_tls("progress-reqwest")?;
     // Not reqwest's own reading of the environment: the model picks the proxy
     // for each URL (none for clear text), as for the blocking client.
-    let proxies = std::sync::Arc::new(proxies);
     let pick = reqwest::Proxy::custom(move |url| {
         let uri: http::Uri = url.as_str().parse().ok()?;
         proxies.for_url(&uri).map(|proxy| proxy.expose_url())

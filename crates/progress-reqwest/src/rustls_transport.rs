@@ -1,6 +1,7 @@
 //! The default client under `rustls`: hyper's pooled client over hyper-rustls
 //! on ring, with the roots and proxy the settings say, as the blocking client uses.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -27,7 +28,7 @@ pub(crate) struct RustlsClient {
 }
 
 impl RustlsClient {
-    pub(crate) fn new(settings: &Settings, proxies: Proxies) -> Result<Self, Error> {
+    pub(crate) fn new(settings: &Settings, proxies: Arc<Proxies>) -> Result<Self, Error> {
         let tls = progress_model::internal::rustls_config(&settings.trust)?;
         let mut tcp = HttpConnector::new();
         // hyper-rustls adds the TLS to https:// addresses.

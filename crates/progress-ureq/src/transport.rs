@@ -108,8 +108,13 @@ pub(crate) fn send_request(
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
     let agent = &http.agent;
+    let through = http
+        .proxies
+        .as_ref()
+        .and_then(|proxies| proxies.for_url(request.uri()))
+        .cloned();
     let proxy = match &http.proxies {
-        Some(proxies) => Some(ureq_proxy(proxies, request.uri())?),
+        Some(_) => Some(ureq_proxy(through.as_ref())?),
         None => None,
     };
     let mut config = agent
@@ -130,7 +135,7 @@ pub(crate) fn send_request(
     let url = request.uri().to_string();
     let response = agent
         .run(request)
-        .map_err(|error| transport_error(&url, error))?;
+        .map_err(|error| transport_error(&url, error).through_proxy(through.as_ref()))?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -147,10 +152,10 @@ pub(crate) fn send_request(
     ))
 }
 
-/// The proxy the model picks for `uri`, as ureq takes it (with its credentials,
+/// The proxy the model picked, as ureq takes it (with its credentials,
 /// which ureq sends in `Proxy-Authorization` and never shows).
-fn ureq_proxy(proxies: &Proxies, uri: &http::Uri) -> Result<Option<ureq::Proxy>, Error> {
-    let Some(proxy) = proxies.for_url(uri) else {
+fn ureq_proxy(proxy: Option<&progress_model::ProxyUrl>) -> Result<Option<ureq::Proxy>, Error> {
+    let Some(proxy) = proxy else {
         return Ok(None);
     };
     ureq::Proxy::new(&proxy.expose_url())

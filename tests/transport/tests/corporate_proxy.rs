@@ -147,11 +147,14 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
     assert!(!run.output.contains("pr0xy-pass-word"), "{}", run.output);
 
-    // Refused: the error says so, still without the password.
+    // Refused: the error names the proxy, still without the password.
     let wrong = proxy.url.replace("http://", "http://alice:wr0ng-pass-word@");
     let run = run_child(&server, "job", &[("HTTPS_PROXY", &wrong)]);
+    let named = format!("through the proxy http://<redacted>@127.0.0.1:{}", proxy.port);
     for client in ["blocking", "async"] {
-        assert!(run.line(client).contains("error"), "{}", run.output);
+        let line = run.line(client);
+        assert!(line.contains("error"), "{}", run.output);
+        assert!(line.contains(&named), "{line}");
     }
     assert!(!run.output.contains("wr0ng-pass-word"), "{}", run.output);
     assert_eq!(server.heads().len(), 2, "only the first run reached the server");
