@@ -56,10 +56,9 @@ impl fmt::Display for UntrustedIssuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the certificate was issued by `{}`, which is not trusted; if it is your \
-             company's root (a proxy that inspects TLS), trust it with \
-             `add_root_certificate` (the command: `--ca-cert PATH` or SSL_CERT_FILE)",
-            self.issuer
+            "the certificate was issued by `{}`, which is not trusted; {}",
+            self.issuer,
+            crate::error::TRUST_ADVICE
         )
     }
 }

@@ -109,7 +109,8 @@ fn transport_error(url: &str, error: reqwest::Error) -> Error {
     let failed = if error.is_timeout() {
         Error::timeout(url)
     } else if is_tls_failure(&error) {
-        Error::tls(url)
+        // Only native-tls gets here with its own refusal, which names no certificate.
+        Error::tls(url).with_trust_advice()
     } else if error.is_builder() {
         return Error::Config(format!("cannot send to {url}: {error}"));
     } else if error.is_connect() || error.is_request() || error.is_body() {

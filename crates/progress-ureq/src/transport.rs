@@ -200,7 +200,7 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         #[cfg(feature = "rustls")]
         ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::tls(url),
         #[cfg(feature = "native-tls")]
-        ureq::Error::NativeTls(_) => Error::tls(url),
+        ureq::Error::NativeTls(_) => Error::tls(url).with_trust_advice(),
         ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => {
             return Error::Config(format!("cannot send to {url}: {error}"));
         }
