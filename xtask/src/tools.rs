@@ -18,7 +18,10 @@ pub fn run() -> Result<(), String> {
         // Not root: through sudo, which must not ask for a password in CI.
         if !is_root() {
             let mut sudo = Command::new("sudo");
-            sudo.arg("-n").arg("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            sudo.arg("-n")
+                .arg("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive");
             return cmd::run(&mut sudo);
         }
         cmd::run(&mut command)

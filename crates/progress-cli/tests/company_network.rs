@@ -82,7 +82,11 @@ fn ca_cert_trusts_the_company_root() {
     let ca = ca_file(&server);
     let output = get(&server, &["--ca-cert", ca.as_str()], &[]);
     assert!(output.status.success(), "{}", shown(&output));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("42"), "{}", shown(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("42"),
+        "{}",
+        shown(&output)
+    );
     assert_eq!(server.heads().len(), 1);
 }
 
@@ -98,9 +102,17 @@ fn ssl_cert_file_trusts_the_company_root_too() {
 #[test]
 fn a_missing_ca_cert_file_is_a_usage_error() {
     let server = CaTlsServer::start();
-    let output = get(&server, &["--ca-cert", "/nonexistent/company-root.pem"], &[]);
+    let output = get(
+        &server,
+        &["--ca-cert", "/nonexistent/company-root.pem"],
+        &[],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
-    assert!(shown(&output).contains("company-root.pem"), "{}", shown(&output));
+    assert!(
+        shown(&output).contains("company-root.pem"),
+        "{}",
+        shown(&output)
+    );
 }
 
 #[test]
@@ -108,9 +120,18 @@ fn through_https_proxy_the_proxy_sees_only_the_connect() {
     let proxy = Tinyproxy::start(None);
     let server = CaTlsServer::start();
     let ca = ca_file(&server);
-    let output = get(&server, &["--ca-cert", ca.as_str()], &[("HTTPS_PROXY", &proxy.url)]);
+    let output = get(
+        &server,
+        &["--ca-cert", ca.as_str()],
+        &[("HTTPS_PROXY", &proxy.url)],
+    );
     assert!(output.status.success(), "{}", shown(&output));
-    assert_eq!(proxy.connects_to(&format!("localhost:{}", server.port)), 1, "{}", proxy.log());
+    assert_eq!(
+        proxy.connects_to(&format!("localhost:{}", server.port)),
+        1,
+        "{}",
+        proxy.log()
+    );
     assert!(!proxy.log().contains(TOKEN));
 }
 
@@ -122,19 +143,38 @@ fn proxy_with_credentials_works_and_never_shows_them() {
     let url = proxy.url.replace("http://", "http://carol:cl1-pass-word@");
     let output = get(&server, &["--ca-cert", ca.as_str(), "--proxy", &url], &[]);
     assert!(output.status.success(), "{}", shown(&output));
-    assert_eq!(proxy.connects_to(&format!("localhost:{}", server.port)), 1, "{}", proxy.log());
-    assert!(!shown(&output).contains("cl1-pass-word"), "{}", shown(&output));
+    assert_eq!(
+        proxy.connects_to(&format!("localhost:{}", server.port)),
+        1,
+        "{}",
+        proxy.log()
+    );
+    assert!(
+        !shown(&output).contains("cl1-pass-word"),
+        "{}",
+        shown(&output)
+    );
 
-    let wrong = proxy.url.replace("http://", "http://carol:wr0ng-pass-word@");
+    let wrong = proxy
+        .url
+        .replace("http://", "http://carol:wr0ng-pass-word@");
     let output = get(&server, &["--ca-cert", ca.as_str(), "--proxy", &wrong], &[]);
     assert!(!output.status.success(), "{}", shown(&output));
-    assert!(!shown(&output).contains("wr0ng-pass-word"), "{}", shown(&output));
+    assert!(
+        !shown(&output).contains("wr0ng-pass-word"),
+        "{}",
+        shown(&output)
+    );
 }
 
 #[test]
 fn a_proxy_it_cannot_use_is_a_usage_error_that_hides_the_password() {
     let server = CaTlsServer::start();
-    let output = get(&server, &["--proxy", "socks5://dave:s0cks-pass-word@proxy:1080"], &[]);
+    let output = get(
+        &server,
+        &["--proxy", "socks5://dave:s0cks-pass-word@proxy:1080"],
+        &[],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", shown(&output));
     let text = shown(&output);
     assert!(text.contains("http://"), "{text}");

@@ -35,13 +35,13 @@ mod redact;
 mod request;
 mod response;
 mod retry_after;
+#[cfg(feature = "_rustls")]
+mod rustls_trust;
 mod settings;
 mod state;
 mod token;
 mod trace;
 mod trust;
-#[cfg(feature = "_rustls")]
-mod rustls_trust;
 
 pub use api_error::ApiError;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -50,7 +50,7 @@ pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use job_id::JobId;
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
-pub use proxy::{ProxyChoice, ProxyUrl, Proxies};
+pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -58,8 +58,8 @@ pub use settings::{
     DEFAULT_REQUEST_TIMEOUT, PollPolicy, Settings,
 };
 pub use state::JobState;
-pub use trust::{Roots, Trust};
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
+pub use trust::{Roots, Trust};
 
 /// Plumbing shared by this project's own clients and command. Not part of the
 /// public API: it may change in any release.

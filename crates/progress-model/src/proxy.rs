@@ -89,7 +89,8 @@ impl ProxyUrl {
     pub fn basic_auth(&self) -> Option<http::HeaderValue> {
         use base64::Engine as _;
         let (user, password) = self.credentials()?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         let mut value = http::HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
         value.set_sensitive(true);
         Some(value)
@@ -251,7 +252,10 @@ mod tests {
     fn credentials_never_show() {
         let proxy = ProxyUrl::parse("http://alice:s%40cret@Proxy.corp:3128").unwrap();
         assert_eq!(proxy.to_string(), "http://<redacted>@proxy.corp:3128");
-        assert_eq!(format!("{proxy:?}"), "ProxyUrl(http://<redacted>@proxy.corp:3128)");
+        assert_eq!(
+            format!("{proxy:?}"),
+            "ProxyUrl(http://<redacted>@proxy.corp:3128)"
+        );
         assert_eq!(proxy.credentials(), Some(("alice", "s@cret")));
         assert_eq!(proxy.uri().to_string(), "http://proxy.corp:3128/");
         assert_eq!(proxy.expose_url(), "http://alice:s%40cret@proxy.corp:3128");
@@ -274,7 +278,9 @@ mod tests {
             assert!(error.contains("only http:// proxies"), "{error}");
             assert!(!error.contains("hunter22"), "{error}");
         }
-        let error = ProxyUrl::parse("http://u:hunter22@").unwrap_err().to_string();
+        let error = ProxyUrl::parse("http://u:hunter22@")
+            .unwrap_err()
+            .to_string();
         assert!(!error.contains("hunter22"), "{error}");
     }
 
@@ -284,17 +290,32 @@ mod tests {
             (&[], None),
             (&[("HTTPS_PROXY", "http://upper:1")], Some("http://upper:1")),
             (
-                &[("https_proxy", "http://lower:1"), ("HTTPS_PROXY", "http://upper:1")],
+                &[
+                    ("https_proxy", "http://lower:1"),
+                    ("HTTPS_PROXY", "http://upper:1"),
+                ],
                 Some("http://lower:1"),
             ),
             (&[("ALL_PROXY", "http://all:1")], Some("http://all:1")),
             (
-                &[("all_proxy", "http://all:1"), ("HTTPS_PROXY", "http://https:1")],
+                &[
+                    ("all_proxy", "http://all:1"),
+                    ("HTTPS_PROXY", "http://https:1"),
+                ],
                 Some("http://https:1"),
             ),
-            (&[("HTTPS_PROXY", ""), ("ALL_PROXY", "http://all:1")], Some("http://all:1")),
+            (
+                &[("HTTPS_PROXY", ""), ("ALL_PROXY", "http://all:1")],
+                Some("http://all:1"),
+            ),
             // HTTP_PROXY is for http:// requests: never the API's.
-            (&[("HTTP_PROXY", "http://plain:1"), ("http_proxy", "http://plain:1")], None),
+            (
+                &[
+                    ("HTTP_PROXY", "http://plain:1"),
+                    ("http_proxy", "http://plain:1"),
+                ],
+                None,
+            ),
         ];
         for (vars, expected) in cases {
             let proxies = Proxies::resolve(&ProxyChoice::Environment, env(vars)).unwrap();
@@ -308,8 +329,11 @@ mod tests {
 
     #[test]
     fn clear_text_never_goes_through_a_proxy() {
-        let proxies =
-            Proxies::resolve(&ProxyChoice::Environment, env(&[("ALL_PROXY", "http://p:1")])).unwrap();
+        let proxies = Proxies::resolve(
+            &ProxyChoice::Environment,
+            env(&[("ALL_PROXY", "http://p:1")]),
+        )
+        .unwrap();
         assert_eq!(proxy_for(&proxies, "http://127.0.0.1:8080/x"), None);
         assert_eq!(proxy_for(&proxies, "HTTP://localhost/x"), None);
         assert!(proxy_for(&proxies, "HTTPS://localhost/x").is_some());

@@ -136,4 +136,3 @@ impl ServerCertVerifier for NamingIssuer {
         self.0.root_hint_subjects()
     }
 }
-

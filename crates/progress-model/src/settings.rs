@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::{ApiVersion, BaseUrl, Environment, Error, ProxyChoice, ProxyUrl, Roots, Service, Trust};
+use crate::{
+    ApiVersion, BaseUrl, Environment, Error, ProxyChoice, ProxyUrl, Roots, Service, Trust,
+};
 
 /// The default poll ladder: 15, 30, 60, then 120 seconds, repeated.
 pub const DEFAULT_INTERVALS: [Duration; 4] = [

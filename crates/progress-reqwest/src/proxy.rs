@@ -109,7 +109,8 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .any(|line| line.eq_ignore_ascii_case("proxy-authorization: Basic YWxpY2U6c2VjcmV0\r\n")),
+                .any(|line| line
+                    .eq_ignore_ascii_case("proxy-authorization: Basic YWxpY2U6c2VjcmV0\r\n")),
             "{lines:?}"
         );
     }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use progress_model::{Error, HttpResponse, Settings};
 #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
 use progress_model::Proxies;
+use progress_model::{Error, HttpResponse, Settings};
 
 use crate::transport::is_tls_failure;
 

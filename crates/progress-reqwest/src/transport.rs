@@ -55,7 +55,10 @@ impl Http {
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
         let stack = Stack::Rustls(RustlsClient::new(settings, proxies.clone())?);
         #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
-        let stack = Stack::Reqwest(reqwest_transport::default_client(settings, proxies.clone())?);
+        let stack = Stack::Reqwest(reqwest_transport::default_client(
+            settings,
+            proxies.clone(),
+        )?);
         Ok(Self {
             stack,
             proxies: Some(proxies),

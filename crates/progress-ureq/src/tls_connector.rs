@@ -11,15 +11,14 @@ use std::sync::Arc;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use ureq::unversioned::transport::{
-    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers,
-    NextTimeout, TcpConnector, Transport, TransportAdapter,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout,
+    TcpConnector, Transport, TransportAdapter,
 };
 
 /// The whole chain: through the `CONNECT` proxy the request names, if any,
 /// then TCP, then TLS for `https://`.
 pub(crate) fn connector(config: ClientConfig) -> impl Connector<(), Out = impl Transport> {
-    ()
-        .chain(ConnectProxyConnector::default())
+    ().chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
         .chain(RustlsConnector {
             config: Arc::new(config),
@@ -45,10 +44,9 @@ impl<In: Transport> Connector<In> for RustlsConnector {
         if !details.needs_tls() || transport.is_tls() {
             return Ok(Some(Either::A(transport)));
         }
-        let host = details
-            .uri
-            .host()
-            .ok_or(ureq::Error::Tls("no host to verify the certificate against"))?;
+        let host = details.uri.host().ok_or(ureq::Error::Tls(
+            "no host to verify the certificate against",
+        ))?;
         let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']'))
             .map_err(|_| ureq::Error::Tls("the host is not a name a certificate can hold"))?
             .to_owned();

@@ -93,7 +93,11 @@ fn native_tls_config(trust: &progress_model::Trust) -> Result<ureq::tls::TlsConf
 /// Sends the request, taking at most `timeout`, and reads at most
 /// `body_cap + 1` bytes of the body, so an oversized body is detected without
 /// holding it.
-pub(crate) fn send(http: &Http, settings: &Settings, outgoing: Outgoing) -> Result<HttpResponse, Error> {
+pub(crate) fn send(
+    http: &Http,
+    settings: &Settings,
+    outgoing: Outgoing,
+) -> Result<HttpResponse, Error> {
     let Outgoing { request, timeout } = outgoing;
     send_request(http, settings, request, timeout)
 }

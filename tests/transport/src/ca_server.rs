@@ -71,7 +71,8 @@ fn config_signed_by_a_new_root() -> (ServerConfig, String) {
     let root_cert = root.self_signed(&root_key).unwrap();
     let issuer = Issuer::new(root, root_key);
 
-    let leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let leaf =
+        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
     let leaf_key = KeyPair::generate().unwrap();
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
     let key = PrivatePkcs8KeyDer::from(leaf_key.serialize_der());
@@ -125,7 +126,11 @@ fn serve(stream: TcpStream, config: Arc<ServerConfig>, heads: &Mutex<Vec<String>
         };
         heads.lock().unwrap().push(head);
         let stream = tls.get_mut();
-        if stream.write_all(answer.as_bytes()).and_then(|()| stream.flush()).is_err() {
+        if stream
+            .write_all(answer.as_bytes())
+            .and_then(|()| stream.flush())
+            .is_err()
+        {
             return;
         }
     }

@@ -29,7 +29,8 @@ impl Tinyproxy {
             .local_addr()
             .unwrap()
             .port();
-        let dir = std::env::temp_dir().join(format!("progress-tinyproxy-{}-{port}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("progress-tinyproxy-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("tinyproxy.log");
         let mut config = format!(
@@ -70,7 +71,10 @@ impl Tinyproxy {
     fn wait_until_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "tinyproxy did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "tinyproxy did not start listening"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -83,7 +87,10 @@ impl Tinyproxy {
     /// How many `CONNECT`s to `authority` the proxy was asked for.
     pub fn connects_to(&self, authority: &str) -> usize {
         let wanted = format!("CONNECT {authority} ");
-        self.log().lines().filter(|line| line.contains(&wanted)).count()
+        self.log()
+            .lines()
+            .filter(|line| line.contains(&wanted))
+            .count()
     }
 }
 

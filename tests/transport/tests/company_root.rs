@@ -4,14 +4,16 @@
 //! is added, whichever root stores they are told to use. Run once with the
 //! default TLS (rustls) and once with `--features native-tls`.
 
-
-use progress_transport_tests::ca_server::{CA_NAME, CaTlsServer};
 use progress_model::{Error, ErrorKind, Progress, Roots};
+use progress_transport_tests::ca_server::{CA_NAME, CaTlsServer};
 
 type Blocking = progress_ureq::ClientBuilder;
 type Async = progress_reqwest::ClientBuilder;
 
-fn blocking(server: &CaTlsServer, configure: impl FnOnce(Blocking) -> Blocking) -> Result<Progress, Error> {
+fn blocking(
+    server: &CaTlsServer,
+    configure: impl FnOnce(Blocking) -> Blocking,
+) -> Result<Progress, Error> {
     let builder = progress_ureq::Client::builder()
         .base_url(&server.base_url)
         .token("tok")
@@ -19,7 +21,10 @@ fn blocking(server: &CaTlsServer, configure: impl FnOnce(Blocking) -> Blocking) 
     configure(builder).build()?.progress("job")
 }
 
-fn asynchronous(server: &CaTlsServer, configure: impl FnOnce(Async) -> Async) -> Result<Progress, Error> {
+fn asynchronous(
+    server: &CaTlsServer,
+    configure: impl FnOnce(Async) -> Async,
+) -> Result<Progress, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -51,7 +56,10 @@ fn by_default_a_company_root_is_not_trusted_and_the_error_says_what_to_do() {
     let server = CaTlsServer::start();
     assert_refused_with_advice("blocking", blocking(&server, |b| b));
     assert_refused_with_advice("async", asynchronous(&server, |b| b));
-    assert!(server.heads().is_empty(), "a request went out over untrusted TLS");
+    assert!(
+        server.heads().is_empty(),
+        "a request went out over untrusted TLS"
+    );
 }
 
 #[test]
@@ -109,7 +117,8 @@ fn the_token_providers_trust_an_added_root_too() {
     let token_url = format!("{}/connect/token", server.base_url);
     // The server answers with progress, not a token: past TLS, the answer is wrong.
     let blocking = |trusted: bool| {
-        let mut builder = progress_ureq::ClientCredentials::builder("id", "secret").token_url(&token_url);
+        let mut builder =
+            progress_ureq::ClientCredentials::builder("id", "secret").token_url(&token_url);
         if trusted {
             builder = builder.add_root_certificate(&server.ca_pem);
         }

@@ -9,7 +9,6 @@
 //! without `unsafe`; so each test runs this binary again as a child with the
 //! variables set, and the child sends the requests and prints what happened.
 
-
 use std::process::Command;
 
 use progress_transport_tests::ca_server::CaTlsServer;
@@ -40,7 +39,12 @@ impl Run {
 
     fn assert_both_ok(&self) {
         for client in ["blocking", "async"] {
-            assert_eq!(self.line(client), format!("{client}: ok 42"), "{}", self.output);
+            assert_eq!(
+                self.line(client),
+                format!("{client}: ok 42"),
+                "{}",
+                self.output
+            );
         }
     }
 }
@@ -54,8 +58,15 @@ fn run_child(server: &CaTlsServer, job: &str, vars: &[(&str, &str)]) -> Run {
         .env(CHILD_CA_PEM, &server.ca_pem)
         .env(CHILD_JOB, job);
     for name in [
-        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
-        "NO_PROXY", "no_proxy", CHILD_BUILDER_PROXY,
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        CHILD_BUILDER_PROXY,
     ] {
         command.env_remove(name);
     }
@@ -108,7 +119,10 @@ fn no_proxy_bypasses_the_proxy() {
     let run = run_child(
         &server,
         "job",
-        &[("HTTPS_PROXY", &proxy.url), ("NO_PROXY", "example.org,localhost")],
+        &[
+            ("HTTPS_PROXY", &proxy.url),
+            ("NO_PROXY", "example.org,localhost"),
+        ],
     );
     run.assert_both_ok();
     assert_eq!(proxy.connects_to(&authority(&server)), 0, "{}", proxy.log());
@@ -141,23 +155,34 @@ fn the_builder_s_proxy_is_used_without_any_variable() {
 fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     let proxy = Tinyproxy::start(Some(("alice", "pr0xy-pass-word")));
     let server = CaTlsServer::start();
-    let with_credentials = proxy.url.replace("http://", "http://alice:pr0xy-pass-word@");
+    let with_credentials = proxy
+        .url
+        .replace("http://", "http://alice:pr0xy-pass-word@");
     let run = run_child(&server, "job", &[("HTTPS_PROXY", &with_credentials)]);
     run.assert_both_ok();
     assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
     assert!(!run.output.contains("pr0xy-pass-word"), "{}", run.output);
 
     // Refused: the error names the proxy, still without the password.
-    let wrong = proxy.url.replace("http://", "http://alice:wr0ng-pass-word@");
+    let wrong = proxy
+        .url
+        .replace("http://", "http://alice:wr0ng-pass-word@");
     let run = run_child(&server, "job", &[("HTTPS_PROXY", &wrong)]);
-    let named = format!("through the proxy http://<redacted>@127.0.0.1:{}", proxy.port);
+    let named = format!(
+        "through the proxy http://<redacted>@127.0.0.1:{}",
+        proxy.port
+    );
     for client in ["blocking", "async"] {
         let line = run.line(client);
         assert!(line.contains("error"), "{}", run.output);
         assert!(line.contains(&named), "{line}");
     }
     assert!(!run.output.contains("wr0ng-pass-word"), "{}", run.output);
-    assert_eq!(server.heads().len(), 2, "only the first run reached the server");
+    assert_eq!(
+        server.heads().len(),
+        2,
+        "only the first run reached the server"
+    );
 }
 
 #[test]
@@ -167,11 +192,20 @@ fn a_redirect_through_the_proxy_is_still_not_followed() {
     let run = run_child(&server, "moved", &[("HTTPS_PROXY", &proxy.url)]);
     for client in ["blocking", "async"] {
         let line = run.line(client);
-        assert!(line.starts_with(&format!("{client}: error Redirect")), "{}", run.output);
+        assert!(
+            line.starts_with(&format!("{client}: error Redirect")),
+            "{}",
+            run.output
+        );
         assert!(line.contains("elsewhere.example"), "{line}");
     }
     assert_eq!(server.heads().len(), 2);
-    assert_eq!(proxy.connects_to("elsewhere.example:443"), 0, "{}", proxy.log());
+    assert_eq!(
+        proxy.connects_to("elsewhere.example:443"),
+        0,
+        "{}",
+        proxy.log()
+    );
 }
 
 /// The child's part: both clients, one request each, trusting the test root;
@@ -187,12 +221,13 @@ fn child_asks_with_both_clients() {
         return;
     };
     let builder_proxy = std::env::var(CHILD_BUILDER_PROXY).ok();
-    let report = |client: &str, outcome: Result<progress_model::Progress, progress_model::Error>| {
-        match outcome {
-            Ok(progress) => println!("{client}: ok {}", progress.percentage.unwrap_or(-1.0)),
-            Err(error) => println!("{client}: error {:?}: {}", error.kind(), error.chain()),
-        }
-    };
+    let report =
+        |client: &str, outcome: Result<progress_model::Progress, progress_model::Error>| {
+            match outcome {
+                Ok(progress) => println!("{client}: ok {}", progress.percentage.unwrap_or(-1.0)),
+                Err(error) => println!("{client}: error {:?}: {}", error.kind(), error.chain()),
+            }
+        };
 
     let mut blocking = progress_ureq::Client::builder()
         .base_url(&base_url)
