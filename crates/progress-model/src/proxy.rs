@@ -286,7 +286,9 @@ mod tests {
 
     #[test]
     fn the_environment_is_read_as_curl_reads_it() {
-        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+        /// The variables set, and the proxy an https request then goes through.
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
             (&[], None),
             (&[("HTTPS_PROXY", "http://upper:1")], Some("http://upper:1")),
             (
