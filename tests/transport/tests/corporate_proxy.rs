@@ -11,7 +11,7 @@
 
 use std::process::Command;
 
-use progress_transport_tests::ca_server::CaTlsServer;
+use progress_transport_tests::ca_server::{CaTlsServer, PROGRESS};
 use progress_transport_tests::forward_proxy::Tinyproxy;
 
 /// Set in the child: the base URL, the root to trust, the job to ask about.
@@ -51,11 +51,16 @@ impl Run {
 
 /// Runs both clients in a child with these variables (and no other proxy variable).
 fn run_child(server: &CaTlsServer, job: &str, vars: &[(&str, &str)]) -> Run {
+    run_child_at(&server.base_url, &server.ca_pem, job, vars)
+}
+
+/// [`run_child`] for any base URL, trusting `ca_pem` too.
+fn run_child_at(base_url: &str, ca_pem: &str, job: &str, vars: &[(&str, &str)]) -> Run {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args(["--exact", "child_asks_with_both_clients", "--nocapture"])
-        .env(CHILD_BASE_URL, &server.base_url)
-        .env(CHILD_CA_PEM, &server.ca_pem)
+        .env(CHILD_BASE_URL, base_url)
+        .env(CHILD_CA_PEM, ca_pem)
         .env(CHILD_JOB, job);
     for name in [
         "HTTPS_PROXY",
@@ -204,6 +209,36 @@ fn a_redirect_through_the_proxy_is_still_not_followed() {
         proxy.connects_to("elsewhere.example:443"),
         0,
         "{}",
+        proxy.log()
+    );
+}
+
+#[test]
+fn clear_text_to_loopback_never_goes_through_the_proxy() {
+    let proxy = Tinyproxy::start(None);
+    let tls = CaTlsServer::start();
+    let server = httpmock::MockServer::start();
+    let progress = server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(200).body(PROGRESS);
+    });
+    let every_variable = [
+        ("HTTPS_PROXY", proxy.url.as_str()),
+        ("HTTP_PROXY", proxy.url.as_str()),
+        ("http_proxy", proxy.url.as_str()),
+        ("ALL_PROXY", proxy.url.as_str()),
+    ];
+    for base_url in [
+        server.base_url(),
+        server.base_url().replacen("http://", "HTTP://", 1),
+    ] {
+        let run = run_child_at(&base_url, &tls.ca_pem, "job", &every_variable);
+        run.assert_both_ok();
+    }
+    progress.assert_calls(4);
+    assert!(
+        !proxy.log().contains("Connect (file descriptor"),
+        "a clear-text request went to the proxy: {}",
         proxy.log()
     );
 }
