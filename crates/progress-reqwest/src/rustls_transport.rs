@@ -29,7 +29,7 @@ pub(crate) struct RustlsClient {
 
 impl RustlsClient {
     pub(crate) fn new(settings: &Settings, proxies: Arc<Proxies>) -> Result<Self, Error> {
-        let tls = progress_model::internal::rustls_config(&settings.trust)?;
+        let tls = progress_model::internal::rustls_config(settings)?;
         let mut tcp = HttpConnector::new();
         // hyper-rustls adds the TLS to https:// addresses.
         tcp.enforce_http(false);

@@ -50,7 +50,7 @@ pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
     let connector = ureq::unversioned::transport::DefaultConnector::default();
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let connector =
-        crate::tls_connector::connector(progress_model::internal::rustls_config(&settings.trust)?);
+        crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
     let agent = ureq::Agent::with_parts(config.build(), connector, ReusingResolver::default());
     Ok(Http {
         agent,
