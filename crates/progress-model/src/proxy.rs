@@ -371,3 +371,32 @@ mod tests {
         assert!(!error.contains("hunter22"), "{error}");
     }
 }
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_through_a_proxy_names_it_without_credentials() {
+        let proxy = ProxyUrl::parse("http://bob:hunter2-secret@proxy.corp:3128").unwrap();
+        let error = Error::connect("https://api.bentley.com/x").through_proxy(Some(&proxy));
+        let text = error.to_string();
+        assert!(
+            text.ends_with("(through the proxy http://<redacted>@proxy.corp:3128)"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+        // Not every error went through the network.
+        let config = Error::Config("x".into()).through_proxy(Some(&proxy));
+        assert_eq!(config.to_string(), Error::Config("x".into()).to_string());
+    }
+
+    #[test]
+    fn a_tls_failure_can_say_how_to_trust_a_company_root() {
+        let text = Error::tls("https://api.bentley.com/x")
+            .with_trust_advice()
+            .to_string();
+        assert!(text.contains("add_root_certificate"), "{text}");
+        assert!(text.contains("--ca-cert"), "{text}");
+    }
+}

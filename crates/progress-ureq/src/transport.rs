@@ -196,7 +196,11 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         {
             Error::connect(url)
         }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::connect(url),
+        // A proxy that would not open the tunnel: a connection failure, as
+        // the async client reports it.
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_) => Error::connect(url),
         // A certificate or TLS setup failure does not heal by retrying.
         ureq::Error::Tls(_) | ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => {
             Error::tls(url)

@@ -179,7 +179,11 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     );
     for client in ["blocking", "async"] {
         let line = run.line(client);
-        assert!(line.contains("error"), "{}", run.output);
+        assert!(
+            line.starts_with(&format!("{client}: error Connect")),
+            "{}",
+            run.output
+        );
         assert!(line.contains(&named), "{line}");
     }
     assert!(!run.output.contains("wr0ng-pass-word"), "{}", run.output);
