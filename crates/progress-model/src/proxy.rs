@@ -209,6 +209,11 @@ impl Proxies {
         Ok(Self { https, bypass })
     }
 
+    /// The proxy for https requests, before `NO_PROXY` is applied to an address.
+    pub fn https(&self) -> Option<&ProxyUrl> {
+        self.https.as_ref()
+    }
+
     /// The proxy a request to `url` goes through, if any: never for clear
     /// text (`http://`, loopback only), never for a host `NO_PROXY` names.
     pub fn for_url(&self, url: &http::Uri) -> Option<&ProxyUrl> {

@@ -14,6 +14,8 @@ pub(crate) struct Http {
     pub(crate) agent: ureq::Agent,
     /// `None` for the caller's agent: its proxy settings are its own.
     proxies: Option<Proxies>,
+    /// The https proxy in ureq's form, read once rather than at each request.
+    proxy: Option<ureq::Proxy>,
 }
 
 impl Http {
@@ -22,6 +24,7 @@ impl Http {
         Self {
             agent,
             proxies: None,
+            proxy: None,
         }
     }
 }
@@ -54,6 +57,7 @@ pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
     let agent = ureq::Agent::with_parts(config.build(), connector, ReusingResolver::default());
     Ok(Http {
         agent,
+        proxy: ureq_proxy(proxies.https())?,
         proxies: Some(proxies),
     })
 }
@@ -109,18 +113,14 @@ pub(crate) fn send_request(
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    // Per request as well, so that an agent the caller brought cannot follow a
-    // redirect (and hand the token to another host) or turn statuses into errors.
     let agent = &http.agent;
     let through = http
         .proxies
         .as_ref()
         .and_then(|proxies| proxies.for_url(request.uri()))
         .cloned();
-    let proxy = match &http.proxies {
-        Some(_) => Some(ureq_proxy(through.as_ref())?),
-        None => None,
-    };
+    // Per request as well, so that an agent the caller brought cannot follow a
+    // redirect (and hand the token to another host) or turn statuses into errors.
     let mut config = agent
         .configure_request(request)
         .http_status_as_error(false)
@@ -128,8 +128,9 @@ pub(crate) fn send_request(
         .max_redirects_will_error(false)
         .timeout_connect(Some(settings.connect_timeout.min(timeout)))
         .timeout_global(Some(timeout));
-    if let Some(proxy) = proxy {
-        config = config.proxy(proxy);
+    if http.proxies.is_some() {
+        // Ours: exactly the proxy the model picked for this address, or none.
+        config = config.proxy(through.as_ref().and(http.proxy.clone()));
     }
     if settings.base_url.is_cleartext() {
         // A caller's agent may honour HTTP(S)_PROXY even for loopback: never in clear text.
@@ -156,7 +157,7 @@ pub(crate) fn send_request(
     ))
 }
 
-/// The proxy the model picked, as ureq takes it (with its credentials,
+/// A proxy as ureq takes it (with its credentials,
 /// which ureq sends in `Proxy-Authorization` and never shows).
 fn ureq_proxy(proxy: Option<&progress_model::ProxyUrl>) -> Result<Option<ureq::Proxy>, Error> {
     let Some(proxy) = proxy else {
