@@ -12,6 +12,8 @@ use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore,
 
 use crate::{Error, Settings, Trust};
 
+mod issuer;
+
 /// The configuration for a client with these settings: the one `trust` asks
 /// for, made once per process for each choice of root stores without added
 /// certificates (reading the platform's store and the bundled roots costs
@@ -117,10 +119,8 @@ impl std::error::Error for UntrustedIssuer {}
 
 /// The issuer's distinguished name, or a word saying it could not be read.
 fn issuer_of(certificate: &[u8]) -> String {
-    match x509_parser::parse_x509_certificate(certificate) {
-        Ok((_, parsed)) => parsed.issuer().to_string(),
-        Err(_) => "an issuer that could not be read".to_owned(),
-    }
+    issuer::issuer_name(certificate)
+        .unwrap_or_else(|| "an issuer that could not be read".to_owned())
 }
 
 impl ServerCertVerifier for NamingIssuer {
