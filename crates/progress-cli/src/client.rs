@@ -51,6 +51,12 @@ pub fn build(
         if let Some(retries) = polling.max_retries {
             builder = builder.max_retries(retries);
         }
+        if let Some(slots) = polling.max_in_flight {
+            builder = builder.max_in_flight(slots as usize);
+        }
+        if let Some(rate) = polling.rate {
+            builder = builder.max_requests_per_second(rate);
+        }
     }
     builder.build()
 }

@@ -181,6 +181,21 @@ fn credentials(
         .map_err(|error| TokenSetupError::Credentials(error.to_string()))
 }
 
+impl TokenSource {
+    /// Whether `text` holds the access token known now (the variable's, or
+    /// the file's), so that a token pasted where a job id goes is neither
+    /// sent nor shown. Tokens from client credentials are not fetched for this.
+    pub fn is_in(&self, text: &str) -> bool {
+        let known = match self {
+            Self::Env(token) => token.clone(),
+            Self::File(file) => file.token(),
+            Self::Credentials(_) => return false,
+        };
+        let secret = known.secret();
+        !secret.is_empty() && text.contains(secret)
+    }
+}
+
 impl TokenProvider for TokenSource {
     fn token(&self) -> Result<AccessToken, TokenError> {
         match self {

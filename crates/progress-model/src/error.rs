@@ -81,7 +81,8 @@ macro_rules! job_field {
             | Error::Tls { job, .. }
             | Error::Transport { job, .. }
             | Error::Deadline { job, .. }
-            | Error::RetriesExhausted { job, .. } => Some(job),
+            | Error::RetriesExhausted { job, .. }
+            | Error::Cancelled { job, .. } => Some(job),
             Error::InvalidJobId { .. } | Error::InsecureUrl { .. } | Error::Config(_) => None,
         }
     };
@@ -293,6 +294,13 @@ pub enum Error {
         /// The job watched.
         job: Option<JobId>,
     },
+    /// The caller cancelled the watch (a `CancelHandle`); nothing was sent after.
+    #[error("{}the watch was cancelled", ForJob(job))]
+    #[non_exhaustive]
+    Cancelled {
+        /// The job watched.
+        job: Option<JobId>,
+    },
     /// Transient failures came `attempts` times in a row, more than
     /// `max_retries`; the last of them is the `source()`.
     #[error("{}gave up after {attempts} failed attempts in a row", ForJob(job))]
@@ -350,6 +358,8 @@ pub enum ErrorKind {
     Deadline,
     /// [`Error::RetriesExhausted`].
     RetriesExhausted,
+    /// [`Error::Cancelled`].
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -375,6 +385,7 @@ impl ErrorKind {
             Self::Transport => "transport",
             Self::Deadline => "deadline",
             Self::RetriesExhausted => "retries_exhausted",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -537,6 +548,11 @@ impl Error {
         }
     }
 
+    /// The caller cancelled the watch.
+    pub fn cancelled() -> Self {
+        Self::Cancelled { job: None }
+    }
+
     /// `attempts` transient failures in a row, `last` the last of them.
     pub fn retries_exhausted(attempts: u32, last: Error) -> Self {
         Self::RetriesExhausted {
@@ -615,6 +631,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 

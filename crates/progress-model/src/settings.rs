@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use crate::{
-    ApiVersion, BaseUrl, Environment, Error, ProxyChoice, ProxyUrl, Roots, Service, Trust,
+    ApiVersion, BaseUrl, ClientLimits, Environment, Error, ProxyChoice, ProxyUrl, Roots, Service,
+    Trust,
 };
 
 /// The default poll ladder: 15, 30, 60, then 120 seconds, repeated.
@@ -86,6 +87,8 @@ pub struct Settings {
     pub trust: Trust,
     /// Where the proxy for https requests comes from (default: the environment).
     pub proxy: ProxyChoice,
+    /// What the client's watches share: in-flight bound, rate, jitter.
+    pub limits: ClientLimits,
     /// The first invalid setting given to a builder, reported by [`Settings::check`].
     problem: Option<Error>,
 }
@@ -103,6 +106,7 @@ impl Default for Settings {
             policy: PollPolicy::default(),
             trust: Trust::default(),
             proxy: ProxyChoice::default(),
+            limits: ClientLimits::default(),
             problem: None,
         }
     }
@@ -152,6 +156,7 @@ impl Settings {
             return Err(problem);
         }
         self.policy.check()?;
+        self.limits.check()?;
         if self.body_cap == 0 {
             return Err(Error::Config("body_cap must be larger than zero".into()));
         }
@@ -355,6 +360,38 @@ macro_rules! settings_builder_methods {
         /// The largest response body read (default 1 MiB).
         pub fn body_cap(mut self, bytes: usize) -> Self {
             self.parts.settings.body_cap = bytes;
+            self
+        }
+
+        /// Requests in flight at once across every watch of the client
+        /// (default 32); more watches queue for a slot, and the wait counts
+        /// against their deadline.
+        pub fn max_in_flight(mut self, requests: usize) -> Self {
+            self.parts.settings.limits.max_in_flight = requests;
+            self
+        }
+
+        /// A client-side rate shared by every watch of the client, in
+        /// requests per second (default: none; the service's 429s still
+        /// pause every watch of the client).
+        pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+            self.parts.settings.limits.max_requests_per_second = Some(rate);
+            self
+        }
+
+        /// Lengthens each wait by a random share between 0 and `fraction`
+        /// (default 0.1), so that watches started together drift apart.
+        /// A wait is never shorter than its rung or `Retry-After`, and never
+        /// passes the deadline. 0 turns it off.
+        pub fn jitter(mut self, fraction: f64) -> Self {
+            self.parts.settings.limits.jitter = fraction;
+            self
+        }
+
+        /// Seeds the jitter's random numbers, so that runs repeat exactly
+        /// (default: a random seed).
+        pub fn jitter_seed(mut self, seed: u64) -> Self {
+            self.parts.settings.limits.jitter_seed = Some(seed);
             self
         }
     };

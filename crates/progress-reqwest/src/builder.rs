@@ -7,6 +7,7 @@ use progress_model::Error;
 use progress_model::internal::PartsBuilder;
 
 use crate::sleeper::{AsyncSleeper, default_sleeper};
+use crate::slots::Slots;
 use crate::token::{AsyncTokenProvider, Blocking};
 use crate::{Client, transport};
 
@@ -59,7 +60,8 @@ impl ClientBuilder {
             Some(http) => transport::Http::caller(http),
             None => transport::Http::default_for(&parts.settings)?,
         };
-        Ok(Client { parts, http })
+        let slots = Slots::new(parts.shared.max_in_flight());
+        Ok(Client { parts, http, slots })
     }
 }
 

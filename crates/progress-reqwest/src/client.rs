@@ -3,22 +3,25 @@
 use std::time::Instant;
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
 
 use crate::bound::within;
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
+use crate::events::{EventStream, ProgressStream, WatchLoop};
 use crate::sleeper::AsyncSleeper;
+use crate::slots::Slots;
 use crate::token::AsyncTokenProvider;
 use crate::transport;
-use crate::watch::{ProgressStream, WatchLoop};
 
 /// An async client for job progress. Cheap to clone; clones, and every watch
-/// they run, share one connection pool.
+/// they run, share one connection pool, the client's 429 pause and rate, and
+/// its `max_in_flight` slots.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn AsyncTokenProvider, dyn AsyncSleeper>,
     pub(crate) http: transport::Http,
+    pub(crate) slots: Slots,
 }
 
 impl Client {
@@ -48,7 +51,36 @@ impl Client {
     /// arrives, before the wait that follows it, and ends after a terminal state
     /// or after yielding an error. Dropping the stream cancels the watch.
     pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressStream {
-        self.watch_loop(job_id.as_ref()).into_stream()
+        self.watch_with(job_id, WatchOptions::new())
+    }
+
+    /// [`Client::watch`] with this watch's own deadline or ladder.
+    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressStream {
+        ProgressStream::new(self.watch_loop(job_id.as_ref(), &options).into_events())
+    }
+
+    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
+    /// naming the job: each observation, each retry and its wait, a refreshed
+    /// token, and last how the watch finished. Dropping the stream cancels the watch.
+    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventStream {
+        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
+            .into_events()
+    }
+
+    /// Watches many jobs: their events merged in one stream, in the order
+    /// they happen, ending when every watch has finished. The watches run
+    /// concurrently inside the stream (no task, no thread each); dropping it
+    /// cancels them all.
+    pub fn watch_many<I>(&self, job_ids: I) -> EventStream
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let streams = job_ids
+            .into_iter()
+            .map(|id| self.watch_events(id))
+            .collect::<Vec<_>>();
+        EventStream::new(futures_util::stream::select_all(streams))
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -59,12 +91,13 @@ impl Client {
         &self,
         job_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
-        self.watch_loop(job_id.as_ref()).outcome()
+        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
+            .outcome()
     }
 
-    fn watch_loop(&self, job_id: &str) -> WatchLoop {
+    fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
         let can_refresh = self.parts.token.can_refresh();
-        let machine = Watch::for_job(&self.parts.settings, job_id, can_refresh);
+        let machine = self.parts.watch(job_id, can_refresh, options);
         WatchLoop::new(self.clone(), machine)
     }
 

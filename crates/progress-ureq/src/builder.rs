@@ -7,6 +7,7 @@ use progress_model::internal::PartsBuilder;
 use progress_model::{Error, TokenProvider};
 
 use crate::sleeper::{Sleeper, ThreadSleeper};
+use crate::slots::Slots;
 use crate::{Client, transport};
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
@@ -40,12 +41,19 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let sleeps_on_cancel = self.parts.sleeper.is_none();
         let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
         let http = match self.agent {
             Some(agent) => transport::Http::caller(agent),
             None => transport::default_agent(&parts.settings)?,
         };
-        Ok(Client { parts, http })
+        let slots = Slots::new(parts.shared.max_in_flight());
+        Ok(Client {
+            parts,
+            http,
+            slots,
+            sleeps_on_cancel,
+        })
     }
 }
 
