@@ -61,7 +61,9 @@ impl ClientBuilder {
             None => transport::Http::default_for(&parts.settings)?,
         };
         let slots = Slots::new(parts.shared.max_in_flight());
-        Ok(Client { parts, http, slots })
+        Ok(Client {
+            inner: Arc::new(crate::client::Shared { parts, http, slots }),
+        })
     }
 }
 

@@ -19,6 +19,14 @@ use crate::transport;
 /// its `max_in_flight` slots.
 #[derive(Clone, Debug)]
 pub struct Client {
+    // One allocation shared by every clone and watch: a watch holds a pointer
+    // to its client, not a copy (that matters at a hundred thousand watches).
+    pub(crate) inner: std::sync::Arc<Shared>,
+}
+
+/// What a client and all its clones and watches share.
+#[derive(Debug)]
+pub(crate) struct Shared {
     pub(crate) parts: ClientParts<dyn AsyncTokenProvider, dyn AsyncSleeper>,
     pub(crate) http: transport::Http,
     pub(crate) slots: Slots,
@@ -43,7 +51,7 @@ impl Client {
         async move {
             let fetch = Fetch::once(job?);
             let response = client.fetch(&fetch).await?;
-            client.parts.single_answer(&fetch, response)
+            client.inner.parts.single_answer(&fetch, response)
         }
     }
 
@@ -96,8 +104,8 @@ impl Client {
     }
 
     fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
-        let can_refresh = self.parts.token.can_refresh();
-        let machine = self.parts.watch(job_id, can_refresh, options);
+        let can_refresh = self.inner.parts.token.can_refresh();
+        let machine = self.inner.parts.watch(job_id, can_refresh, options);
         WatchLoop::new(self.clone(), machine)
     }
 
@@ -105,15 +113,19 @@ impl Client {
     /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
-        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
+        let bound = fetch.token_timeout(self.inner.parts.settings.request_timeout);
         let started = Instant::now();
-        let asked = self.parts.token.token_within(fetch.fresh_token, bound);
+        let asked = self
+            .inner
+            .parts
+            .token
+            .token_within(fetch.fresh_token, bound);
         // A provider that hangs is dropped when the bound passes.
         let token = within(bound, asked)
             .await
             .map_err(|late| late.for_job(&fetch.job))?;
-        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
-        let sent = transport::send(&self.http, &self.parts.settings, outgoing);
+        let (outgoing, receipt) = self.inner.parts.prepare(fetch, token, started.elapsed())?;
+        let sent = transport::send(&self.inner.http, &self.inner.parts.settings, outgoing);
         receipt.finish(on_any_runtime(sent).await)
     }
 }

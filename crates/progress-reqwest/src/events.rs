@@ -25,13 +25,16 @@ impl WatchLoop {
     /// Runs the watch until its next event; tells the retry listener of retries.
     pub(crate) async fn next_event(&mut self) -> Event {
         let client = &self.client;
-        let clock = &client.parts.clock;
+        let clock = &client.inner.parts.clock;
         loop {
             match self.machine.step(clock.now()) {
                 Step::Fetch(fetch) => {
                     let asked = clock.now();
-                    let sleeper = client.parts.sleeper.as_ref();
-                    let Some(slot) = client.slots.take(fetch.time_left, sleeper).await else {
+                    let sleeper = client.inner.parts.sleeper.as_ref();
+                    // The request's and the slot's futures are boxed while they
+                    // run: inline, their room would stay in every waiting watch.
+                    let slot = Box::pin(client.inner.slots.take(fetch.time_left, sleeper)).await;
+                    let Some(slot) = slot else {
                         self.machine.on_no_slot();
                         continue;
                     };
@@ -39,18 +42,18 @@ impl WatchLoop {
                         continue; // paused while queued: the slot goes back
                     }
                     let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
-                    let result = client.fetch(&fetch).await;
+                    let result = Box::pin(client.fetch(&fetch)).await;
                     drop(slot);
                     self.machine.on_response(clock.now(), clock.wall(), result);
                 }
                 Step::Wait(until) => {
                     // Read the clock now: the caller's time since the last item counts.
                     let left = until.saturating_duration_since(clock.now());
-                    client.parts.sleeper.sleep(left).await;
+                    client.inner.parts.sleeper.sleep(left).await;
                 }
                 Step::Event(event) => {
                     if let Some(retry) = event.retry() {
-                        client.parts.notify_retry(&retry);
+                        client.inner.parts.notify_retry(&retry);
                     }
                     return event;
                 }
