@@ -12,6 +12,7 @@ mod conformance;
 mod features;
 mod matrix;
 mod package;
+mod tools;
 
 use std::process::ExitCode;
 

@@ -91,8 +91,8 @@
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
     DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
-    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service, StaticToken, SystemClock,
-    TokenError, TokenProvider, WatchOptions,
+    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
+    SystemClock, TokenError, TokenProvider, WatchOptions,
 };
 
 #[cfg(feature = "async")]

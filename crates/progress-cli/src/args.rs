@@ -147,6 +147,34 @@ pub struct Connection {
     /// https://dev-ims.bentley.com/connect/token for dev].
     #[arg(long, global = true, value_name = "URL", value_parser = parse_token_url)]
     pub token_url: Option<TokenUrl>,
+    /// Also trust the root certificates in this PEM file: your company's
+    /// root, when a proxy inspects TLS. The system's trust store and the
+    /// bundled Mozilla roots stay trusted. Also read from SSL_CERT_FILE.
+    #[arg(long, global = true, value_name = "PATH", env = "SSL_CERT_FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Send https requests through this http:// proxy instead of the one
+    /// HTTPS_PROXY or ALL_PROXY names (NO_PROXY still applies). Credentials
+    /// go in the URL (http://user:password@proxy:3128) and are never printed;
+    /// prefer HTTPS_PROXY for them, since other users can see arguments.
+    /// http:// (loopback) requests never go through a proxy.
+    // Read as text and checked when the client is built: clap's own error
+    // would repeat the value, password and all.
+    #[arg(long, global = true, value_name = "URL", value_parser = read_proxy)]
+    pub proxy: Option<ProxyArg>,
+}
+
+/// The `--proxy` URL as given, kept out of `Debug`: it may hold a password.
+#[derive(Clone)]
+pub struct ProxyArg(pub String);
+
+impl std::fmt::Debug for ProxyArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProxyArg(<redacted>)")
+    }
+}
+
+fn read_proxy(text: &str) -> Result<ProxyArg, std::convert::Infallible> {
+    Ok(ProxyArg(text.to_owned()))
 }
 
 /// The environments, as clap offers them.

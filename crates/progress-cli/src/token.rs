@@ -167,6 +167,15 @@ fn credentials(
     if !connection.scope.is_empty() {
         builder = builder.scopes(&connection.scope);
     }
+    // The identity service sits behind the same proxy and TLS inspection as the API.
+    let root = crate::client::root_certificate(connection)
+        .map_err(|error| TokenSetupError::Credentials(error.to_string()))?;
+    if let Some(pem) = root {
+        builder = builder.add_root_certificate(pem);
+    }
+    if let Some(proxy) = &connection.proxy {
+        builder = builder.proxy(&proxy.0);
+    }
     builder
         .build()
         .map_err(|error| TokenSetupError::Credentials(error.to_string()))

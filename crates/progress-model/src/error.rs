@@ -469,6 +469,35 @@ impl Error {
         }
     }
 
+    /// A TLS failure with the way to trust a company's root added, for a TLS
+    /// library that cannot say which certificate it refused (native-tls);
+    /// under rustls the refusal itself names the issuer and says it.
+    pub fn with_trust_advice(mut self) -> Self {
+        if let Self::Tls { message, .. } = &mut self {
+            message.push_str(" (");
+            message.push_str(TRUST_ADVICE);
+            message.push(')');
+        }
+        self
+    }
+
+    /// A transport failure that happened on the way through `proxy` (if
+    /// any), saying so: a proxy that refuses or cannot reach the API is
+    /// behind most failures in a company network. Its credentials stay hidden.
+    pub fn through_proxy(mut self, proxy: Option<&crate::ProxyUrl>) -> Self {
+        if let (
+            Some(proxy),
+            Self::Timeout { message, .. }
+            | Self::Connect { message, .. }
+            | Self::Tls { message, .. }
+            | Self::Transport { message, .. },
+        ) = (proxy, &mut self)
+        {
+            message.push_str(&format!(" (through the proxy {proxy})"));
+        }
+        self
+    }
+
     /// A transport failure with the HTTP library's error as its `source()`.
     /// Its text belongs there, not in the message: a chain tells it once.
     pub fn caused_by(mut self, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -722,3 +751,8 @@ impl Error {
         }
     }
 }
+
+/// How to trust a company's root certificate, said wherever one was refused.
+pub const TRUST_ADVICE: &str = "if the certificate comes from your company's root (a proxy that \
+    inspects TLS), trust that root with `add_root_certificate` (the command: `--ca-cert PATH` \
+    or SSL_CERT_FILE)";

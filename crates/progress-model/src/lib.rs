@@ -34,18 +34,23 @@ mod jitter;
 mod job_id;
 mod limits;
 mod machine;
+mod no_proxy;
 pub mod oauth;
 mod parts;
 mod progress;
+mod proxy;
 mod rate;
 mod redact;
 mod request;
 mod response;
 mod retry_after;
+#[cfg(feature = "_rustls")]
+mod rustls_trust;
 mod settings;
 mod state;
 mod token;
 mod trace;
+mod trust;
 mod watch_options;
 
 pub use api_error::ApiError;
@@ -58,6 +63,7 @@ pub use job_id::JobId;
 pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
+pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -66,6 +72,7 @@ pub use settings::{
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
+pub use trust::{Roots, Trust};
 pub use watch_options::WatchOptions;
 
 /// Plumbing shared by this project's own clients and command. Not part of the
@@ -75,4 +82,6 @@ pub mod internal {
     pub use crate::exchange::{Outgoing, Receipt};
     pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
     pub use crate::progress::escape_controls;
+    #[cfg(feature = "_rustls")]
+    pub use crate::rustls_trust::rustls_config;
 }

@@ -57,7 +57,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
-            Some(http) => transport::Http::Reqwest(http),
+            Some(http) => transport::Http::caller(http),
             None => transport::Http::default_for(&parts.settings)?,
         };
         let slots = Slots::new(parts.shared.max_in_flight());

@@ -69,8 +69,6 @@ mod reqwest_transport;
 mod rustls_transport;
 mod sleeper;
 mod slots;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-mod tls;
 mod token;
 mod transport;
 
@@ -80,7 +78,7 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
-    Progress, Retry, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
+    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 #[cfg(any(
     feature = "runtime-tokio",

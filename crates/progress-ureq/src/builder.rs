@@ -43,14 +43,14 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let sleeps_on_cancel = self.parts.sleeper.is_none();
         let parts = self.parts.build(|| Ok(Arc::new(ThreadSleeper)))?;
-        let agent = match self.agent {
-            Some(agent) => agent,
+        let http = match self.agent {
+            Some(agent) => transport::Http::caller(agent),
             None => transport::default_agent(&parts.settings)?,
         };
         let slots = Slots::new(parts.shared.max_in_flight());
         Ok(Client {
             parts,
-            agent,
+            http,
             slots,
             sleeps_on_cancel,
         })

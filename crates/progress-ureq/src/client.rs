@@ -21,7 +21,7 @@ use crate::{CancelHandle, transport};
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn TokenProvider, dyn Sleeper>,
-    pub(crate) agent: ureq::Agent,
+    pub(crate) http: transport::Http,
     pub(crate) slots: Arc<Slots>,
     /// No sleeper was given: sleep on the watch's cancel handle, so that
     /// `cancel()` wakes it at once.
@@ -110,6 +110,6 @@ impl Client {
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
         let token = self.parts.token.token_within(fetch.fresh_token, bound);
         let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
-        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
+        receipt.finish(transport::send(&self.http, &self.parts.settings, outgoing))
     }
 }

@@ -43,7 +43,7 @@ struct Inner {
     settings: ProviderSettings,
     /// The transport settings of the token URL (clear text, timeouts, body cap).
     transport: Settings,
-    agent: ureq::Agent,
+    agent: transport::Http,
     state: Mutex<State>,
     answered: Condvar,
 }
@@ -149,6 +149,8 @@ impl FromProviderSettings for ClientCredentials {
         transport.base_url = settings.grant.url().as_base_url().clone();
         transport.request_timeout = settings.request_timeout;
         transport.connect_timeout = settings.connect_timeout;
+        transport.trust = settings.trust.clone();
+        transport.proxy = settings.proxy.clone();
         let agent = transport::default_agent(&transport)?;
         let cache = TokenCache::new(settings.refresh_margin);
         Ok(Self {

@@ -49,6 +49,8 @@ mod events;
 mod resolver;
 mod sleeper;
 mod slots;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod tls_connector;
 mod transport;
 
 pub use builder::ClientBuilder;
@@ -58,6 +60,6 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ManyWatch, ProgressWatch};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
-    Progress, Retry, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
+    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
