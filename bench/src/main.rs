@@ -9,6 +9,7 @@
 mod args;
 mod b1;
 mod baseline;
+mod c1;
 mod charts;
 mod figure;
 mod p1;
@@ -33,6 +34,8 @@ usage: progress-bench <command> [--option value ...]
                                                  RSS per waiting watch, ours and baseline
   p2l --url URL --job ID --n N --seconds S ...   lateness of polls on a 1 s rung
   b1 --url URL --job ID --n N                    N watches started at once
+  c1 --url URL --job ID --n N --polls K --rate R
+                                                 429s of N watches on one client and on N clients
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         "p2-side" => p2::run_side(&args),
         "p2l" => p2l::run(&args),
         "b1" => b1::run(&args),
+        "c1" => c1::run(&args),
         "p3" => p3::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),

@@ -67,7 +67,7 @@ fn ladder(timeline: &Timeline) -> Result<Requests, String> {
                 outcome.map_err(|error| error.to_string())?;
                 return Ok(requests);
             }
-            Action::Emit(_) | Action::Retry(_) => {}
+            Action::Emit(_) | Action::Retry(_) | Action::TokenRefreshed => {}
         }
     }
 }

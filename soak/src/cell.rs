@@ -11,11 +11,13 @@ use crate::adapters::Adapter;
 use crate::check::{Verdict, check};
 use crate::jobs::{jobs, scenario};
 use crate::kinds::FaultKind;
-use crate::memory::resident_bytes;
+use crate::memory::{resident_bytes, settle, threads};
 use crate::plan::Plan;
 
 /// How much more resident memory a run may leave behind than it found.
 const MEMORY_GROWTH_ALLOWED: f64 = 0.10;
+/// How long a run's idle runtime threads get to end before memory is read.
+pub const SETTLE_BOUND: Duration = Duration::from_secs(3);
 
 /// A cell's figures and broken invariants.
 #[derive(Debug)]
@@ -58,6 +60,7 @@ pub fn run(
     let (jobs, timelines) = jobs(plan, number);
     let scenario = Scenario::from_json(&scenario(plan, kind, number, timelines))
         .map_err(|error| format!("the scenario of {}: {error}", kind.name))?;
+    let threads_before = threads();
     let before = resident_bytes();
     let started = Instant::now();
     let bound = plan.finite_deadline + Duration::from_secs(30);
@@ -97,6 +100,7 @@ pub fn run(
     drop(watchdog);
     cell.took = started.elapsed();
     if measure_memory {
+        settle(threads_before, SETTLE_BOUND);
         check_memory(before, std::slice::from_mut(&mut cell));
     }
     Ok(cell)

@@ -1,5 +1,28 @@
 //! The process's resident memory, read from `/proc/self/statm`.
 
+/// Threads of this process, or `None` where `/proc` is not there.
+pub fn threads() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Waits (at most `bound`) until no more threads run than `before`: the
+/// runtimes' idle worker and blocking-pool threads end a while after their
+/// last task, and their stacks would read as memory the run kept.
+pub fn settle(before: Option<usize>, bound: std::time::Duration) {
+    let (Some(before), started) = (before, std::time::Instant::now()) else {
+        return;
+    };
+    while threads().is_some_and(|now| now > before) && started.elapsed() < bound {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Resident bytes, or `None` where `/proc` is not there (not Linux).
 pub fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;

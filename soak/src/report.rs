@@ -10,12 +10,13 @@ use crate::plan::Plan;
 /// The matrix as a Markdown table (readable as plain text too).
 pub fn matrix(cells: &[Cell]) -> String {
     let mut table = String::from(
-        "| fault kind | adapter | jobs | terminal states seen | typed errors | requests | faults served | max lateness | memory after/before | result |\n\
+        "| fault kind | adapter | jobs | terminal states seen | typed errors | requests | faults served | max lateness | memory before → after (MiB) | result |\n\
          |---|---|---:|---|---|---:|---:|---:|---:|---|\n",
     );
     for cell in cells {
         let memory = cell.memory.map_or("n/a".to_owned(), |(before, after)| {
-            format!("{:.2}", after as f64 / before as f64)
+            let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+            format!("{:.1} → {:.1}", mib(before), mib(after))
         });
         let _ = writeln!(
             table,
@@ -59,9 +60,12 @@ pub fn report(plan: &Plan, cells: &[Cell], took: Duration, panics: usize) -> Str
          and no failure the contract names ended it first; otherwise the error is the one the \
          server's answers explain (deadline for jobs that never end, not found after a \
          disappearance, unauthorized after a revocation and one fresh-token retry, retries \
-         exhausted only after max_retries + 1 faults); no watch outlives its deadline by more \
+         exhausted only after max_retries + 1 failures in a row, every failed answer among them \
+         one the server served as a fault (a timeout or a refused connection may be the load of \
+         the cell's watches starting at once)); no watch outlives its deadline by more \
          than 1 s; no request sooner than its rung or Retry-After (except the fresh-token retry \
-         after a 401); no panic; resident memory after each cell within 10% of before.\n\n\
+         after a 401); no panic; resident memory after each run (a cell, or with --quick a row run side by side) within \
+         10% of before.\n\n\
          Panics: {panics}. Cells failed: {}.\n\n",
         plan.mode,
         cells.len(),

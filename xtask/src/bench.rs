@@ -13,6 +13,7 @@ mod figure_line;
 mod footprint;
 mod limits;
 mod plan;
+mod rate_limited;
 mod readme;
 
 use std::process::Command;
@@ -73,6 +74,8 @@ pub fn run(options: &Options) -> Result<(), String> {
         lines.push(callgrind::measure(&bench, url, JOB, plan.p1i_calls, &out)?);
         // The server stops here, before the steps that need no socket.
     }
+    let c1 = rate_limited::measure(&release.join("progress-sim"), &bench, &out, plan.c1_watches)?;
+    lines.extend(c1.lines().map(str::to_owned));
     let p3_trials = plan.p3_trials.to_string();
     let p3 = bounded::output(
         "P3",

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use crate::cmd::{self, cargo};
-use crate::{bench, conformance, features, fuzz, package, soak};
+use crate::{bench, conformance, features, fuzz, package, soak, tools};
 
 /// One named check.
 struct Step {
@@ -16,6 +16,7 @@ struct Step {
 const STEPS: &[Step] = &[
     Step::new("fmt", fmt),
     Step::new("clippy", clippy),
+    Step::new("tools", tools::run),
     Step::new("test", test),
     Step::new("features", features::run),
     Step::new("doc", doc),

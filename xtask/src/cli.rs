@@ -10,7 +10,7 @@ commands:
   conformance [--adapter NAME]
                               run the conformance suite and print a vector x adapter matrix;
                               with --adapter, run only trials named `NAME::...`
-  package                     package and verify every publishable crate
+  package                     package every publishable crate
   bench [--quick] [--sizes N,N,..] [--burst N] [--update-readme]
                               measure every performance figure against its baseline (release
                               builds, progress-sim as a separate process) and write

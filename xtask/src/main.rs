@@ -14,6 +14,7 @@ mod fuzz;
 mod matrix;
 mod package;
 mod soak;
+mod tools;
 
 use std::process::ExitCode;
 

@@ -16,12 +16,16 @@ const PUBLISHABLE: &[&str] = &[
     "itwin-progress",
 ];
 
-/// Packages and verifies every publishable crate. Packaging them in one call
-/// lets cargo resolve their dependencies on each other from the packages it
-/// just made, as `cargo publish --workspace` would.
+/// Packages every publishable crate: a manifest naming a file the crate
+/// lacks, or a dependency with a path and no version, fails here.
+///
+/// Without `--verify`'s build of each tarball: the other steps build the same
+/// sources, and the verifying build unpacks our unpublished crates under
+/// cargo's registry cache by name and version, so a second run on the same
+/// machine would build against the first run's copies.
 pub fn run() -> Result<(), String> {
     let mut command = cargo();
-    command.args(["package", "--locked", "--allow-dirty"]);
+    command.args(["package", "--locked", "--allow-dirty", "--no-verify"]);
     for name in PUBLISHABLE {
         command.args(["--package", name]);
     }

@@ -89,15 +89,16 @@
 #![deny(missing_docs)]
 
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, Environment, Error, ErrorKind,
-    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Service,
-    StaticToken, SystemClock, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
+    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
+    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
+    SystemClock, TokenError, TokenProvider, WatchOptions,
 };
 
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
     AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ClientCredentials,
-    ProgressStream,
+    EventStream, ProgressStream,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -112,7 +113,8 @@ pub use progress_reqwest::RuntimeSleeper;
 #[cfg(feature = "blocking")]
 pub mod blocking {
     pub use progress_ureq::{
-        Client, ClientBuilder, ClientCredentials, ProgressWatch, Sleeper, ThreadSleeper,
+        CancelHandle, Client, ClientBuilder, ClientCredentials, EventWatch, ManyWatch,
+        ProgressWatch, Sleeper, ThreadSleeper,
     };
 }
 
@@ -125,7 +127,8 @@ pub mod oauth {
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        Action, Fetch, HttpResponse, PollPolicy, Settings, Update, Watch, interpret,
+        Action, ClientLimits, ClientState, Fetch, HttpResponse, PollPolicy, Settings, Step, Update,
+        Watch, interpret,
     };
 }
 

@@ -53,6 +53,7 @@ async fn the_async_client_follows_the_ladder_to_the_end() {
     let client_clock = ManualClock::default();
     let moved = client_clock.clone();
     let client = itwin_job_progress::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .clock(client_clock)
@@ -82,6 +83,7 @@ async fn the_async_client_follows_the_ladder_to_the_end() {
 async fn spawned_futures_outlive_the_client_they_came_from() {
     let (sim, clock) = simulator();
     let client = itwin_job_progress::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .sleeper(move |wait: Duration| {
@@ -107,6 +109,7 @@ fn the_blocking_client_follows_the_same_ladder() {
     let client_clock = ManualClock::default();
     let moved = client_clock.clone();
     let client = itwin_job_progress::blocking::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .clock(client_clock)
@@ -125,6 +128,7 @@ fn the_blocking_client_follows_the_same_ladder() {
 async fn an_unknown_job_is_not_found_with_the_service_code() {
     let (sim, _clock) = simulator();
     let client = itwin_job_progress::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .build()
@@ -151,6 +155,7 @@ async fn the_async_client_tells_its_retry_listener_before_waiting() {
     let client_clock = ManualClock::default();
     let moved = client_clock.clone();
     let client = itwin_job_progress::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .on_retry(move |retry| {
@@ -182,6 +187,7 @@ fn the_blocking_client_tells_its_retry_listener_too() {
     let client_clock = ManualClock::default();
     let moved = client_clock.clone();
     let client = itwin_job_progress::blocking::Client::builder()
+        .jitter(0.0) // exact rungs: the ladder is what is checked
         .base_url(sim.base_url())
         .token("demo-token")
         .on_retry(move |retry| listener.lock().unwrap().push(retry.to_string()))

@@ -48,12 +48,17 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
-    /// Poll a job until it ends; the exit code tells how it ended.
+    /// Poll one job or many until they end; the exit code tells how they ended.
+    ///
+    /// With several jobs (or `-`), every job is watched on one client: one
+    /// bar per job on a terminal, lines prefixed with the job id otherwise,
+    /// and the exit code is the worst outcome (1 over 5 over 3 over 4 over 6
+    /// over 0).
     #[command(after_help = exit::HELP)]
     Watch {
-        /// The job's id.
-        #[arg(value_name = "JOB_ID", value_parser = parse_job_id)]
-        job: JobId,
+        /// The jobs' ids; `-` reads ids from stdin, one a line.
+        #[arg(value_name = "JOB_ID", required = true, num_args = 1.., value_parser = parse_job_arg)]
+        jobs: Vec<JobArg>,
         /// How to poll.
         #[command(flatten)]
         polling: Polling,
@@ -142,6 +147,34 @@ pub struct Connection {
     /// https://dev-ims.bentley.com/connect/token for dev].
     #[arg(long, global = true, value_name = "URL", value_parser = parse_token_url)]
     pub token_url: Option<TokenUrl>,
+    /// Also trust the root certificates in this PEM file: your company's
+    /// root, when a proxy inspects TLS. The system's trust store and the
+    /// bundled Mozilla roots stay trusted. Also read from SSL_CERT_FILE.
+    #[arg(long, global = true, value_name = "PATH", env = "SSL_CERT_FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Send https requests through this http:// proxy instead of the one
+    /// HTTPS_PROXY or ALL_PROXY names (NO_PROXY still applies). Credentials
+    /// go in the URL (http://user:password@proxy:3128) and are never printed;
+    /// prefer HTTPS_PROXY for them, since other users can see arguments.
+    /// http:// (loopback) requests never go through a proxy.
+    // Read as text and checked when the client is built: clap's own error
+    // would repeat the value, password and all.
+    #[arg(long, global = true, value_name = "URL", value_parser = read_proxy)]
+    pub proxy: Option<ProxyArg>,
+}
+
+/// The `--proxy` URL as given, kept out of `Debug`: it may hold a password.
+#[derive(Clone)]
+pub struct ProxyArg(pub String);
+
+impl std::fmt::Debug for ProxyArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProxyArg(<redacted>)")
+    }
+}
+
+fn read_proxy(text: &str) -> Result<ProxyArg, std::convert::Infallible> {
+    Ok(ProxyArg(text.to_owned()))
 }
 
 /// The environments, as clap offers them.
@@ -187,6 +220,66 @@ pub struct Polling {
     /// before giving up [default: 5].
     #[arg(long, value_name = "N")]
     pub max_retries: Option<u32>,
+    /// Requests in flight at once, across every job watched [default: 32].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: Option<u32>,
+    /// At most this many requests a second, across every job watched
+    /// (fractions allowed) [default: no limit of our own; the service's 429s
+    /// still pause every job].
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+}
+
+/// A job on the command line: an id, or `-` for ids read from stdin.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobArg {
+    /// This job.
+    Id(JobId),
+    /// The ids on stdin, one a line.
+    Stdin,
+}
+
+/// Reads a job argument: `-`, or an id checked as the client would. A JWT
+/// (what iTwin access tokens are) is refused: with many jobs allowed, a token
+/// pasted after a job id would otherwise be sent in a URL and printed as a job.
+fn parse_job_arg(text: &str) -> Result<JobArg, String> {
+    if text == "-" {
+        return Ok(JobArg::Stdin);
+    }
+    if looks_like_a_token(text) {
+        return Err(
+            "this looks like an access token, not a job id: it is not sent or shown \
+             (give the token in ITWIN_ACCESS_TOKEN or --token-file)"
+                .into(),
+        );
+    }
+    parse_job_id(text).map(JobArg::Id)
+}
+
+/// A JWT: three base64url parts joined by dots, the first a JSON object (`eyJ`).
+fn looks_like_a_token(text: &str) -> bool {
+    let text = text.trim();
+    let text = text
+        .get(..7)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("bearer "))
+        .map_or(text, |_| text[7..].trim_start());
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3
+        && text.starts_with("eyJ")
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+        })
+}
+
+/// Reads `--rate`: a positive number of requests a second.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err("expected a positive number of requests a second, e.g. 5 or 0.5".into()),
+    }
 }
 
 /// How observations are printed.
@@ -378,6 +471,24 @@ mod tests {
             cli.command,
             Command::Watch { polling: Polling { deadline: Some(d), .. }, .. } if d == Duration::from_secs(6 * 3600)
         ));
+        let many = Cli::try_parse_from([
+            "itwin-progress",
+            "watch",
+            "job-1",
+            "-",
+            "job-2",
+            "--max-in-flight",
+            "4",
+            "--rate",
+            "0.5",
+        ])
+        .unwrap();
+        let Command::Watch { jobs, polling, .. } = many.command else {
+            panic!("not a watch");
+        };
+        assert_eq!(jobs.len(), 3);
+        assert_eq!(jobs[1], JobArg::Stdin);
+        assert_eq!((polling.max_in_flight, polling.rate), (Some(4), Some(0.5)));
         for bad in [
             &["itwin-progress", "get", ".."][..],
             &[
@@ -398,6 +509,11 @@ mod tests {
             ],
             &["itwin-progress", "get", "j", "--accept-version", "v9"],
             &["itwin-progress", "watch", "j", "--deadline", "soon"],
+            &["itwin-progress", "watch"],
+            &["itwin-progress", "watch", "j", ".."],
+            &["itwin-progress", "watch", "j", "--max-in-flight", "0"],
+            &["itwin-progress", "watch", "j", "--rate", "0"],
+            &["itwin-progress", "watch", "j", "--rate", "-1"],
             &["itwin-progress", "get", "j", "--token", "x"],
             &["itwin-progress", "get", "j", "--client-secret", "x"],
             &[

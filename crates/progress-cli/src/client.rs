@@ -35,6 +35,12 @@ pub fn build(
     if let Some(version) = &connection.accept_version {
         builder = builder.api_version(version.clone());
     }
+    if let Some(pem) = root_certificate(connection)? {
+        builder = builder.add_root_certificate(pem);
+    }
+    if let Some(proxy) = &connection.proxy {
+        builder = builder.proxy(&proxy.0);
+    }
     if let Some(polling) = polling {
         if let Some(deadline) = polling.deadline {
             builder = builder.deadline(deadline);
@@ -45,6 +51,25 @@ pub fn build(
         if let Some(retries) = polling.max_retries {
             builder = builder.max_retries(retries);
         }
+        if let Some(slots) = polling.max_in_flight {
+            builder = builder.max_in_flight(slots as usize);
+        }
+        if let Some(rate) = polling.rate {
+            builder = builder.max_requests_per_second(rate);
+        }
     }
     builder.build()
+}
+
+/// The PEM file `--ca-cert` (or SSL_CERT_FILE) names, read.
+pub fn root_certificate(connection: &Connection) -> Result<Option<Vec<u8>>, Error> {
+    let Some(path) = &connection.ca_cert else {
+        return Ok(None);
+    };
+    std::fs::read(path).map(Some).map_err(|error| {
+        Error::Config(format!(
+            "cannot read the root certificate {} (--ca-cert or SSL_CERT_FILE): {error}",
+            path.display()
+        ))
+    })
 }

@@ -39,6 +39,8 @@ Exit codes:
   6    the job ended `over` (contextcapture): it ended, but the progress answer
        does not say how; ask the service for the job itself to learn its outcome
   129  stopped by SIGHUP (the terminal went away)
+With several jobs, the exit code is the worst of their outcomes:
+1 over 5 over 3 over 4 over 6 over 0.
   130  interrupted by SIGINT (Ctrl-C)
   143  stopped by SIGTERM
 
@@ -94,6 +96,26 @@ pub fn for_error(error: &Error) -> u8 {
         Error::Deadline { .. } => DEADLINE,
         _ => ERROR,
     }
+}
+
+/// The worst of several jobs' exit codes, for a watch of many: an error (1)
+/// over the deadline (5) over a failed job (3) over a cancelled one (4) over
+/// `over` (6) over success (0). No code at all is success.
+pub fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    /// Worse first.
+    const ORDER: [u8; 6] = [
+        ERROR,
+        DEADLINE,
+        JOB_FAILED,
+        JOB_CANCELLED,
+        JOB_OVER,
+        SUCCESS,
+    ];
+    let rank = |code: u8| ORDER.iter().position(|c| *c == code).unwrap_or(0);
+    codes
+        .into_iter()
+        .min_by_key(|code| rank(*code))
+        .unwrap_or(SUCCESS)
 }
 
 /// The exit code of a client that could not be built. The command line is
@@ -153,6 +175,23 @@ mod tests {
         assert_eq!(for_ending(&Ending::Failed(other.clone())), ERROR);
         let retries = Error::retries_exhausted(6, other);
         assert_eq!(for_error(&retries), ERROR);
+    }
+
+    #[test]
+    fn the_worst_outcome_of_many_jobs_wins() {
+        let cases: [(&[u8], u8); 8] = [
+            (&[], SUCCESS),
+            (&[SUCCESS, SUCCESS], SUCCESS),
+            (&[SUCCESS, JOB_OVER], JOB_OVER),
+            (&[JOB_OVER, JOB_CANCELLED, SUCCESS], JOB_CANCELLED),
+            (&[JOB_CANCELLED, JOB_FAILED], JOB_FAILED),
+            (&[JOB_FAILED, DEADLINE, JOB_OVER], DEADLINE),
+            (&[DEADLINE, ERROR, SUCCESS], ERROR),
+            (&[SUCCESS, ERROR], ERROR),
+        ];
+        for (codes, expected) in cases {
+            assert_eq!(worst(codes.iter().copied()), expected, "{codes:?}");
+        }
     }
 
     #[test]

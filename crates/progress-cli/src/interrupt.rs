@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use progress_model::{AccessToken, TokenError, TokenProvider};
-use progress_ureq::Sleeper;
+use progress_ureq::{CancelHandle, Sleeper};
 
 use crate::signal::{self, StopSignal};
 use crate::stderr::stderr_line;
@@ -31,6 +31,8 @@ struct Shared {
     set: Mutex<Option<StopSignal>>,
     /// Notified when `set` becomes `Some`.
     wake: Condvar,
+    /// Watches that end at once on a signal (a watch of many jobs).
+    cancels: Mutex<Vec<CancelHandle>>,
 }
 
 impl Interrupt {
@@ -65,7 +67,28 @@ impl Interrupt {
         let already = set.is_some();
         set.get_or_insert(signal);
         self.shared.wake.notify_all();
+        drop(set);
+        for cancel in self.cancels().iter() {
+            cancel.cancel();
+        }
         already
+    }
+
+    /// Cancels the watch `handle` belongs to when a signal comes (at once,
+    /// if one came already): a watch of many jobs then ends every watch at
+    /// once rather than waking for each job's next poll.
+    pub fn cancel_on_signal(&self, handle: CancelHandle) {
+        if self.is_set() {
+            handle.cancel();
+        }
+        self.cancels().push(handle);
+    }
+
+    fn cancels(&self) -> MutexGuard<'_, Vec<CancelHandle>> {
+        self.shared
+            .cancels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The first signal that came, if any.

@@ -167,9 +167,33 @@ fn credentials(
     if !connection.scope.is_empty() {
         builder = builder.scopes(&connection.scope);
     }
+    // The identity service sits behind the same proxy and TLS inspection as the API.
+    let root = crate::client::root_certificate(connection)
+        .map_err(|error| TokenSetupError::Credentials(error.to_string()))?;
+    if let Some(pem) = root {
+        builder = builder.add_root_certificate(pem);
+    }
+    if let Some(proxy) = &connection.proxy {
+        builder = builder.proxy(&proxy.0);
+    }
     builder
         .build()
         .map_err(|error| TokenSetupError::Credentials(error.to_string()))
+}
+
+impl TokenSource {
+    /// Whether `text` holds the access token known now (the variable's, or
+    /// the file's), so that a token pasted where a job id goes is neither
+    /// sent nor shown. Tokens from client credentials are not fetched for this.
+    pub fn is_in(&self, text: &str) -> bool {
+        let known = match self {
+            Self::Env(token) => token.clone(),
+            Self::File(file) => file.token(),
+            Self::Credentials(_) => return false,
+        };
+        let secret = known.secret();
+        !secret.is_empty() && text.contains(secret)
+    }
 }
 
 impl TokenProvider for TokenSource {

@@ -81,9 +81,19 @@ mod tests {
 
     #[test]
     fn a_stray_value_is_hidden() {
-        let text = refused(&["watch", "job", "SECRET-LIKE-VALUE-123"]);
+        let text = refused(&["get", "job", "SECRET-LIKE-VALUE-123"]);
         assert!(!text.contains("SECRET"), "{text}");
         assert!(text.contains("unexpected argument '<hidden>'"), "{text}");
+    }
+
+    #[test]
+    fn a_token_pasted_among_the_jobs_is_refused_and_hidden() {
+        // `watch` takes many jobs, so a token typed after one is not stray:
+        // it is refused as a job id, and not shown.
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJTRUNSRVQifQ.c2lnbmF0dXJl";
+        let text = refused(&["watch", "job", token]);
+        assert!(!text.contains("eyJ"), "{text}");
+        assert!(text.contains("looks like an access token"), "{text}");
     }
 
     #[test]

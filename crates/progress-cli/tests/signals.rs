@@ -84,3 +84,52 @@ fn sighup_ends_a_watch_with_129() {
     // A closed terminal or a dropped ssh session.
     signal_ends_the_watch(Signal::SIGHUP, 129);
 }
+
+#[test]
+fn sigint_ends_a_watch_of_many_jobs_at_once_with_130() {
+    let jobs = r#"{"one": {"points": [{"at_seconds": 0, "state": "active", "percentage": 1}]},
+                  "two": {"points": [{"at_seconds": 0, "state": "active", "percentage": 2}]}}"#;
+    let simulator = start(jobs);
+    let mut child = cli(&simulator)
+        .args(["watch", "one", "two", "--json", "--intervals", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Both first observations are out: both watches are asleep.
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    for _ in 0..2 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a line");
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(event["event"], "observed", "{line}");
+    }
+    let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
+    kill(Pid::from_raw(pid), Signal::SIGINT).expect("the signal is sent");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > GRACE {
+            let _ = child.kill();
+            panic!("the watch did not end within {GRACE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_no_token(&rest, &stderr);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(stderr.trim(), "interrupted by SIGINT");
+    assert!(rest.is_empty(), "nothing more after the signal: {rest}");
+    assert_eq!(simulator.requests_for("one"), 1);
+    assert_eq!(simulator.requests_for("two"), 1);
+}

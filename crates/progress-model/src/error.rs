@@ -81,7 +81,8 @@ macro_rules! job_field {
             | Error::Tls { job, .. }
             | Error::Transport { job, .. }
             | Error::Deadline { job, .. }
-            | Error::RetriesExhausted { job, .. } => Some(job),
+            | Error::RetriesExhausted { job, .. }
+            | Error::Cancelled { job, .. } => Some(job),
             Error::InvalidJobId { .. } | Error::InsecureUrl { .. } | Error::Config(_) => None,
         }
     };
@@ -293,6 +294,13 @@ pub enum Error {
         /// The job watched.
         job: Option<JobId>,
     },
+    /// The caller cancelled the watch (a `CancelHandle`); nothing was sent after.
+    #[error("{}the watch was cancelled", ForJob(job))]
+    #[non_exhaustive]
+    Cancelled {
+        /// The job watched.
+        job: Option<JobId>,
+    },
     /// Transient failures came `attempts` times in a row, more than
     /// `max_retries`; the last of them is the `source()`.
     #[error("{}gave up after {attempts} failed attempts in a row", ForJob(job))]
@@ -350,6 +358,8 @@ pub enum ErrorKind {
     Deadline,
     /// [`Error::RetriesExhausted`].
     RetriesExhausted,
+    /// [`Error::Cancelled`].
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -375,6 +385,7 @@ impl ErrorKind {
             Self::Transport => "transport",
             Self::Deadline => "deadline",
             Self::RetriesExhausted => "retries_exhausted",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -458,6 +469,35 @@ impl Error {
         }
     }
 
+    /// A TLS failure with the way to trust a company's root added, for a TLS
+    /// library that cannot say which certificate it refused (native-tls);
+    /// under rustls the refusal itself names the issuer and says it.
+    pub fn with_trust_advice(mut self) -> Self {
+        if let Self::Tls { message, .. } = &mut self {
+            message.push_str(" (");
+            message.push_str(TRUST_ADVICE);
+            message.push(')');
+        }
+        self
+    }
+
+    /// A transport failure that happened on the way through `proxy` (if
+    /// any), saying so: a proxy that refuses or cannot reach the API is
+    /// behind most failures in a company network. Its credentials stay hidden.
+    pub fn through_proxy(mut self, proxy: Option<&crate::ProxyUrl>) -> Self {
+        if let (
+            Some(proxy),
+            Self::Timeout { message, .. }
+            | Self::Connect { message, .. }
+            | Self::Tls { message, .. }
+            | Self::Transport { message, .. },
+        ) = (proxy, &mut self)
+        {
+            message.push_str(&format!(" (through the proxy {proxy})"));
+        }
+        self
+    }
+
     /// A transport failure with the HTTP library's error as its `source()`.
     /// Its text belongs there, not in the message: a chain tells it once.
     pub fn caused_by(mut self, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -506,6 +546,11 @@ impl Error {
             failing: failing.map(Box::new),
             job: None,
         }
+    }
+
+    /// The caller cancelled the watch.
+    pub fn cancelled() -> Self {
+        Self::Cancelled { job: None }
     }
 
     /// `attempts` transient failures in a row, `last` the last of them.
@@ -586,6 +631,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Self::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
@@ -705,3 +751,8 @@ impl Error {
         }
     }
 }
+
+/// How to trust a company's root certificate, said wherever one was refused.
+pub const TRUST_ADVICE: &str = "if the certificate comes from your company's root (a proxy that \
+    inspects TLS), trust that root with `add_root_certificate` (the command: `--ca-cert PATH` \
+    or SSL_CERT_FILE)";

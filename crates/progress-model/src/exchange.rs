@@ -57,7 +57,7 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
     ) -> Result<(Outgoing, Receipt), Error> {
         let job = &fetch.job;
         let token = token.map_err(|failure| Error::token(failure).for_job(job))?;
-        let request = self.settings.progress_request(job, &token)?;
+        let request = self.template.request(job, &token)?;
         let outgoing = Outgoing {
             request,
             timeout: fetch.request_timeout_after_token(self.settings.request_timeout, token_took),

@@ -9,7 +9,11 @@
 //! - the request: [`Settings::progress_request`];
 //! - the response: [`interpret`] turns status, headers and body into
 //!   `Result<Progress, Error>`;
-//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`]);
+//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`],
+//!   or [`Step`] with its events named after the job);
+//! - what the watches of one client share: [`ClientState`] (the 429 pause, the
+//!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
+//!   whose waiting the adapters own).
 //! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
@@ -19,32 +23,47 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod client_state;
 mod clock;
 mod endpoint;
 mod error;
+mod event;
 mod excerpt;
 mod exchange;
+mod jitter;
 mod job_id;
+mod limits;
 mod machine;
+mod no_proxy;
 pub mod oauth;
 mod parts;
 mod progress;
+mod proxy;
+mod rate;
 mod redact;
 mod request;
 mod response;
 mod retry_after;
+#[cfg(feature = "_rustls")]
+mod rustls_trust;
 mod settings;
 mod state;
 mod token;
 mod trace;
+mod trust;
+mod watch_options;
 
 pub use api_error::ApiError;
+pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Cause, Error, ErrorKind, HttpFailure};
+pub use event::{Event, EventKind, Step};
 pub use job_id::JobId;
+pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
+pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
 pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
@@ -53,6 +72,8 @@ pub use settings::{
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
+pub use trust::{Roots, Trust};
+pub use watch_options::WatchOptions;
 
 /// Plumbing shared by this project's own clients and command. Not part of the
 /// public API: it may change in any release.
@@ -61,4 +82,6 @@ pub mod internal {
     pub use crate::exchange::{Outgoing, Receipt};
     pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
     pub use crate::progress::escape_controls;
+    #[cfg(feature = "_rustls")]
+    pub use crate::rustls_trust::rustls_config;
 }

@@ -33,15 +33,24 @@
 //!                                +--> any other answer, or one failure too many --> Done(Err)
 //!
 //! a wait that would pass the deadline, or a caller back after it --> Done(Err(Deadline))
+//!
+//! with a client ([`Watch::sharing`]), before each Fetch:
+//!   the client paused by a 429, or its rate used up --> Wait until it may send --> Fetch
+//! a Fetch refreshing the token, answered --> TokenRefreshed first
+//! cancel() --> Done(Err(Cancelled))
 //! ```
 //!
 //! A wait is the rung of the ladder (back to the first after a change of
-//! percentage), or `Retry-After` when that is longer.
+//! percentage), or `Retry-After` when that is longer; with a client, lengthened
+//! by its jitter, never past the deadline. Waiting for the client moves no
+//! ladder: the watch goes on with its own rungs after it.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::{Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace};
+use crate::{
+    ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace,
+};
 
 /// What the driver does next.
 ///
@@ -57,6 +66,9 @@ pub enum Action {
     /// The last attempt failed and will be retried after a wait: tell the
     /// caller, if it listens (a status line, a log), before that wait.
     Retry(Retry),
+    /// A fresh token was fetched after a 401 and the request with it was
+    /// answered: tell the caller, if it listens.
+    TokenRefreshed,
     /// Sleep until this instant (of the clock given to [`Watch::next`]), then
     /// ask again: sleep `until.saturating_duration_since(now)`, nothing when it
     /// has already passed. The poll after it is sent however late the sleep ends.
@@ -69,6 +81,8 @@ pub enum Action {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Retry {
+    /// The job whose watch retries, as the caller named it.
+    pub job: String,
     /// Why the last attempt failed (a 429, a 503, a timeout, ...).
     pub error: Error,
     /// How long the watch waits before it tries again.
@@ -107,6 +121,13 @@ impl Fetch {
         }
     }
 
+    /// The same request after the driver waited `waited` for a slot to send
+    /// in (the client's `max_in_flight`): that wait came off the time left.
+    pub fn after_waiting(mut self, waited: Duration) -> Self {
+        self.time_left = self.time_left.map(|left| left.saturating_sub(waited));
+        self
+    }
+
     /// The request timeout to use: the configured one, cut to the time left,
     /// but never below a second: a poll sent right at the deadline (which a
     /// wait may end on) still gets a chance to be answered.
@@ -135,6 +156,8 @@ impl Fetch {
 #[derive(Debug, Clone)]
 pub struct Watch {
     job: Option<JobId>,
+    /// The job as the caller named it, for events (escaped when refused).
+    label: String,
     policy: PollPolicy,
     body_cap: usize,
     can_refresh: bool,
@@ -153,6 +176,13 @@ pub struct Watch {
     refreshed_since_last_200: bool,
     /// A wait was handed out: the fetch after it goes out even past the deadline.
     poll_earned: bool,
+    /// The last fetch asked for a fresh token.
+    fetching_fresh: bool,
+    /// What this watch shares with the other watches of its client, if it
+    /// joined one: the 429 pause, the rate, the jitter.
+    client: Option<ClientState>,
+    /// The send the client's rate bucket reserved for this watch, if any.
+    reservation: Option<Instant>,
 }
 
 impl Watch {
@@ -171,11 +201,22 @@ impl Watch {
     /// A watch of `job_id` under checked settings. An invalid id gives a watch
     /// that is already done with that error, before anything is sent.
     pub fn for_job(settings: &Settings, job_id: &str, can_refresh: bool) -> Self {
-        let policy = settings.policy.clone();
+        Self::for_job_with(settings, job_id, can_refresh, &crate::WatchOptions::new())
+    }
+
+    /// [`Watch::for_job`], with this watch's own overrides of the policy.
+    pub fn for_job_with(
+        settings: &Settings,
+        job_id: &str,
+        can_refresh: bool,
+        options: &crate::WatchOptions,
+    ) -> Self {
+        let policy = options.apply(&settings.policy);
         match JobId::new(job_id) {
             Ok(job) => Self::new(job, policy, settings.body_cap, can_refresh),
             Err(invalid) => {
                 let mut watch = Self::with_job(None, policy, settings.body_cap, can_refresh);
+                watch.label = job_id.escape_debug().to_string();
                 watch.finished = Some(Err(invalid));
                 watch
             }
@@ -189,6 +230,10 @@ impl Watch {
         can_refresh: bool,
     ) -> Self {
         Self {
+            label: job
+                .as_ref()
+                .map(|job| job.as_str().to_owned())
+                .unwrap_or_default(),
             job,
             policy,
             body_cap,
@@ -203,6 +248,62 @@ impl Watch {
             refresh_next_fetch: false,
             refreshed_since_last_200: false,
             poll_earned: false,
+            fetching_fresh: false,
+            client: None,
+            reservation: None,
+        }
+    }
+
+    /// Joins the watches of a client: from now on this watch honours the
+    /// client's 429 pause and rate, tells it of the 429s it meets, and its
+    /// waits carry the client's jitter. A watch on its own has none of these.
+    pub fn sharing(mut self, client: ClientState) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The job this watch follows, as the caller named it (escaped when refused).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Ends the watch with its deadline error: the driver waited for a slot
+    /// to send in (the client's `max_in_flight`) until the time left, as the
+    /// fetch told it, ran out. Ignored once the watch is finished.
+    pub fn on_no_slot(&mut self) {
+        if self.finished.is_some() {
+            return;
+        }
+        if let Some(deadline) = self.policy.deadline {
+            let error = self.deadline_error(deadline);
+            self.finish(error);
+        }
+    }
+
+    /// The driver got its slot to send in (the client's `max_in_flight`):
+    /// may it send the fetch now? Not when a 429 paused the client while the
+    /// watch queued for the slot: then the driver gives the slot back and
+    /// asks [`Watch::step`] again, which waits out the pause and asks for
+    /// the same fetch after it.
+    pub fn on_slot(&mut self, now: Instant) -> bool {
+        let paused = self
+            .client
+            .as_ref()
+            .and_then(|client| client.paused_until(now));
+        if paused.is_some() {
+            // The fetch was not sent: the next one still needs its fresh token.
+            self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
+            return false;
+        }
+        true
+    }
+
+    /// Ends the watch with [`Error::Cancelled`]: its caller cancelled it.
+    /// Nothing is sent after this. Ignored once the watch is finished.
+    pub fn cancel(&mut self) {
+        if self.finished.is_none() {
+            let error = self.about_this_job(Error::cancelled());
+            self.finish(error);
         }
     }
 
@@ -237,7 +338,11 @@ impl Watch {
             // Only a watch built with an invalid id has no job, and it is finished.
             return self.finish(Error::Config("the watch has no job".into()));
         };
+        if let Some(action) = self.wait_for_the_client(now) {
+            return action;
+        }
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
+        self.fetching_fresh = fresh_token;
         trace::fetch(fresh_token);
         let time_left = self
             .policy
@@ -248,6 +353,28 @@ impl Watch {
             fresh_token,
             time_left,
         })
+    }
+
+    /// Asks the client whether this watch may send now (its 429 pause, its
+    /// rate): if not, a wait until it may, or the deadline error when that
+    /// wait would pass the deadline.
+    fn wait_for_the_client(&mut self, now: Instant) -> Option<Action> {
+        let client = self.client.as_ref()?;
+        let crate::client_state::Admission::NotBefore(until) =
+            client.admit(now, &mut self.reservation)
+        else {
+            return None;
+        };
+        let wait = until.saturating_duration_since(now);
+        if !self.fits_before_deadline(now, wait) {
+            let deadline = self.policy.deadline?;
+            let error = self.deadline_error(deadline);
+            return Some(self.finish(error));
+        }
+        // Like any wait handed out, it earns the poll after it.
+        self.poll_earned = true;
+        trace::wait(wait);
+        Some(Action::Wait(until))
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.
@@ -264,6 +391,9 @@ impl Watch {
         let result = result
             .and_then(|response| interpret(&response, self.body_cap, wall_now))
             .map_err(|error| self.about_this_job(error));
+        if std::mem::take(&mut self.fetching_fresh) && !matches!(result, Err(Error::Token { .. })) {
+            self.queued.push_back(Action::TokenRefreshed);
+        }
         self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => {
@@ -278,6 +408,10 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
+                // A 429 limits the client, not the job: every watch of the client pauses.
+                if let (Some(client), Some(after)) = (&self.client, error.retry_after()) {
+                    client.pause_until(instant_after(now, after));
+                }
                 self.back_off(now, error);
             }
             Err(error) if error.is_transient() => {
@@ -337,13 +471,35 @@ impl Watch {
     fn back_off(&mut self, now: Instant, error: Error) {
         let rung = self.advance_ladder();
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
+        let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
-            self.queued.push_back(Action::Retry(Retry { error, wait }));
+            let job = self.label.clone();
+            self.queued
+                .push_back(Action::Retry(Retry { job, error, wait }));
         }
-        self.wait_or_give_up(now, wait);
+        self.queue_wait(now, wait);
     }
 
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {
+        let wait = self.jittered(now, wait);
+        self.queue_wait(now, wait);
+    }
+
+    /// `wait` with the client's jitter, if the watch joined a client; never
+    /// past the deadline (and never shorter than `wait`).
+    fn jittered(&self, now: Instant, wait: Duration) -> Duration {
+        let Some(client) = &self.client else {
+            return wait;
+        };
+        let started = self.started.unwrap_or(now);
+        let left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        client.jittered(wait, left)
+    }
+
+    fn queue_wait(&mut self, now: Instant, wait: Duration) {
         if self.fits_before_deadline(now, wait) {
             self.queued
                 .push_back(Action::Wait(instant_after(now, wait)));
@@ -383,11 +539,7 @@ impl Watch {
     /// Runs the watch until it has something for the caller: the next
     /// observation, or how it ended. `fetch` sends a request (refreshing the
     /// token first when asked); `on_retry` hears of each failure waited out
-    /// before a retry; `sleep` waits.
-    ///
-    /// This is the whole adapter loop of the design, for drivers that can block.
-    /// Async drivers write the same loop with `.await`. `sleep` is asked for
-    /// the time left until the wait's instant, read from `clock` just before.
+    /// before a retry; `sleep` waits. Built on [`Watch::next_event`].
     pub fn advance(
         &mut self,
         clock: &dyn crate::Clock,
@@ -396,15 +548,14 @@ impl Watch {
         mut sleep: impl FnMut(Duration),
     ) -> Update {
         loop {
-            match self.next(clock.now()) {
-                Action::Fetch(request) => {
-                    let result = fetch(&request);
-                    self.on_response(clock.now(), clock.wall(), result);
-                }
-                Action::Emit(progress) => return Update::Observed(progress),
-                Action::Retry(retry) => on_retry(&retry),
-                Action::Wait(until) => sleep(until.saturating_duration_since(clock.now())),
-                Action::Done(outcome) => return Update::Finished(outcome),
+            let event = self.next_event(clock, &mut fetch, &mut sleep);
+            if let Some(retry) = event.retry() {
+                on_retry(&retry);
+            }
+            match event.kind {
+                crate::EventKind::Observed(progress) => return Update::Observed(progress),
+                crate::EventKind::Finished(outcome) => return Update::Finished(outcome),
+                _ => {}
             }
         }
     }

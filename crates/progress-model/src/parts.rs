@@ -4,7 +4,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{AccessToken, Clock, Error, Retry, Settings, StaticToken, SystemClock};
+use crate::request::RequestTemplate;
+use crate::{
+    AccessToken, ClientState, Clock, Error, Retry, Settings, StaticToken, SystemClock, Watch,
+    WatchOptions,
+};
 
 /// A listener for retries: told of each failure a watch waits out before retrying.
 pub type RetryListener = Arc<dyn Fn(&Retry) + Send + Sync>;
@@ -22,9 +26,21 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
     pub clock: Arc<dyn Clock>,
     /// Who hears of retries, if anyone.
     pub on_retry: Option<RetryListener>,
+    /// What every watch of the client shares (the 429 pause, the rate, the
+    /// jitter); clones of the client share it too.
+    pub shared: ClientState,
+    /// The parts of every request rendered once.
+    pub(crate) template: RequestTemplate,
 }
 
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// The machine for one watch of this client: the client's settings with
+    /// `options`' overrides, sharing the client's state.
+    pub fn watch(&self, job_id: &str, can_refresh: bool, options: &WatchOptions) -> Watch {
+        Watch::for_job_with(&self.settings, job_id, can_refresh, options)
+            .sharing(self.shared.clone())
+    }
+
     /// Tells the retry listener, if any, of a retry.
     pub fn notify_retry(&self, retry: &Retry) {
         if let Some(listener) = &self.on_retry {
@@ -41,6 +57,8 @@ impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
             sleeper: self.sleeper.clone(),
             clock: self.clock.clone(),
             on_retry: self.on_retry.clone(),
+            shared: self.shared.clone(),
+            template: self.template.clone(),
         }
     }
 }
@@ -102,6 +120,8 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             None => default_sleeper()?,
         };
         Ok(ClientParts {
+            shared: ClientState::new(&settings.limits)?,
+            template: RequestTemplate::new(&settings)?,
             settings: Arc::new(settings),
             token,
             sleeper,

@@ -8,9 +8,10 @@ impl HttpResponse {
     /// request cannot put the token into an error. Adapters call it on every
     /// response with the token they sent.
     ///
-    /// It runs on every answer, so it only searches (with memchr's substring
-    /// finder) until it finds something to replace: a clean answer costs no
-    /// allocation but the encoded form of the token.
+    /// It runs on every answer, so it only searches until it finds something
+    /// to replace: a clean answer costs no allocation but the encoded form of
+    /// the token, and no searcher is built (the haystacks are small: a body
+    /// under the cap and a few header values).
     pub fn redact_secret(&mut self, secret: &str) {
         // A very short token would match ordinary words; real tokens are long.
         if secret.len() < 8 {
@@ -19,13 +20,12 @@ impl HttpResponse {
         let encoded: std::borrow::Cow<'_, str> =
             percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
                 .into();
-        for needle in [secret, encoded.as_ref()] {
-            let finder = memchr::memmem::Finder::new(needle.as_bytes());
-            if let Some(clean) = replace_all(&finder, &self.body) {
+        for needle in [secret.as_bytes(), encoded.as_bytes()] {
+            if let Some(clean) = replace_all(needle, &self.body) {
                 self.body = clean;
             }
             for value in self.headers.values_mut() {
-                if let Some(clean) = replace_all(&finder, value.as_bytes())
+                if let Some(clean) = replace_all(needle, value.as_bytes())
                     && let Ok(clean) = http::HeaderValue::from_bytes(&clean)
                 {
                     *value = clean;
@@ -35,17 +35,29 @@ impl HttpResponse {
     }
 }
 
-/// `haystack` with every match of `finder` replaced by `<redacted>`, or `None`
-/// when there is none.
-fn replace_all(finder: &memchr::memmem::Finder<'_>, haystack: &[u8]) -> Option<Vec<u8>> {
-    let mut matches = finder.find_iter(haystack).peekable();
-    matches.peek()?;
+/// Where `needle` (not empty) starts in `haystack`, from `from` on: candidates
+/// are found by its first byte with memchr, then compared.
+fn find(needle: &[u8], haystack: &[u8], from: usize) -> Option<usize> {
+    let rest = haystack.get(from..)?;
+    memchr::memchr_iter(needle[0], rest)
+        .map(|at| from + at)
+        .find(|&at| haystack[at..].starts_with(needle))
+}
+
+/// `haystack` with every match of `needle` replaced by `<redacted>`, or
+/// `None` when there is none.
+fn replace_all(needle: &[u8], haystack: &[u8]) -> Option<Vec<u8>> {
+    let mut at = find(needle, haystack, 0)?;
     let mut out = Vec::with_capacity(haystack.len());
     let mut copied = 0;
-    for at in matches {
+    loop {
         out.extend_from_slice(&haystack[copied..at]);
         out.extend_from_slice(b"<redacted>");
-        copied = at + finder.needle().len();
+        copied = at + needle.len();
+        match find(needle, haystack, copied) {
+            Some(next) => at = next,
+            None => break,
+        }
     }
     out.extend_from_slice(&haystack[copied..]);
     Some(out)

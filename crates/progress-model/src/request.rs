@@ -1,6 +1,6 @@
 //! From settings, job id and token to the HTTP request.
 
-use http::{Method, Request, header};
+use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::{AccessToken, Error, JobId, Settings};
@@ -16,22 +16,68 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 impl Settings {
     /// The progress URL of a job: `{base}/{service}/jobs/{id}/progress`.
     pub fn progress_url(&self, job: &JobId) -> String {
-        let id = utf8_percent_encode(job.as_str(), PATH_SEGMENT);
-        format!(
-            "{}/{}/jobs/{id}/progress",
-            self.base_url.as_str(),
-            self.service.path()
-        )
+        job_url(url_prefix(self), job)
     }
 
     /// The request for a job's progress, with its three headers.
     pub fn progress_request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
+        RequestTemplate::new(self)?.request(job, token)
+    }
+}
+
+/// `{base}/{service}/jobs/`: what the URLs of all jobs start with.
+fn url_prefix(settings: &Settings) -> String {
+    format!(
+        "{}/{}/jobs/",
+        settings.base_url.as_str(),
+        settings.service.path()
+    )
+}
+
+/// `{prefix}{id}/progress`, the id one percent-encoded path segment.
+fn job_url(mut url: String, job: &JobId) -> String {
+    url.extend(utf8_percent_encode(job.as_str(), PATH_SEGMENT));
+    url.push_str("/progress");
+    url
+}
+
+/// What every request of a client has in common, rendered once when the client
+/// is built rather than at every poll: the URL up to the job id, and the
+/// `Accept` and `User-Agent` header values.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestTemplate {
+    /// `{base}/{service}/jobs/`.
+    url_prefix: String,
+    accept: HeaderValue,
+    user_agent: HeaderValue,
+}
+
+impl RequestTemplate {
+    pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
+        let header = |value: String, what: &str| {
+            HeaderValue::try_from(value)
+                .map_err(|_| Error::Config(format!("the {what} cannot be sent in a header")))
+        };
+        Ok(Self {
+            url_prefix: url_prefix(settings),
+            accept: header(settings.accept(), "Accept version")?,
+            user_agent: header(settings.user_agent(), "User-Agent suffix")?,
+        })
+    }
+
+    /// The progress URL of `job`.
+    pub(crate) fn url(&self, job: &JobId) -> String {
+        job_url(self.url_prefix.clone(), job)
+    }
+
+    /// The request for `job`'s progress, signed with `token`.
+    pub(crate) fn request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
         Request::builder()
             .method(Method::GET)
-            .uri(self.progress_url(job))
+            .uri(self.url(job))
             .header(header::AUTHORIZATION, token.header_value()?)
-            .header(header::ACCEPT, self.accept())
-            .header(header::USER_AGENT, self.user_agent())
+            .header(header::ACCEPT, self.accept.clone())
+            .header(header::USER_AGENT, self.user_agent.clone())
             .body(())
             .map_err(|error| Error::Config(format!("cannot build the request: {error}")))
     }

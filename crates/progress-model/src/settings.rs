@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::{ApiVersion, BaseUrl, Environment, Error, Service};
+use crate::{
+    ApiVersion, BaseUrl, ClientLimits, Environment, Error, ProxyChoice, ProxyUrl, Roots, Service,
+    Trust,
+};
 
 /// The default poll ladder: 15, 30, 60, then 120 seconds, repeated.
 pub const DEFAULT_INTERVALS: [Duration; 4] = [
@@ -80,6 +83,12 @@ pub struct Settings {
     pub body_cap: usize,
     /// How a watch polls.
     pub policy: PollPolicy,
+    /// The certificate authorities trusted (default: the platform's and the bundled roots).
+    pub trust: Trust,
+    /// Where the proxy for https requests comes from (default: the environment).
+    pub proxy: ProxyChoice,
+    /// What the client's watches share: in-flight bound, rate, jitter.
+    pub limits: ClientLimits,
     /// The first invalid setting given to a builder, reported by [`Settings::check`].
     problem: Option<Error>,
 }
@@ -95,6 +104,9 @@ impl Default for Settings {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             body_cap: DEFAULT_BODY_CAP,
             policy: PollPolicy::default(),
+            trust: Trust::default(),
+            proxy: ProxyChoice::default(),
+            limits: ClientLimits::default(),
             problem: None,
         }
     }
@@ -105,6 +117,28 @@ impl Settings {
     pub fn set_base_url(&mut self, url: &str) {
         match BaseUrl::new(url) {
             Ok(url) => self.base_url = url,
+            Err(error) => {
+                self.problem.get_or_insert(error);
+            }
+        }
+    }
+
+    /// Trusts the certificates of a PEM file, keeping the first error for [`Settings::check`].
+    pub fn add_root_certificate(&mut self, pem: &[u8]) {
+        if let Err(error) = self.trust.add_pem(pem) {
+            self.problem.get_or_insert(error);
+        }
+    }
+
+    /// Picks the root stores trusted.
+    pub fn set_roots(&mut self, roots: Roots) {
+        self.trust.roots = roots;
+    }
+
+    /// Sends https requests through this proxy, keeping the first error for [`Settings::check`].
+    pub fn set_proxy(&mut self, url: &str) {
+        match ProxyUrl::parse(url) {
+            Ok(url) => self.proxy = ProxyChoice::Url(url),
             Err(error) => {
                 self.problem.get_or_insert(error);
             }
@@ -122,6 +156,7 @@ impl Settings {
             return Err(problem);
         }
         self.policy.check()?;
+        self.limits.check()?;
         if self.body_cap == 0 {
             return Err(Error::Config("body_cap must be larger than zero".into()));
         }
@@ -290,9 +325,73 @@ macro_rules! settings_builder_methods {
             self
         }
 
+        /// The certificate authorities trusted besides those added with
+        /// `add_root_certificate` (default [`Roots::Both`]($crate::Roots::Both):
+        /// the platform's trust store and the bundled Mozilla roots).
+        pub fn tls_roots(mut self, roots: $crate::Roots) -> Self {
+            self.parts.settings.set_roots(roots);
+            self
+        }
+
+        /// Trusts the root certificates of a PEM file (one, or a bundle): your
+        /// company's root, for a proxy that inspects TLS. May be called more
+        /// than once. A file without a certificate makes `build()` fail.
+        pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+            self.parts.settings.add_root_certificate(pem.as_ref());
+            self
+        }
+
+        /// Sends https requests through this `http://` proxy (user and
+        /// password in the URL, if it asks for them; they never appear in any
+        /// output) instead of the one `HTTPS_PROXY` or `ALL_PROXY` names;
+        /// `NO_PROXY` still applies. Clear text (`http://`, loopback only)
+        /// never goes through a proxy. An invalid URL makes `build()` fail.
+        pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+            self.parts.settings.set_proxy(url.as_ref());
+            self
+        }
+
+        /// No proxy at all, whatever `HTTPS_PROXY` or `ALL_PROXY` say.
+        pub fn no_proxy(mut self) -> Self {
+            self.parts.settings.proxy = $crate::ProxyChoice::Off;
+            self
+        }
+
         /// The largest response body read (default 1 MiB).
         pub fn body_cap(mut self, bytes: usize) -> Self {
             self.parts.settings.body_cap = bytes;
+            self
+        }
+
+        /// Requests in flight at once across every watch of the client
+        /// (default 32); more watches queue for a slot, and the wait counts
+        /// against their deadline.
+        pub fn max_in_flight(mut self, requests: usize) -> Self {
+            self.parts.settings.limits.max_in_flight = requests;
+            self
+        }
+
+        /// A client-side rate shared by every watch of the client, in
+        /// requests per second (default: none; the service's 429s still
+        /// pause every watch of the client).
+        pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+            self.parts.settings.limits.max_requests_per_second = Some(rate);
+            self
+        }
+
+        /// Lengthens each wait by a random share between 0 and `fraction`
+        /// (default 0.1), so that watches started together drift apart.
+        /// A wait is never shorter than its rung or `Retry-After`, and never
+        /// passes the deadline. 0 turns it off.
+        pub fn jitter(mut self, fraction: f64) -> Self {
+            self.parts.settings.limits.jitter = fraction;
+            self
+        }
+
+        /// Seeds the jitter's random numbers, so that runs repeat exactly
+        /// (default: a random seed).
+        pub fn jitter_seed(mut self, seed: u64) -> Self {
+            self.parts.settings.limits.jitter_seed = Some(seed);
             self
         }
     };

@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use progress_model::{Action, Error, HttpResponse, JobId, PollPolicy, Watch};
+use progress_model::{
+    Action, ClientLimits, ClientState, Error, HttpResponse, JobId, PollPolicy, Watch,
+};
 use proptest::prelude::*;
 
 /// One call a driver could make, right or wrong.
@@ -104,8 +106,20 @@ proptest! {
         can_refresh in any::<bool>(),
         body_cap in prop_oneof![Just(0usize), Just(16), Just(1 << 20)],
         calls in prop::collection::vec(call(), 0..60),
+        shared in prop::option::of((0.0f64..=1.0, prop::option::of(prop_oneof![
+            Just(1e-300), 0.001f64..1000.0, Just(1e300)
+        ]), any::<u64>())),
     ) {
         let mut watch = Watch::new(JobId::new("job").unwrap(), policy, body_cap, can_refresh);
+        // Also as one of a client's watches: jitter, a rate, a seed; a slot
+        // granted at times, the client's state shared with a second watch.
+        if let Some((jitter, rate, seed)) = shared {
+            let mut limits = ClientLimits::default();
+            limits.jitter = jitter;
+            limits.max_requests_per_second = rate;
+            limits.jitter_seed = Some(seed);
+            watch = watch.sharing(ClientState::new(&limits).unwrap());
+        }
         let start = Instant::now();
         let at = |millis: u64| start.checked_add(Duration::from_millis(millis)).unwrap_or(start);
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
@@ -121,7 +135,10 @@ proptest! {
                     finished |= matches!(action, Action::Done(_));
                 }
                 Call::Respond(millis, reply) => {
-                    watch.on_response(at(millis), wall, response(&reply));
+                    // A slot may come while a 429 pauses the client: then no send.
+                    if watch.on_slot(at(millis)) {
+                        watch.on_response(at(millis), wall, response(&reply));
+                    }
                 }
             }
         }

@@ -84,6 +84,7 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
                 watch.on_response(start + elapsed, wall, response(&reply));
             }
             Action::Emit(progress) => trace.emitted.push(progress.percentage),
+            Action::TokenRefreshed => {}
             Action::Retry(retry) => trace
                 .retries
                 .push((retry.error.kind(), retry.wait.as_secs())),

@@ -63,7 +63,7 @@ proptest! {
                     last_reply = Some(reply.clone());
                     watch.on_response(start + elapsed, SystemTime::now(), Ok(to_response(reply)));
                 }
-                Action::Emit(_) | Action::Retry(_) => {}
+                Action::Emit(_) | Action::Retry(_) | Action::TokenRefreshed => {}
                 Action::Wait(until) => {
                     let wait = until - (start + elapsed);
                     // Retry-After is honoured on failures (429, and 503 and the like); never on a 200.

@@ -7,6 +7,7 @@ use progress_model::Error;
 use progress_model::internal::PartsBuilder;
 
 use crate::sleeper::{AsyncSleeper, default_sleeper};
+use crate::slots::Slots;
 use crate::token::{AsyncTokenProvider, Blocking};
 use crate::{Client, transport};
 
@@ -56,10 +57,13 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
-            Some(http) => transport::Http::Reqwest(http),
+            Some(http) => transport::Http::caller(http),
             None => transport::Http::default_for(&parts.settings)?,
         };
-        Ok(Client { parts, http })
+        let slots = Slots::new(parts.shared.max_in_flight());
+        Ok(Client {
+            inner: Arc::new(crate::client::Shared { parts, http, slots }),
+        })
     }
 }
 
@@ -105,16 +109,9 @@ mod tests {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     #[test]
     fn without_a_tls_feature_an_https_base_url_is_refused_naming_the_features() {
-        let error = ClientBuilder::new()
-            .base_url("https://api.bentley.com")
-            .token("tok")
-            .sleeper(|_| async {})
-            .build()
-            .unwrap_err();
-        assert_eq!(error.kind(), progress_model::ErrorKind::Config);
-        let message = error.to_string();
-        assert!(message.contains("`rustls`"), "{message}");
-        assert!(message.contains("`native-tls`"), "{message}");
+        let builder = ClientBuilder::new().sleeper(|_| async {});
+        let refused = builder.base_url("https://x.example").token("t").build();
+        assert!(matches!(refused, Err(Error::Config(m)) if m.contains("`rustls` or `native-tls`")));
     }
 
     #[test]

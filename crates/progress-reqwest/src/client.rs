@@ -3,22 +3,33 @@
 use std::time::Instant;
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, Watch};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
 
 use crate::bound::within;
 use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
+use crate::events::{EventStream, ProgressStream, WatchLoop};
 use crate::sleeper::AsyncSleeper;
+use crate::slots::Slots;
 use crate::token::AsyncTokenProvider;
 use crate::transport;
-use crate::watch::{ProgressStream, WatchLoop};
 
 /// An async client for job progress. Cheap to clone; clones, and every watch
-/// they run, share one connection pool.
+/// they run, share one connection pool, the client's 429 pause and rate, and
+/// its `max_in_flight` slots.
 #[derive(Clone, Debug)]
 pub struct Client {
+    // One allocation shared by every clone and watch: a watch holds a pointer
+    // to its client, not a copy (that matters at a hundred thousand watches).
+    pub(crate) inner: std::sync::Arc<Shared>,
+}
+
+/// What a client and all its clones and watches share.
+#[derive(Debug)]
+pub(crate) struct Shared {
     pub(crate) parts: ClientParts<dyn AsyncTokenProvider, dyn AsyncSleeper>,
     pub(crate) http: transport::Http,
+    pub(crate) slots: Slots,
 }
 
 impl Client {
@@ -40,7 +51,7 @@ impl Client {
         async move {
             let fetch = Fetch::once(job?);
             let response = client.fetch(&fetch).await?;
-            client.parts.single_answer(&fetch, response)
+            client.inner.parts.single_answer(&fetch, response)
         }
     }
 
@@ -48,7 +59,36 @@ impl Client {
     /// arrives, before the wait that follows it, and ends after a terminal state
     /// or after yielding an error. Dropping the stream cancels the watch.
     pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressStream {
-        self.watch_loop(job_id.as_ref()).into_stream()
+        self.watch_with(job_id, WatchOptions::new())
+    }
+
+    /// [`Client::watch`] with this watch's own deadline or ladder.
+    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressStream {
+        ProgressStream::new(self.watch_loop(job_id.as_ref(), &options).into_events())
+    }
+
+    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
+    /// naming the job: each observation, each retry and its wait, a refreshed
+    /// token, and last how the watch finished. Dropping the stream cancels the watch.
+    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventStream {
+        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
+            .into_events()
+    }
+
+    /// Watches many jobs: their events merged in one stream, in the order
+    /// they happen, ending when every watch has finished. The watches run
+    /// concurrently inside the stream (no task, no thread each); dropping it
+    /// cancels them all.
+    pub fn watch_many<I>(&self, job_ids: I) -> EventStream
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let streams = job_ids
+            .into_iter()
+            .map(|id| self.watch_events(id))
+            .collect::<Vec<_>>();
+        EventStream::new(futures_util::stream::select_all(streams))
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -59,12 +99,13 @@ impl Client {
         &self,
         job_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
-        self.watch_loop(job_id.as_ref()).outcome()
+        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
+            .outcome()
     }
 
-    fn watch_loop(&self, job_id: &str) -> WatchLoop {
-        let can_refresh = self.parts.token.can_refresh();
-        let machine = Watch::for_job(&self.parts.settings, job_id, can_refresh);
+    fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
+        let can_refresh = self.inner.parts.token.can_refresh();
+        let machine = self.inner.parts.watch(job_id, can_refresh, options);
         WatchLoop::new(self.clone(), machine)
     }
 
@@ -72,15 +113,19 @@ impl Client {
     /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
         check_runtime()?;
-        let bound = fetch.token_timeout(self.parts.settings.request_timeout);
+        let bound = fetch.token_timeout(self.inner.parts.settings.request_timeout);
         let started = Instant::now();
-        let asked = self.parts.token.token_within(fetch.fresh_token, bound);
+        let asked = self
+            .inner
+            .parts
+            .token
+            .token_within(fetch.fresh_token, bound);
         // A provider that hangs is dropped when the bound passes.
         let token = within(bound, asked)
             .await
             .map_err(|late| late.for_job(&fetch.job))?;
-        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
-        let sent = transport::send(&self.http, &self.parts.settings, outgoing);
+        let (outgoing, receipt) = self.inner.parts.prepare(fetch, token, started.elapsed())?;
+        let sent = transport::send(&self.inner.http, &self.inner.parts.settings, outgoing);
         receipt.finish(on_any_runtime(sent).await)
     }
 }

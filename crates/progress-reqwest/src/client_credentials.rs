@@ -122,6 +122,8 @@ impl FromProviderSettings for ClientCredentials {
         transport.base_url = settings.grant.url().as_base_url().clone();
         transport.request_timeout = settings.request_timeout;
         transport.connect_timeout = settings.connect_timeout;
+        transport.trust = settings.trust.clone();
+        transport.proxy = settings.proxy.clone();
         let http = Http::default_for(&transport)?;
         let cache = async_lock::Mutex::new(TokenCache::new(settings.refresh_margin));
         Ok(Self {

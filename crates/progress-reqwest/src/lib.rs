@@ -61,24 +61,24 @@ mod builder;
 mod client;
 mod client_credentials;
 mod compat;
+mod events;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod proxy;
 mod reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod rustls_transport;
 mod sleeper;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-mod tls;
+mod slots;
 mod token;
 mod transport;
-mod watch;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use client_credentials::ClientCredentials;
+pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
+    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 #[cfg(any(
     feature = "runtime-tokio",
@@ -88,4 +88,3 @@ pub use progress_model::{
 pub use sleeper::RuntimeSleeper;
 pub use sleeper::{AsyncSleeper, BoxFuture};
 pub use token::AsyncTokenProvider;
-pub use watch::ProgressStream;

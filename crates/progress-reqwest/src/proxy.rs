@@ -1,6 +1,6 @@
-//! Connections through the proxy the environment names (`HTTPS_PROXY`,
-//! `ALL_PROXY`, `NO_PROXY`, as reqwest and curl read them), tunnelled with
-//! `CONNECT` so that TLS still runs end to end.
+//! Connections through the proxy the model picks for each address
+//! ([`Proxies::for_url`]), tunnelled with `CONNECT` so that TLS still runs end
+//! to end.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,36 +9,23 @@ use std::task::{Context, Poll};
 
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
+use progress_model::Proxies;
 use tokio::net::TcpStream;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A TCP connector that goes through a proxy where the environment says so.
+/// A TCP connector that goes through a proxy where the model says so.
 #[derive(Clone)]
 pub(crate) struct ProxiedConnector {
     tcp: HttpConnector,
-    proxies: Option<Arc<Matcher>>,
+    proxies: Arc<Proxies>,
 }
 
 impl ProxiedConnector {
-    /// Never through a proxy.
-    pub(crate) fn direct(tcp: HttpConnector) -> Self {
-        Self { tcp, proxies: None }
-    }
-
-    /// Through the proxies the environment names.
-    pub(crate) fn from_env(tcp: HttpConnector) -> Self {
-        Self::through(tcp, Matcher::from_env())
-    }
-
-    /// Through the proxies a matcher names.
-    fn through(tcp: HttpConnector, proxies: Matcher) -> Self {
-        Self {
-            tcp,
-            proxies: Some(Arc::new(proxies)),
-        }
+    /// Through the proxies resolved for this client.
+    pub(crate) fn through(tcp: HttpConnector, proxies: Arc<Proxies>) -> Self {
+        Self { tcp, proxies }
     }
 }
 
@@ -54,10 +41,7 @@ impl tower_service::Service<http::Uri> for ProxiedConnector {
 
     fn call(&mut self, destination: http::Uri) -> Self::Future {
         let tcp = self.tcp.clone();
-        let proxy = self
-            .proxies
-            .as_ref()
-            .and_then(|proxies| proxies.intercept(&destination));
+        let proxy = self.proxies.for_url(&destination).cloned();
         Box::pin(async move {
             let Some(proxy) = proxy else {
                 let mut tcp = tcp;
@@ -65,17 +49,9 @@ impl tower_service::Service<http::Uri> for ProxiedConnector {
                     .await
                     .map_err(BoxError::from);
             };
-            if proxy.uri().scheme_str() != Some("http") {
-                return Err(format!(
-                    "the proxy {} is not an http:// proxy, the only kind this client \
-                     tunnels through; give the builder a reqwest client of your own",
-                    proxy.uri()
-                )
-                .into());
-            }
-            let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
+            let mut tunnel = Tunnel::new(proxy.uri(), tcp);
             if let Some(auth) = proxy.basic_auth() {
-                tunnel = tunnel.with_auth(auth.clone());
+                tunnel = tunnel.with_auth(auth);
             }
             tower_service::Service::call(&mut tunnel, destination)
                 .await
@@ -88,12 +64,16 @@ impl tower_service::Service<http::Uri> for ProxiedConnector {
 mod tests {
     use std::io::{BufRead, BufReader, Write};
 
+    use progress_model::ProxyChoice;
+
     use super::*;
 
-    fn connect(proxies: Matcher, destination: &str) -> Result<TokioIo<TcpStream>, BoxError> {
+    fn connect(proxy: &str, destination: &str) -> Result<TokioIo<TcpStream>, BoxError> {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
-        let mut connector = ProxiedConnector::through(tcp, proxies);
+        let choice = ProxyChoice::Url(progress_model::ProxyUrl::parse(proxy).unwrap());
+        let proxies = Proxies::resolve(&choice, |_| None).unwrap();
+        let mut connector = ProxiedConnector::through(tcp, Arc::new(proxies));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -103,44 +83,35 @@ mod tests {
     }
 
     #[test]
-    fn https_goes_through_the_proxy_in_a_connect_tunnel() {
+    fn https_goes_through_the_proxy_in_a_connect_tunnel_with_its_credentials() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let proxy = format!("http://{}", listener.local_addr().unwrap());
-        let first_line = std::thread::spawn(move || {
+        let proxy = format!("http://alice:secret@{}", listener.local_addr().unwrap());
+        let request = std::thread::spawn(move || {
             let (stream, _) = listener.accept().unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut first = String::new();
-            reader.read_line(&mut first).unwrap();
+            let mut lines = Vec::new();
             let mut line = String::new();
             while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
-                line.clear();
+                lines.push(std::mem::take(&mut line));
             }
             (&stream)
                 .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 .unwrap();
-            first
+            lines
         });
         let tunnel = connect(
-            Matcher::builder().all(proxy).build(),
+            &proxy,
             "https://api.example.com/reality-modeling/jobs/job/progress",
         );
         assert!(tunnel.is_ok(), "{:?}", tunnel.err());
-        assert_eq!(
-            first_line.join().unwrap(),
-            "CONNECT api.example.com:443 HTTP/1.1\r\n"
-        );
-    }
-
-    #[test]
-    fn a_proxy_it_cannot_tunnel_through_is_refused_not_bypassed() {
-        let error = connect(
-            Matcher::builder().all("https://proxy.example:8443").build(),
-            "https://api.example.com/",
-        )
-        .unwrap_err();
+        let lines = request.join().unwrap();
+        assert_eq!(lines[0], "CONNECT api.example.com:443 HTTP/1.1\r\n");
         assert!(
-            error.to_string().contains("not an http:// proxy"),
-            "{error}"
+            lines
+                .iter()
+                .any(|line| line
+                    .eq_ignore_ascii_case("proxy-authorization: Basic YWxpY2U6c2VjcmV0\r\n")),
+            "{lines:?}"
         );
     }
 }

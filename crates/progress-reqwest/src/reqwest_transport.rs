@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+#[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
+use progress_model::Proxies;
 use progress_model::{Error, HttpResponse, Settings};
 
 use crate::transport::is_tls_failure;
@@ -10,23 +12,51 @@ use crate::transport::is_tls_failure;
 /// `native-tls`, or no TLS at all). Refuses an `https://` base URL when no TLS feature is on: every request
 /// would fail.
 #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
-pub(crate) fn default_client(settings: &Settings) -> Result<reqwest::Client, Error> {
+pub(crate) fn default_client(
+    settings: &Settings,
+    proxies: std::sync::Arc<Proxies>,
+) -> Result<reqwest::Client, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     settings.refuse_https_without_tls("progress-reqwest")?;
-    let mut builder = reqwest::Client::builder()
+    // Not reqwest's own reading of the environment: the model picks the proxy
+    // for each URL (none for clear text), as for the blocking client.
+    let pick = reqwest::Proxy::custom(move |url| {
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        proxies.for_url(&uri).map(|proxy| proxy.expose_url())
+    });
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
-        .timeout(settings.request_timeout);
-    if settings.base_url.is_cleartext() {
-        // reqwest honours HTTP(S)_PROXY even for loopback: never in clear text.
-        builder = builder.no_proxy();
-    }
+        .timeout(settings.request_timeout)
+        .no_proxy()
+        .proxy(pick);
     // The platform's TLS library when `native-tls` asks for it, even beside rustls.
     #[cfg(feature = "native-tls")]
-    let builder = builder.tls_backend_native();
+    let builder = trust_roots(builder.tls_backend_native(), &settings.trust)?;
     builder
         .build()
         .map_err(|error| Error::Config(format!("cannot build the HTTP client: {error}")))
+}
+
+/// The roots `trust` asks for, through native-tls: its own store (the
+/// platform's) unless only the bundled roots are wanted, and the certificates
+/// to add.
+#[cfg(feature = "native-tls")]
+fn trust_roots(
+    builder: reqwest::ClientBuilder,
+    trust: &progress_model::Trust,
+) -> Result<reqwest::ClientBuilder, Error> {
+    let roots = trust
+        .roots_to_add()
+        .iter()
+        .map(|der| reqwest::Certificate::from_der(der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| Error::Config(format!("cannot read a root certificate: {error}")))?;
+    Ok(if trust.roots.platform() {
+        builder.tls_certs_merge(roots)
+    } else {
+        builder.tls_certs_only(roots)
+    })
 }
 
 /// Sends the request, taking at most `timeout`, and reads at most
@@ -79,7 +109,8 @@ fn transport_error(url: &str, error: reqwest::Error) -> Error {
     let failed = if error.is_timeout() {
         Error::timeout(url)
     } else if is_tls_failure(&error) {
-        Error::tls(url)
+        // Only native-tls gets here with its own refusal, which names no certificate.
+        Error::tls(url).with_trust_advice()
     } else if error.is_builder() {
         return Error::Config(format!("cannot send to {url}: {error}"));
     } else if error.is_connect() || error.is_request() || error.is_body() {

@@ -1,6 +1,7 @@
 //! The default client under `rustls`: hyper's pooled client over hyper-rustls
-//! on ring, with the webpki roots, as the blocking client uses.
+//! on ring, with the roots and proxy the settings say, as the blocking client uses.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -9,7 +10,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use progress_model::{Error, HttpResponse, Settings};
+use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::proxy::ProxiedConnector;
 use crate::transport::is_tls_failure;
@@ -20,27 +21,22 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 const POOL_IDLE: Duration = Duration::from_secs(90);
 
 /// A pooled client that follows no redirect (hyper follows none) and goes
-/// through the environment's proxy, never for clear text.
+/// through the proxy the model picks, never for clear text.
 #[derive(Clone)]
 pub(crate) struct RustlsClient {
     inner: Client<HttpsConnector<ProxiedConnector>, Full<Bytes>>,
 }
 
 impl RustlsClient {
-    pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
-        let tls = crate::tls::rustls_config()
-            .map_err(|error| Error::Config(format!("cannot set up TLS: {error}")))?;
+    pub(crate) fn new(settings: &Settings, proxies: Arc<Proxies>) -> Result<Self, Error> {
+        let tls = progress_model::internal::rustls_config(settings)?;
         let mut tcp = HttpConnector::new();
         // hyper-rustls adds the TLS to https:// addresses.
         tcp.enforce_http(false);
         tcp.set_connect_timeout(Some(settings.connect_timeout));
         tcp.set_nodelay(true);
-        // HTTP(S)_PROXY holds even for loopback; never in clear text.
-        let connector = if settings.base_url.is_cleartext() {
-            ProxiedConnector::direct(tcp)
-        } else {
-            ProxiedConnector::from_env(tcp)
-        };
+        // The model never picks a proxy for clear text.
+        let connector = ProxiedConnector::through(tcp, proxies);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()

@@ -9,19 +9,28 @@
 //! reqwest.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use progress_model::internal::Outgoing;
-use progress_model::{Error, HttpResponse, Settings};
+use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 use crate::rustls_transport::RustlsClient;
 
-/// Where requests go: our own connection stack, or a reqwest client.
+/// Where requests go, and the proxy decisions they follow when the client is ours.
 #[derive(Clone)]
-pub(crate) enum Http {
-    /// hyper and rustls on ring, with the webpki roots.
+pub(crate) struct Http {
+    stack: Stack,
+    /// `None` for the caller's client: its proxy settings are its own.
+    proxies: Option<Arc<Proxies>>,
+}
+
+/// Our own connection stack, or a reqwest client.
+#[derive(Clone)]
+enum Stack {
+    /// hyper and rustls on ring, with the roots the settings trust.
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     Rustls(RustlsClient),
     /// reqwest: the caller's client, or ours under `native-tls` or no TLS.
@@ -29,22 +38,40 @@ pub(crate) enum Http {
 }
 
 impl Http {
+    /// The caller's client, used as it is.
+    pub(crate) fn caller(client: reqwest::Client) -> Self {
+        Self {
+            stack: Stack::Reqwest(client),
+            proxies: None,
+        }
+    }
+
     /// The client a builder gets when it is given none.
     pub(crate) fn default_for(settings: &Settings) -> Result<Self, Error> {
+        // The process's environment, read once, as reqwest and curl read it.
+        let proxies = Arc::new(Proxies::resolve(&settings.proxy, |name| {
+            std::env::var(name).ok()
+        })?);
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-        let http = Self::Rustls(RustlsClient::new(settings)?);
+        let stack = Stack::Rustls(RustlsClient::new(settings, proxies.clone())?);
         #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
-        let http = Self::Reqwest(reqwest_transport::default_client(settings)?);
-        Ok(http)
+        let stack = Stack::Reqwest(reqwest_transport::default_client(
+            settings,
+            proxies.clone(),
+        )?);
+        Ok(Self {
+            stack,
+            proxies: Some(proxies),
+        })
     }
 }
 
 impl fmt::Debug for Http {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        match &self.stack {
             #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-            Self::Rustls(_) => f.write_str("Http::Rustls"),
-            Self::Reqwest(client) => f.debug_tuple("Http::Reqwest").field(client).finish(),
+            Stack::Rustls(_) => f.write_str("Http::Rustls"),
+            Stack::Reqwest(client) => f.debug_tuple("Http::Reqwest").field(client).finish(),
         }
     }
 }
@@ -69,11 +96,17 @@ pub(crate) async fn send_request(
     request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    match http {
+    let through = http
+        .proxies
+        .as_ref()
+        .and_then(|proxies| proxies.for_url(request.uri()))
+        .cloned();
+    let sent = match &http.stack {
         #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-        Http::Rustls(client) => client.send(settings, request, timeout).await,
-        Http::Reqwest(client) => reqwest_transport::send(client, settings, request, timeout).await,
-    }
+        Stack::Rustls(client) => client.send(settings, request, timeout).await,
+        Stack::Reqwest(client) => reqwest_transport::send(client, settings, request, timeout).await,
+    };
+    sent.map_err(|error| error.through_proxy(through.as_ref()))
 }
 
 /// Whether a certificate or TLS setup failure is behind the error: those do

@@ -63,6 +63,7 @@ fn client_on(server: &MockServer, clock: &ManualClock) -> Client {
     let moved = clock.clone();
     Client::builder()
         .base_url(server.base_url())
+        .jitter(0.0) // exact rungs: the token count follows the polls
         .async_token_provider(provider)
         .clock(clock.clone())
         .sleeper(move |wait: Duration| {

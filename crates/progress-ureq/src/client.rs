@@ -1,21 +1,31 @@
 //! The blocking client: one request, or a watch driven by the model's machine.
 
+use std::sync::Arc;
+use std::time::Duration;
 use std::time::Instant;
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch};
+use progress_model::{
+    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions,
+};
 
 use crate::builder::ClientBuilder;
+use crate::events::{EventWatch, ManyWatch, ProgressWatch};
 use crate::sleeper::Sleeper;
-use crate::transport;
-use crate::watch::ProgressWatch;
+use crate::slots::Slots;
+use crate::{CancelHandle, transport};
 
 /// A blocking client for job progress. Cheap to clone; clones share one
-/// connection pool.
+/// connection pool, and every watch of the client and its clones, on any
+/// thread, shares the client's 429 pause, rate and `max_in_flight` slots.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) parts: ClientParts<dyn TokenProvider, dyn Sleeper>,
-    pub(crate) agent: ureq::Agent,
+    pub(crate) http: transport::Http,
+    pub(crate) slots: Arc<Slots>,
+    /// No sleeper was given: sleep on the watch's cancel handle, so that
+    /// `cancel()` wakes it at once.
+    pub(crate) sleeps_on_cancel: bool,
 }
 
 impl Client {
@@ -34,18 +44,61 @@ impl Client {
 
     /// Watches a job to its end: each observation is yielded as it arrives,
     /// before the wait that follows it. The iterator ends after a terminal state
-    /// or after yielding an error. Dropping it stops the watch.
+    /// or after yielding an error. Dropping it stops the watch; so does its
+    /// [`cancel_handle`](ProgressWatch::cancel_handle), from another thread.
     pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressWatch {
-        let settings = &self.parts.settings;
+        self.watch_with(job_id, WatchOptions::new())
+    }
+
+    /// [`Client::watch`] with this watch's own deadline or ladder.
+    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressWatch {
+        ProgressWatch::new(self.events(job_id.as_ref(), &options))
+    }
+
+    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
+    /// naming the job: each observation, each retry and its wait, a refreshed
+    /// token, and last how the watch finished.
+    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventWatch {
+        self.events(job_id.as_ref(), &WatchOptions::new())
+    }
+
+    /// Watches many jobs **on the calling thread**: their events merged, in
+    /// the order they happen, ending when every watch has finished. Between
+    /// polls the thread sleeps until the earliest one due, so one thread
+    /// watches hundreds of jobs.
+    pub fn watch_many<I>(&self, job_ids: I) -> ManyWatch
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
         let can_refresh = self.parts.token.can_refresh();
-        let machine = Watch::for_job(settings, job_id.as_ref(), can_refresh);
-        ProgressWatch::new(self.clone(), machine)
+        let options = WatchOptions::new();
+        let machines = job_ids
+            .into_iter()
+            .map(|id| self.parts.watch(id.as_ref(), can_refresh, &options));
+        ManyWatch::new(self.clone(), machines.collect::<Vec<_>>())
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
     /// failed, cancelled and over alike), or the error that ended the watch.
     pub fn wait(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
         self.watch(job_id).outcome()
+    }
+
+    fn events(&self, job_id: &str, options: &WatchOptions) -> EventWatch {
+        let can_refresh = self.parts.token.can_refresh();
+        let machine: Watch = self.parts.watch(job_id, can_refresh, options);
+        EventWatch::new(self.clone(), machine)
+    }
+
+    /// Sleeps between polls: on the cancel handle when no sleeper was given
+    /// (so a cancel wakes the watch at once), else with the given sleeper.
+    pub(crate) fn sleep(&self, duration: Duration, cancel: &CancelHandle) {
+        if self.sleeps_on_cancel {
+            cancel.sleep(duration);
+        } else {
+            self.parts.sleeper.sleep(duration);
+        }
     }
 
     /// Gets a token (a fresh one after a 401) and sends one request: the
@@ -57,6 +110,6 @@ impl Client {
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
         let token = self.parts.token.token_within(fetch.fresh_token, bound);
         let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
-        receipt.finish(transport::send(&self.agent, &self.parts.settings, outgoing))
+        receipt.finish(transport::send(&self.http, &self.parts.settings, outgoing))
     }
 }

@@ -12,17 +12,16 @@ use progress_model::{AccessToken, Error, Settings, TokenError, TokenProvider};
 
 use crate::transport;
 
-/// Gets tokens from Bentley's identity service with a client id and secret
-/// (the OAuth2 client-credentials grant), caches them, and fetches a new one
-/// when less than a margin (5 minutes) of its lifetime is left, or at once
-/// after the API refused it.
+/// Tokens for the blocking client from a client id and secret: the OAuth2
+/// client-credentials grant against Bentley's identity service. The rules (the
+/// request, the answer, when to renew: 5 minutes before expiry or after a 401)
+/// are the core's, shared with the async client's provider.
 ///
-/// Single flight: however many watches (threads) need a token at the same
-/// moment, one request goes out and all of them get its answer. Clones share
-/// the cache. Every call takes at most the time the client gives it (the
-/// request timeout, cut to the time left before the deadline): the request
-/// runs with ureq timeouts, and a thread waiting for another's request waits
-/// no longer than its own bound.
+/// Threads that need a token together wait on one request (a mutex and a
+/// condvar) and share its answer; clones share the cache. A call never takes
+/// longer than the bound the client gives it: the request runs with ureq
+/// timeouts, and a thread waiting for another's request gives up at its own
+/// bound.
 ///
 /// ```no_run
 /// use progress_ureq::{Client, ClientCredentials};
@@ -41,9 +40,9 @@ pub struct ClientCredentials {
 
 struct Inner {
     settings: ProviderSettings,
-    /// The transport settings of the token URL (clear text, timeouts, body cap).
+    /// How to reach the token URL: clear text or not, timeouts, the body cap.
     transport: Settings,
-    agent: ureq::Agent,
+    agent: transport::Http,
     state: Mutex<State>,
     answered: Condvar,
 }
@@ -149,6 +148,8 @@ impl FromProviderSettings for ClientCredentials {
         transport.base_url = settings.grant.url().as_base_url().clone();
         transport.request_timeout = settings.request_timeout;
         transport.connect_timeout = settings.connect_timeout;
+        transport.trust = settings.trust.clone();
+        transport.proxy = settings.proxy.clone();
         let agent = transport::default_agent(&transport)?;
         let cache = TokenCache::new(settings.refresh_margin);
         Ok(Self {

@@ -42,19 +42,24 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod cancel;
 mod client;
 mod client_credentials;
+mod events;
 mod resolver;
 mod sleeper;
+mod slots;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod tls_connector;
 mod transport;
-mod watch;
 
 pub use builder::ClientBuilder;
+pub use cancel::CancelHandle;
 pub use client::Client;
 pub use client_credentials::ClientCredentials;
+pub use events::{EventWatch, ManyWatch, ProgressWatch};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, JobState, Progress, Retry,
-    Service, StaticToken, TokenError, TokenProvider,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
+    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
-pub use watch::ProgressWatch;

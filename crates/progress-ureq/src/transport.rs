@@ -4,63 +4,121 @@ use std::io::Read;
 use std::time::Duration;
 
 use progress_model::internal::Outgoing;
-use progress_model::{Error, HttpResponse, Settings};
-use ureq::unversioned::transport::DefaultConnector;
+use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::resolver::ReusingResolver;
 
+/// A ureq agent, and the proxy decisions it follows when it is ours.
+#[derive(Clone, Debug)]
+pub(crate) struct Http {
+    pub(crate) agent: ureq::Agent,
+    /// `None` for the caller's agent: its proxy settings are its own.
+    proxies: Option<Proxies>,
+    /// The https proxy in ureq's form, read once rather than at each request.
+    proxy: Option<ureq::Proxy>,
+}
+
+impl Http {
+    /// The caller's agent, used as it is (but for redirects and clear text).
+    pub(crate) fn caller(agent: ureq::Agent) -> Self {
+        Self {
+            agent,
+            proxies: None,
+            proxy: None,
+        }
+    }
+}
+
 /// An agent that keeps connections alive, follows no redirect, and leaves
-/// statuses to the model. Refuses an `https://` base URL when no TLS feature
-/// is on: every request would fail.
-pub(crate) fn default_agent(settings: &Settings) -> Result<ureq::Agent, Error> {
+/// statuses to the model, with the roots and proxies the settings say.
+/// Refuses an `https://` base URL when no TLS feature is on: every request
+/// would fail.
+pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     settings.refuse_https_without_tls("progress-ureq")?;
+    // The process's environment, read once, as curl reads it.
+    let proxies = Proxies::resolve(&settings.proxy, |name| std::env::var(name).ok())?;
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(settings.connect_timeout))
-        .timeout_global(Some(settings.request_timeout));
-    // Without a TLS feature there is no TLS to configure (http:// only).
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let config = config.tls_config(tls_config());
+        .timeout_global(Some(settings.request_timeout))
+        // Each request names its proxy, as the model picks it.
+        .proxy(None);
+    // The platform's TLS library when `native-tls` asks for it, even beside rustls.
+    #[cfg(feature = "native-tls")]
+    let config = config.tls_config(native_tls_config(&settings.trust)?);
     // ureq's resolver would start a thread for every request.
-    Ok(ureq::Agent::with_parts(
-        config.build(),
-        DefaultConnector::default(),
-        ReusingResolver::default(),
-    ))
+    #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
+    let connector = ureq::unversioned::transport::DefaultConnector::default();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    let connector =
+        crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
+    let agent = ureq::Agent::with_parts(config.build(), connector, ReusingResolver::default());
+    Ok(Http {
+        agent,
+        proxy: ureq_proxy(proxies.https())?,
+        proxies: Some(proxies),
+    })
 }
 
-/// The platform's TLS library when the `native-tls` feature asks for it
-/// (ureq would otherwise stay on rustls); rustls with ring otherwise.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn tls_config() -> ureq::tls::TlsConfig {
-    #[cfg(feature = "native-tls")]
-    let provider = ureq::tls::TlsProvider::NativeTls;
-    #[cfg(not(feature = "native-tls"))]
-    let provider = ureq::tls::TlsProvider::Rustls;
-    ureq::tls::TlsConfig::builder().provider(provider).build()
+/// native-tls with the roots `trust` asks for: ureq's native-tls either keeps
+/// the platform's store alone or takes a list, so with added certificates the
+/// platform's store is read into the list (as rustls-native-certs reads it).
+#[cfg(feature = "native-tls")]
+fn native_tls_config(trust: &progress_model::Trust) -> Result<ureq::tls::TlsConfig, Error> {
+    use ureq::tls::{Certificate, RootCerts};
+    let mut roots = trust.roots_to_add();
+    let root_certs = if trust.roots.platform() && roots.is_empty() {
+        RootCerts::PlatformVerifier
+    } else {
+        if trust.roots.platform() {
+            let platform = rustls_native_certs::load_native_certs();
+            if platform.certs.is_empty() && !platform.errors.is_empty() {
+                return Err(Error::Config(format!(
+                    "cannot read the platform's root certificates: {}",
+                    platform.errors[0]
+                )));
+            }
+            roots.extend(platform.certs);
+        }
+        let roots: Vec<Certificate<'static>> = roots
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+            .collect();
+        RootCerts::new_with_certs(&roots)
+    };
+    Ok(ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::NativeTls)
+        .root_certs(root_certs)
+        .build())
 }
 
 /// Sends the request, taking at most `timeout`, and reads at most
 /// `body_cap + 1` bytes of the body, so an oversized body is detected without
 /// holding it.
 pub(crate) fn send(
-    agent: &ureq::Agent,
+    http: &Http,
     settings: &Settings,
     outgoing: Outgoing,
 ) -> Result<HttpResponse, Error> {
     let Outgoing { request, timeout } = outgoing;
-    send_request(agent, settings, request, timeout)
+    send_request(http, settings, request, timeout)
 }
 
 /// [`send`] for any request, a body included (the token request's form).
 pub(crate) fn send_request(
-    agent: &ureq::Agent,
+    http: &Http,
     settings: &Settings,
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
+    let agent = &http.agent;
+    let through = http
+        .proxies
+        .as_ref()
+        .and_then(|proxies| proxies.for_url(request.uri()))
+        .cloned();
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
     let mut config = agent
@@ -70,15 +128,19 @@ pub(crate) fn send_request(
         .max_redirects_will_error(false)
         .timeout_connect(Some(settings.connect_timeout.min(timeout)))
         .timeout_global(Some(timeout));
+    if http.proxies.is_some() {
+        // Ours: exactly the proxy the model picked for this address, or none.
+        config = config.proxy(through.as_ref().and(http.proxy.clone()));
+    }
     if settings.base_url.is_cleartext() {
-        // ureq honours HTTP(S)_PROXY even for loopback: never in clear text.
+        // A caller's agent may honour HTTP(S)_PROXY even for loopback: never in clear text.
         config = config.proxy(None);
     }
     let request = config.build();
     let url = request.uri().to_string();
     let response = agent
         .run(request)
-        .map_err(|error| transport_error(&url, error))?;
+        .map_err(|error| transport_error(&url, error).through_proxy(through.as_ref()))?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -93,6 +155,17 @@ pub(crate) fn send_request(
         parts.headers,
         bytes,
     ))
+}
+
+/// A proxy as ureq takes it (with its credentials,
+/// which ureq sends in `Proxy-Authorization` and never shows).
+fn ureq_proxy(proxy: Option<&progress_model::ProxyUrl>) -> Result<Option<ureq::Proxy>, Error> {
+    let Some(proxy) = proxy else {
+        return Ok(None);
+    };
+    ureq::Proxy::new(&proxy.expose_url())
+        .map(Some)
+        .map_err(|_| Error::Config(format!("cannot use the proxy {proxy}")))
 }
 
 /// The failure of a request to `url`, with ureq's error as its source
@@ -124,7 +197,11 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         {
             Error::connect(url)
         }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Error::connect(url),
+        // A proxy that would not open the tunnel: a connection failure, as
+        // the async client reports it.
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_) => Error::connect(url),
         // A certificate or TLS setup failure does not heal by retrying.
         ureq::Error::Tls(_) | ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => {
             Error::tls(url)
@@ -132,7 +209,7 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         #[cfg(feature = "rustls")]
         ureq::Error::Rustls(_) | ureq::Error::Pem(_) => Error::tls(url),
         #[cfg(feature = "native-tls")]
-        ureq::Error::NativeTls(_) => Error::tls(url),
+        ureq::Error::NativeTls(_) => Error::tls(url).with_trust_advice(),
         ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl => {
             return Error::Config(format!("cannot send to {url}: {error}"));
         }
@@ -147,7 +224,7 @@ mod tests {
 
     #[test]
     fn the_tls_feature_picks_the_provider() {
-        let agent = default_agent(&Settings::default()).unwrap();
+        let agent = default_agent(&Settings::default()).unwrap().agent;
         let provider = agent.config().tls_config().provider();
         let expected = if cfg!(feature = "native-tls") {
             ureq::tls::TlsProvider::NativeTls

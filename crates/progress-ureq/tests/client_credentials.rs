@@ -66,6 +66,7 @@ fn client_on(server: &MockServer, clock: &ManualClock) -> Client {
     let moved = clock.clone();
     Client::builder()
         .base_url(server.base_url())
+        .jitter(0.0) // exact rungs: the token count follows the polls
         .token_provider(provider(server, clock))
         .clock(clock.clone())
         .sleeper(move |wait: Duration| moved.advance(wait))
@@ -151,6 +152,7 @@ fn an_unavailable_identity_service_is_retried_and_counted_like_any_transient_fai
         .base_url(server.base_url())
         .token_provider(provider(&server, &clock))
         .clock(clock.clone())
+        .jitter(0.0) // the exact Retry-After is checked
         .max_retries(1)
         .on_retry(move |retry| listener.lock().unwrap().push(retry.wait))
         .sleeper(move |wait: Duration| moved.advance(wait))

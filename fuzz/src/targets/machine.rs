@@ -253,6 +253,13 @@ impl<'a> Drive<'a> {
                     // The sleeper wakes at the instant; lateness comes as jumps.
                     self.elapsed = self.elapsed.max(end);
                 }
+                Action::TokenRefreshed => {
+                    if !self.input.can_refresh {
+                        return Err(
+                            "told of a refreshed token with a provider that cannot refresh".into(),
+                        );
+                    }
+                }
                 Action::Done(outcome) => return self.done(outcome),
             }
         }

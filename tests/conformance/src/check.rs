@@ -19,16 +19,19 @@ pub fn check(
 ) -> Result<(), String> {
     let mut problems = observed.anomalies.clone();
     check_requests(vector, requests, &mut problems);
-    check_waits(vector, &observed.waits(), &mut problems);
-    check_progress(vector, &observed.emitted(), &mut problems);
+    // Many watches' waits and observations interleave: their vectors check
+    // when each job's requests arrived instead.
+    if vector.mode != Mode::WatchMany {
+        check_waits(vector, &observed.waits(), &mut problems);
+        check_progress(vector, &observed.emitted(), &mut problems);
+    }
     if vector.mode == Mode::Watch {
         check_emit_before_wait(&observed.events, &mut problems);
     }
-    check_outcome(
-        &vector.expect.outcome,
-        observed.outcome.as_ref(),
-        &mut problems,
-    );
+    if let Some(outcome) = &vector.expect.outcome {
+        check_outcome(outcome, observed.outcome.as_ref(), &mut problems);
+    }
+    check_many(vector, observed, requests, &mut problems);
     if problems.is_empty() {
         return Ok(());
     }
@@ -203,6 +206,59 @@ fn check_emit_before_wait(events: &[Event], problems: &mut Vec<String>) {
                 show_event(next)
             )),
         }
+    }
+}
+
+/// What a `watch_many` vector expects besides requests: each job's outcome,
+/// when each job's requests arrived, and how many were in flight at once.
+fn check_many(
+    vector: &Vector,
+    observed: &Observed,
+    requests: &[RecordedRequest],
+    problems: &mut Vec<String>,
+) {
+    for (job, expected) in &vector.expect.outcomes {
+        let mut job_problems = Vec::new();
+        check_outcome(expected, observed.outcomes.get(job), &mut job_problems);
+        problems.extend(
+            job_problems
+                .into_iter()
+                .map(|problem| format!("job {job}: {problem}")),
+        );
+    }
+    let unexpected: Vec<_> = observed
+        .outcomes
+        .keys()
+        .filter(|job| !vector.expect.outcomes.contains_key(*job))
+        .collect();
+    if vector.mode == Mode::WatchMany && !unexpected.is_empty() {
+        problems.push(format!(
+            "outcomes: jobs not in the vector ended: {unexpected:?}"
+        ));
+    }
+    for (job, expected) in &vector.expect.sent_at {
+        let marker = format!("/jobs/{job}/progress");
+        let observed: Vec<Duration> = requests
+            .iter()
+            .filter(|request| request.path.ends_with(&marker))
+            .filter_map(|request| request.at)
+            .collect();
+        let expected: Vec<Duration> = expected.iter().map(|seconds| seconds.0).collect();
+        if observed != expected {
+            problems.push(format!(
+                "job {job}: requests received at {} s, expected at {} s",
+                show_waits(&observed),
+                show_waits(&expected)
+            ));
+        }
+    }
+    if let Some(limit) = vector.expect.max_overlap
+        && observed.max_overlap > limit
+    {
+        problems.push(format!(
+            "overlap: the server had {} requests in flight at once, at most {limit} expected",
+            observed.max_overlap
+        ));
     }
 }
 
@@ -421,7 +477,7 @@ mod tests {
         Observed {
             events,
             outcome: Some(Ok(progress(100.0, JobState::Success))),
-            anomalies: Vec::new(),
+            ..Observed::default()
         }
     }
 
@@ -463,6 +519,7 @@ mod tests {
             method: "GET".into(),
             path: "/x".into(),
             headers: Vec::new(),
+            at: None,
         };
         let report = check(&vector(), &observed, &[request]).unwrap_err();
         for expected in [

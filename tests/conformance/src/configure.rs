@@ -47,6 +47,14 @@ macro_rules! configure_builder {
         if let Some(timeout) = settings.connect_timeout {
             builder = builder.connect_timeout(timeout.0);
         }
+        if let Some(slots) = settings.max_in_flight {
+            builder = builder.max_in_flight(slots);
+        }
+        if let Some(rate) = settings.max_requests_per_second {
+            builder = builder.max_requests_per_second(rate);
+        }
+        // Exact waits unless a vector asks for jitter.
+        builder = builder.jitter(settings.jitter.unwrap_or(0.0));
         match &settings.token {
             $crate::vector::Token::Static(token) => builder.token(token.as_str()),
             $crate::vector::Token::Refreshing(tokens) => {

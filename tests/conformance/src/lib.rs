@@ -15,6 +15,7 @@ pub mod observed;
 pub mod runner;
 pub mod token;
 pub mod vector;
+pub mod virtual_time;
 
 use progress_model::ManualClock;
 

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use progress_model::ManualClock;
 
-use crate::vector::ScriptedResponse;
+use crate::vector::{ScriptedResponse, WatchScript};
 
 /// A request as the server received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +23,12 @@ pub struct RecordedRequest {
     pub path: String,
     /// Every header in arrival order, names in lowercase.
     pub headers: Vec<(String, String)>,
+    /// When it arrived, on the client's manual clock (`watch_many` vectors).
+    pub at: Option<Duration>,
 }
 
 impl RecordedRequest {
-    fn from_mock(request: &HttpMockRequest) -> Self {
+    fn from_mock(request: &HttpMockRequest, clock: Option<&ManualClock>) -> Self {
         let uri = request.uri();
         let path = uri
             .path_and_query()
@@ -42,6 +45,7 @@ impl RecordedRequest {
             method: request.method().as_str().to_owned(),
             path,
             headers,
+            at: clock.map(ManualClock::elapsed),
         }
     }
 
@@ -65,25 +69,73 @@ pub fn serve<T>(
     responses: &[ScriptedResponse],
     client: impl FnOnce(&str) -> T,
 ) -> (T, Vec<RecordedRequest>) {
+    let (result, served) = serve_scripts(&[(None, responses)], None, client);
+    (result, served.requests)
+}
+
+/// What the server saw.
+#[derive(Debug, Clone, Default)]
+pub struct Served {
+    /// The requests received, in arrival order.
+    pub requests: Vec<RecordedRequest>,
+    /// The most requests in flight at once (from arrival to answer).
+    pub max_overlap: usize,
+}
+
+/// Serves each watch's script to the requests for its job (told apart by
+/// path), stamping each request with `clock`'s time, and runs `client`.
+pub fn serve_many<T>(
+    watches: &[WatchScript],
+    clock: &ManualClock,
+    client: impl FnOnce(&str) -> T,
+) -> (T, Served) {
+    let scripts: Vec<(Option<String>, &[ScriptedResponse])> = watches
+        .iter()
+        .map(|watch| {
+            let marker = format!("/jobs/{}/progress", watch.job_id);
+            (Some(marker), watch.responses.as_slice())
+        })
+        .collect();
+    serve_scripts(&scripts, Some(clock), client)
+}
+
+/// Serves scripts, each to the requests whose path holds its marker (all
+/// requests when none), in order.
+fn serve_scripts<T>(
+    scripts: &[(Option<String>, &[ScriptedResponse])],
+    clock: Option<&ManualClock>,
+    client: impl FnOnce(&str) -> T,
+) -> (T, Served) {
     let server = MockServer::start();
-    let received = Received::default();
-    for response in responses {
-        let received = received.clone();
-        let response = response.clone();
-        let delay = Duration::from_millis(response.delay_ms);
-        server.mock(move |when, then| {
-            // The script answers whatever is asked; the checks then say what was asked.
-            when.is_true(move |request| received.record(request));
-            then.up_to_n_times(1)
-                .delay(delay)
-                .respond_with(move |_| answer(&response));
-        });
+    let received = Received::new(clock.cloned());
+    for (marker, responses) in scripts {
+        for response in responses.iter() {
+            let received = received.clone();
+            let answered = received.clone();
+            let response = response.clone();
+            let marker = marker.clone();
+            let delay = Duration::from_millis(response.delay_ms);
+            server.mock(move |when, then| {
+                let when = match marker {
+                    Some(marker) => when.path_includes(marker),
+                    None => when,
+                };
+                // The script answers whatever is asked; the checks then say what was asked.
+                when.is_true(move |request| received.record(request));
+                then.up_to_n_times(1).delay(delay).respond_with(move |_| {
+                    answered.answered();
+                    answer(&response)
+                });
+            });
+        }
     }
-    let scripted = responses.len();
+    let scripted: usize = scripts.iter().map(|(_, responses)| responses.len()).sum();
     server.mock(|when, then| {
         let received = received.clone();
+        let answered = received.clone();
         when.is_true(move |request| received.record(request));
         then.respond_with(move |_| {
+            answered.answered();
             HttpMockResponse::builder()
                 .status(PAST_SCRIPT_STATUS)
                 .header("content-type", "application/json")
@@ -118,29 +170,67 @@ fn answer(response: &ScriptedResponse) -> HttpMockResponse {
 #[derive(Debug)]
 struct DroppedConnection;
 
-/// The requests received, in arrival order.
+/// The requests received, in arrival order, and how many are in flight.
 ///
 /// Recorded by each mock's matcher rather than its responder: httpmock runs the
 /// matchers under its state lock as a request arrives, while a responder runs
 /// after the response delay, and never when the client gave up first (a
-/// timeout vector) because the server then drops the pending response.
-#[derive(Debug, Clone, Default)]
-struct Received(Arc<Mutex<Vec<RecordedRequest>>>);
+/// timeout vector) because the server then drops the pending response. (Such
+/// a request then stays counted as in flight: no vector checks overlap with
+/// timeouts.)
+#[derive(Debug, Clone)]
+struct Received {
+    state: Arc<Mutex<ReceivedState>>,
+    clock: Option<ManualClock>,
+}
+
+#[derive(Debug, Default)]
+struct ReceivedState {
+    requests: Vec<RecordedRequest>,
+    in_flight: usize,
+    max_overlap: usize,
+}
 
 impl Received {
+    fn new(clock: Option<ManualClock>) -> Self {
+        Self {
+            state: Arc::default(),
+            clock,
+        }
+    }
+
     /// Records a request; always `true`, as a matcher that accepts everything.
+    ///
+    /// httpmock may run a matcher more than once for one request (once per
+    /// mock it tries); only the first mock whose other conditions hold
+    /// reaches this one, and each mock serves once, so one request is one record.
     fn record(&self, request: &HttpMockRequest) -> bool {
-        self.lock().push(RecordedRequest::from_mock(request));
+        let mut state = self.lock();
+        state
+            .requests
+            .push(RecordedRequest::from_mock(request, self.clock.as_ref()));
+        state.in_flight += 1;
+        state.max_overlap = state.max_overlap.max(state.in_flight);
         true
     }
 
-    fn take(&self) -> Vec<RecordedRequest> {
-        std::mem::take(&mut *self.lock())
+    /// A request was answered (or its connection dropped).
+    fn answered(&self) {
+        let mut state = self.lock();
+        state.in_flight = state.in_flight.saturating_sub(1);
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+    fn take(&self) -> Served {
+        let mut state = self.lock();
+        Served {
+            requests: std::mem::take(&mut state.requests),
+            max_overlap: state.max_overlap,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ReceivedState> {
         // The responder unwinds on purpose (dropped connections), never while holding this lock.
-        self.0
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

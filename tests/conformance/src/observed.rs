@@ -4,6 +4,7 @@
 //! Waits and emissions share a timeline so the check can see their order (a
 //! watch emits an observation before it waits), which two separate lists would hide.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -29,6 +30,10 @@ pub struct Observed {
     pub outcome: Option<Result<Progress, Error>>,
     /// Breaches of the iterator/stream contract (items after the end, ...).
     pub anomalies: Vec<String>,
+    /// For `watch_many`: how each job's watch ended, by job id.
+    pub outcomes: BTreeMap<String, Result<Progress, Error>>,
+    /// The most requests the server had in flight at once.
+    pub max_overlap: usize,
 }
 
 impl Observed {
@@ -145,6 +150,37 @@ impl Recorder {
                 "the watch yielded {MAX_ITEMS} items; stopped reading it"
             ));
             return false;
+        }
+        true
+    }
+
+    /// Records the end of one job's watch in a `watch_many`; a second end of
+    /// the same job is an anomaly.
+    pub fn finished(&self, job: &str, outcome: Result<Progress, Error>) {
+        let mut state = self.lock();
+        if state.observed.outcomes.contains_key(job) {
+            state
+                .observed
+                .anomalies
+                .push(format!("job {job} finished twice"));
+        }
+        state.observed.outcomes.insert(job.to_owned(), outcome);
+    }
+
+    /// Records one event of a `watch_many`. Returns whether to keep reading:
+    /// `false` once the item cap is reached.
+    pub fn event(&self, event: progress_model::Event) -> bool {
+        let mut state = self.lock();
+        state.items += 1;
+        if state.items >= MAX_ITEMS {
+            state.observed.anomalies.push(format!(
+                "watch_many yielded {MAX_ITEMS} events; stopped reading it"
+            ));
+            return false;
+        }
+        drop(state);
+        if let progress_model::EventKind::Finished(outcome) = event.kind {
+            self.finished(&event.job, outcome);
         }
         true
     }

@@ -22,16 +22,32 @@ pub struct Vector {
     pub settings: Settings,
     /// Which call is made.
     pub mode: Mode,
-    /// The job id, as a caller would pass it (not encoded).
+    /// The job id, as a caller would pass it (not encoded). Absent (empty)
+    /// with `watches`.
+    #[serde(default)]
     pub job_id: String,
     /// The responses the server gives, in order, one per request.
     #[serde(default)]
     pub responses: Vec<ScriptedResponse>,
+    /// For `watch_many`: the jobs watched together on one client, each with
+    /// the responses the server gives for it, in order.
+    #[serde(default)]
+    pub watches: Vec<WatchScript>,
     /// How time passes outside the client: the caller's time per item, a late sleeper.
     #[serde(default)]
     pub timing: Timing,
     /// What must be observed.
     pub expect: Expect,
+}
+
+/// One job of a `watch_many` vector and its script.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchScript {
+    /// The job id: a plain path segment, so that requests can be told apart by path.
+    pub job_id: String,
+    /// The responses the server gives for this job, in order.
+    pub responses: Vec<ScriptedResponse>,
 }
 
 /// A vector file, read or not: a broken file still becomes a (failing) test.
@@ -95,6 +111,13 @@ pub struct Settings {
     pub request_timeout: Option<Seconds>,
     /// How long connecting may take, in seconds.
     pub connect_timeout: Option<Seconds>,
+    /// Requests in flight at once, across the client's watches.
+    pub max_in_flight: Option<usize>,
+    /// The client-side rate, in requests per second.
+    pub max_requests_per_second: Option<f64>,
+    /// The jitter fraction. Absent: 0, so that waits are exact (the clients'
+    /// own default is 0.1).
+    pub jitter: Option<f64>,
 }
 
 /// An API version as written in a vector (`"v1"`, `"v2"`).
@@ -134,6 +157,8 @@ pub enum Mode {
     Watch,
     /// One `wait()` call.
     Wait,
+    /// One `watch_many()` over the `watches`, consumed to its end.
+    WatchMany,
 }
 
 /// One scripted response.
@@ -193,8 +218,17 @@ pub struct Expect {
     /// none (always the case for `progress` and `wait`, which emit nothing).
     #[serde(default)]
     pub progress: Vec<ExpectedProgress>,
-    /// How the call ended.
-    pub outcome: ExpectedOutcome,
+    /// How the call ended (every mode but `watch_many`).
+    pub outcome: Option<ExpectedOutcome>,
+    /// For `watch_many`: how each job's watch ended, by job id.
+    #[serde(default)]
+    pub outcomes: BTreeMap<String, ExpectedOutcome>,
+    /// For `watch_many`: when the server received each job's requests, in
+    /// seconds of the client's clock since the start, by job id.
+    #[serde(default)]
+    pub sent_at: BTreeMap<String, Vec<Seconds>>,
+    /// The most requests the server may have had in flight at once.
+    pub max_overlap: Option<usize>,
 }
 
 /// The requests the server must have received.
@@ -327,12 +361,38 @@ impl Vector {
         {
             return Err("a refreshing token needs at least one token".into());
         }
-        if let Some(index) = self
-            .responses
-            .iter()
-            .position(|response| response.status.is_none() && !response.drop_connection)
+        let scripts = std::iter::once(&self.responses)
+            .chain(self.watches.iter().map(|watch| &watch.responses));
+        for responses in scripts {
+            if let Some(index) = responses
+                .iter()
+                .position(|response| response.status.is_none() && !response.drop_connection)
+            {
+                return Err(format!("response #{} has no status", index + 1));
+            }
+        }
+        let many = self.mode == Mode::WatchMany;
+        if many == self.watches.is_empty() {
+            return Err("`watches` goes with the mode `watch_many`, and only with it".into());
+        }
+        if many && !self.responses.is_empty() {
+            return Err(
+                "a `watch_many` vector scripts responses per watch, not `responses`".into(),
+            );
+        }
+        if many != self.expect.outcome.is_none() {
+            return Err(
+                "`expect.outcome` is required, except for `watch_many` (`expect.outcomes`)".into(),
+            );
+        }
+        if let Some(job) = self
+            .expect
+            .outcomes
+            .keys()
+            .chain(self.expect.sent_at.keys())
+            .find(|job| !self.watches.iter().any(|watch| &watch.job_id == *job))
         {
-            return Err(format!("response #{} has no status", index + 1));
+            return Err(format!("expect names the job {job:?}, which no watch has"));
         }
         if let Some(each) = &self.expect.requests.each
             && each.len() != self.expect.requests.count

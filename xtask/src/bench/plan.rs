@@ -26,6 +26,8 @@ pub struct Plan {
     pub p2l_watches: usize,
     pub p2l_seconds: u64,
     pub b1_watches: usize,
+    /// C1's watches, on one client and then on a client each.
+    pub c1_watches: usize,
     pub p3_trials: usize,
     /// Build P4's two programs in release to weigh them (slow: a full compile each).
     pub p4_build: bool,
@@ -44,6 +46,7 @@ impl Plan {
                 p2l_watches: 1_000,
                 p2l_seconds: 3,
                 b1_watches: 500,
+                c1_watches: 100,
                 p3_trials: 10,
                 p4_build: false,
             }
@@ -58,6 +61,7 @@ impl Plan {
                 p2l_watches: 10_000,
                 p2l_seconds: 10,
                 b1_watches: 5_000,
+                c1_watches: 1_000,
                 p3_trials: 100,
                 p4_build: true,
             }
@@ -80,6 +84,9 @@ impl Plan {
             .max()
             .unwrap_or(0)
             .min(self.p2_batch);
-        batch.max(self.p2l_watches).max(self.b1_watches)
+        batch
+            .max(self.p2l_watches)
+            .max(self.b1_watches)
+            .max(self.c1_watches)
     }
 }

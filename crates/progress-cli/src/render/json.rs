@@ -36,7 +36,7 @@ impl<W: Write> Renderer for Json<W> {
 /// The model keeps the percentage as an `f64`, which serde writes `56.0`; the
 /// service sends `56`, and a program reading our output (`jq`, a typed
 /// parser) should see what the service said. A fraction stays a fraction.
-fn to_json(progress: &Progress) -> serde_json::Result<Value> {
+pub(crate) fn to_json(progress: &Progress) -> serde_json::Result<Value> {
     let mut value = serde_json::to_value(progress)?;
     if let (Some(whole), Value::Object(fields)) =
         (progress.percentage.and_then(whole_number), &mut value)

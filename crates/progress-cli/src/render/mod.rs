@@ -3,6 +3,7 @@
 
 mod bar;
 mod json;
+pub mod many;
 mod plain;
 mod term;
 
@@ -14,6 +15,11 @@ use progress_model::internal::RetryListener;
 pub use bar::Bar;
 pub use json::Json;
 pub use plain::Plain;
+
+/// A progress as `--json` writes it: whole percentages as integers.
+pub fn progress_json(progress: &Progress) -> serde_json::Result<serde_json::Value> {
+    json::to_json(progress)
+}
 
 use crate::args::Output;
 use crate::exit::Ending;

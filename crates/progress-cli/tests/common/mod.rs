@@ -65,6 +65,14 @@ pub fn bare() -> Command {
         "ITWIN_ACCESS_TOKEN",
         "ITWIN_CLIENT_ID",
         "ITWIN_CLIENT_SECRET",
+        // The machine's own network settings must not change what a test sees.
+        "SSL_CERT_FILE",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
     ] {
         command.env_remove(name);
     }

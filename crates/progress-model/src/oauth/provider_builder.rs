@@ -9,7 +9,8 @@ use secrecy::SecretString;
 
 use super::{ClientCredentialsGrant, DEFAULT_REFRESH_MARGIN, TokenUrl};
 use crate::{
-    Clock, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Environment, Error, SystemClock,
+    Clock, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Environment, Error, ProxyChoice,
+    ProxyUrl, Roots, SystemClock, Trust,
 };
 
 /// Everything a `ClientCredentials` provider needs, checked.
@@ -26,6 +27,10 @@ pub struct ProviderSettings {
     pub request_timeout: Duration,
     /// The longest the connection to the identity service may take.
     pub connect_timeout: Duration,
+    /// The certificate authorities trusted, as the progress client's.
+    pub trust: Trust,
+    /// Where the proxy for https requests comes from, as the progress client's.
+    pub proxy: ProxyChoice,
 }
 
 impl fmt::Debug for ProviderSettings {
@@ -35,6 +40,8 @@ impl fmt::Debug for ProviderSettings {
             .field("refresh_margin", &self.refresh_margin)
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("trust", &self.trust)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +63,10 @@ pub struct ClientCredentialsBuilder<P> {
     clock: Arc<dyn Clock>,
     request_timeout: Duration,
     connect_timeout: Duration,
+    trust: Trust,
+    proxy: ProxyChoice,
+    /// The first invalid root certificate or proxy given, reported by `build()`.
+    problem: Option<Error>,
     provider: PhantomData<fn() -> P>,
 }
 
@@ -71,6 +82,9 @@ impl<P: FromProviderSettings> ClientCredentialsBuilder<P> {
             clock: Arc::new(SystemClock),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            trust: Trust::default(),
+            proxy: ProxyChoice::default(),
+            problem: None,
             provider: PhantomData,
         }
     }
@@ -124,8 +138,44 @@ impl<P: FromProviderSettings> ClientCredentialsBuilder<P> {
         self
     }
 
+    /// The root stores trusted besides added certificates (default
+    /// [`Roots::Both`]), as the progress client's `tls_roots`.
+    pub fn tls_roots(mut self, roots: Roots) -> Self {
+        self.trust.roots = roots;
+        self
+    }
+
+    /// Trusts the root certificates of a PEM file, as the progress client's
+    /// `add_root_certificate`; one without a certificate makes `build()` fail.
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        if let Err(error) = self.trust.add_pem(pem.as_ref()) {
+            self.problem.get_or_insert(error);
+        }
+        self
+    }
+
+    /// Asks for tokens through this `http://` proxy, as the progress client's `proxy`.
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        match ProxyUrl::parse(url.as_ref()) {
+            Ok(url) => self.proxy = ProxyChoice::Url(url),
+            Err(error) => {
+                self.problem.get_or_insert(error);
+            }
+        }
+        self
+    }
+
+    /// No proxy at all, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::Off;
+        self
+    }
+
     /// Checks the settings and builds the provider.
     pub fn build(self) -> Result<P, Error> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
+        }
         if self.request_timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::Config("timeouts must be longer than zero".into()));
         }
@@ -140,6 +190,8 @@ impl<P: FromProviderSettings> ClientCredentialsBuilder<P> {
             clock: self.clock,
             request_timeout: self.request_timeout,
             connect_timeout: self.connect_timeout,
+            trust: self.trust,
+            proxy: self.proxy,
         })
     }
 }

@@ -11,6 +11,7 @@ use progress_reqwest::Client;
 
 use crate::observed::{Observed, Recorder};
 use crate::vector::{Mode, Vector};
+use crate::virtual_time::VirtualTime;
 use crate::{Adapter, configure_builder};
 
 /// An executor to run the async client on.
@@ -63,14 +64,20 @@ impl Adapter for Async {
 
 async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
     let recorder = Recorder::new(clock.clone(), vector.timing);
-    let sleeper = recorder.clone();
-    let builder = Client::builder()
-        .base_url(vector.base_url(base_url))
-        .sleeper(move |wait: Duration| {
+    // Many watches share the clock: their waits overlap on virtual time.
+    let time = VirtualTime::new(clock.clone(), vector.watches.len());
+    let builder = Client::builder().base_url(vector.base_url(base_url));
+    let builder = if vector.mode == Mode::WatchMany {
+        let time = time.clone();
+        builder.sleeper(move |wait: Duration| time.sleep(wait))
+    } else {
+        let sleeper = recorder.clone();
+        builder.sleeper(move |wait: Duration| {
             sleeper.sleep(wait);
             std::future::ready(())
         })
-        .clock(clock);
+    };
+    let builder = builder.clock(clock);
     let Some(client) = recorder.built(configure_builder!(builder, &vector.settings).build()) else {
         return recorder.finish();
     };
@@ -82,6 +89,18 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
             let mut watch = client.watch(id);
             while let Some(item) = watch.next().await {
                 if !recorder.item(item) {
+                    break;
+                }
+            }
+        }
+        Mode::WatchMany => {
+            let jobs = vector.watches.iter().map(|watch| watch.job_id.as_str());
+            let mut events = client.watch_many(jobs);
+            while let Some(event) = events.next().await {
+                if event.is_final() {
+                    time.finished();
+                }
+                if !recorder.event(event) {
                     break;
                 }
             }

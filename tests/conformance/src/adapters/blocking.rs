@@ -34,6 +34,14 @@ impl Adapter for Blocking {
             Mode::Progress => recorder.single(client.progress(id)),
             Mode::Wait => recorder.single(client.wait(id)),
             Mode::Watch => recorder.watch(client.watch(id)),
+            Mode::WatchMany => {
+                let jobs = vector.watches.iter().map(|watch| watch.job_id.as_str());
+                for event in client.watch_many(jobs) {
+                    if !recorder.event(event) {
+                        break;
+                    }
+                }
+            }
         }
         recorder.finish()
     }

@@ -1,0 +1,144 @@
+//! `itwin-progress watch JOB JOB ...` and `watch -`: many jobs on one client.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{FAST, TOKEN, assert_no_token, cli, run, start};
+
+/// Jobs already in these states, each at 42% in step Tiling.
+fn jobs(states: &[(&str, &str)]) -> String {
+    let jobs: Vec<String> = states
+        .iter()
+        .map(|(id, state)| {
+            format!(
+                r#""{id}": {{"points": [{{"at_seconds": 0, "state": "{state}", "percentage": 42, "step": "Tiling"}}]}}"#
+            )
+        })
+        .collect();
+    format!("{{{}}}", jobs.join(","))
+}
+
+#[test]
+fn plain_lines_name_their_job_and_the_exit_code_is_the_worst_outcome() {
+    let simulator = start(&jobs(&[
+        ("ok", "success"),
+        ("bad", "failed"),
+        ("gone", "cancelled"),
+    ]));
+    let run = run(cli(&simulator)
+        .args(["watch", "ok", "bad", "gone"])
+        .args(FAST));
+    // failed (3) is worse than cancelled (4) and success (0).
+    assert_eq!(run.code, Some(3), "{run:?}");
+    let mut lines: Vec<&str> = run.stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "bad: 42% failed (Tiling)",
+            "gone: 42% cancelled (Tiling)",
+            "ok: 42% success (Tiling)"
+        ]
+    );
+}
+
+#[test]
+fn an_error_outranks_every_state_and_is_reported_with_its_job() {
+    let simulator = start(&jobs(&[("ok", "success"), ("bad", "failed")]));
+    let run = run(cli(&simulator)
+        .args(["watch", "ok", "bad", "missing"])
+        .args(FAST));
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("missing"), "{}", run.stderr);
+    assert!(run.stderr.contains("status: 404"), "{}", run.stderr);
+}
+
+#[test]
+fn json_events_carry_the_job_and_the_event() {
+    let simulator = start(&jobs(&[("a", "success"), ("b", "Over")]));
+    let run = run(cli(&simulator)
+        .args(["watch", "a", "b", "nope", "--json"])
+        .args(FAST));
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let events = run.json_lines();
+    for event in &events {
+        assert!(event["job"].is_string(), "{event}");
+        assert!(event["event"].is_string(), "{event}");
+    }
+    let finished = |job: &str| {
+        events
+            .iter()
+            .find(|e| e["job"] == job && e["event"] == "finished")
+            .unwrap_or_else(|| panic!("no end for {job}: {events:?}"))
+            .clone()
+    };
+    assert_eq!(finished("a")["outcome"]["state"], "success");
+    assert_eq!(finished("a")["outcome"]["percentage"], 42);
+    assert_eq!(finished("b")["outcome"]["state"], "over");
+    let error = &finished("nope")["error"];
+    assert_eq!(error["kind"], "not_found");
+    assert_eq!(error["status"], 404);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["job"] == "a" && e["event"] == "observed" && e["state"] == "success")
+    );
+}
+
+#[test]
+fn ids_come_from_stdin_after_a_dash() {
+    let simulator = start(&jobs(&[
+        ("a", "success"),
+        ("b", "success"),
+        ("c", "cancelled"),
+    ]));
+    let mut child = cli(&simulator)
+        .args(["watch", "a", "-", "--max-in-flight", "1", "--rate", "50"])
+        .args(FAST)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"b\n\nc\na\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_no_token(&stdout, &stderr);
+    assert_eq!(output.status.code(), Some(4), "{stdout}{stderr}");
+    // Each job once, though `a` was named twice.
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert_eq!(simulator.requests_for("a"), 1);
+}
+
+#[test]
+fn a_bad_id_on_stdin_is_a_usage_error_before_anything_is_sent() {
+    let simulator = start(&jobs(&[("a", "success")]));
+    let mut child = cli(&simulator)
+        .args(["watch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a\n..\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stdin line 2"));
+    assert_eq!(simulator.served().total(), 0);
+}
+
+#[test]
+fn the_token_pasted_among_the_jobs_is_refused_and_never_sent() {
+    let simulator = start(&jobs(&[("a", "success")]));
+    let run = run(cli(&simulator).args(["watch", "a", TOKEN]));
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(simulator.served().total(), 0);
+}

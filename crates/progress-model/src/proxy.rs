@@ -1,0 +1,407 @@
+//! Which proxy a request goes through: the environment's (`HTTPS_PROXY`,
+//! `ALL_PROXY`, `NO_PROXY`, read as curl reads them) or the caller's, never
+//! one for clear text. Decided here once for both clients; they only open the
+//! tunnel.
+
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+
+use crate::Error;
+use crate::no_proxy::NoProxy;
+
+/// The port of a proxy URL that names none, as curl assumes.
+const DEFAULT_PROXY_PORT: u16 = 1080;
+
+/// An `http://` proxy, its credentials (`http://user:pass@proxy:3128`) kept
+/// out of every output: `Display` and `Debug` show `http://<redacted>@proxy:3128`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProxyUrl {
+    host: String,
+    port: u16,
+    credentials: Option<Credentials>,
+}
+
+/// A user name and password, percent-decoded.
+#[derive(Clone, PartialEq, Eq)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+impl ProxyUrl {
+    /// Reads `http://[user:pass@]host[:port]`, or `host[:port]` as curl does
+    /// (the port defaults to 1080). Only `http://` proxies: the TLS to the
+    /// API runs inside their `CONNECT` tunnel. The error never repeats the
+    /// text, which may hold a password.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let invalid = |why: &str| Error::Config(format!("the proxy URL is not valid: {why}"));
+        let text = text.trim();
+        let rest = match text.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+            Some((scheme, _)) => {
+                return Err(invalid(&format!(
+                    "its scheme is {scheme}://, and only http:// proxies are supported \
+                     (the connection to the API is still TLS, tunnelled with CONNECT)"
+                )));
+            }
+            None => text,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let (credentials, host_and_port) = match authority.rsplit_once('@') {
+            Some((userinfo, host_and_port)) => (Some(Credentials::read(userinfo)?), host_and_port),
+            None => (None, authority),
+        };
+        let uri: http::uri::Authority = host_and_port
+            .parse()
+            .map_err(|_| invalid("it names no host, or a host or port that cannot be read"))?;
+        if uri.host().is_empty() {
+            return Err(invalid("it names no host"));
+        }
+        Ok(Self {
+            host: uri.host().to_ascii_lowercase(),
+            port: uri.port_u16().unwrap_or(DEFAULT_PROXY_PORT),
+            credentials,
+        })
+    }
+
+    /// `host:port`, where the tunnel's TCP connection goes.
+    pub fn authority(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// `http://host:port`, without credentials.
+    pub fn uri(&self) -> http::Uri {
+        format!("http://{}", self.authority())
+            .parse()
+            .expect("a host and port read as an authority make a URI")
+    }
+
+    /// The user name and password, if the URL has them.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        self.credentials
+            .as_ref()
+            .map(|credentials| (credentials.user.as_str(), credentials.password.as_str()))
+    }
+
+    /// The `Proxy-Authorization` value (HTTP Basic) for the `CONNECT`, marked
+    /// sensitive so that HTTP libraries keep it out of their logs.
+    pub fn basic_auth(&self) -> Option<http::HeaderValue> {
+        use base64::Engine as _;
+        let (user, password) = self.credentials()?;
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let mut value = http::HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
+        value.set_sensitive(true);
+        Some(value)
+    }
+
+    /// The whole URL, credentials included, for an HTTP library that reads
+    /// them from a URL. Never show it: `Display` is the form to show.
+    pub fn expose_url(&self) -> String {
+        match self.credentials() {
+            Some((user, password)) => {
+                let encode = |text| {
+                    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                };
+                format!(
+                    "http://{}:{}@{}",
+                    encode(user),
+                    encode(password),
+                    self.authority()
+                )
+            }
+            None => format!("http://{}", self.authority()),
+        }
+    }
+}
+
+impl Credentials {
+    fn read(userinfo: &str) -> Result<Self, Error> {
+        let decode = |text: &str| {
+            percent_decode_str(text)
+                .decode_utf8()
+                .map(|text| text.into_owned())
+                .map_err(|_| {
+                    Error::Config(
+                        "the proxy URL's user name or password is not valid UTF-8 once decoded"
+                            .into(),
+                    )
+                })
+        };
+        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        Ok(Self {
+            user: decode(user)?,
+            password: decode(password)?,
+        })
+    }
+}
+
+impl fmt::Display for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = if self.credentials.is_some() {
+            "<redacted>@"
+        } else {
+            ""
+        };
+        write!(f, "http://{credentials}{}", self.authority())
+    }
+}
+
+impl fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProxyUrl({self})")
+    }
+}
+
+/// Where a client's proxy comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyChoice {
+    /// `HTTPS_PROXY` (or `ALL_PROXY`) and `NO_PROXY`, read when the client is built.
+    #[default]
+    Environment,
+    /// This proxy for every https request, except the hosts `NO_PROXY` names (as curl's `--proxy`).
+    Url(ProxyUrl),
+    /// No proxy at all, whatever the environment says.
+    Off,
+}
+
+/// The proxy decisions of one client: resolved once, when it is built.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    https: Option<ProxyUrl>,
+    bypass: NoProxy,
+}
+
+impl Proxies {
+    /// Resolves a choice against the environment, which `env` reads (the
+    /// process's, `|name| std::env::var(name).ok()`, in the clients). As curl:
+    /// `https_proxy`, then `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`; an empty
+    /// variable counts as unset. `HTTP_PROXY` is for `http://` requests, which
+    /// here only go to loopback and never through a proxy.
+    pub fn resolve(
+        choice: &ProxyChoice,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let read = |names: &[&'static str]| {
+            names.iter().find_map(|name| {
+                env(name)
+                    .filter(|value| !value.trim().is_empty())
+                    .map(|value| (*name, value))
+            })
+        };
+        let bypass = read(&["no_proxy", "NO_PROXY"])
+            .map(|(_, value)| NoProxy::parse(&value))
+            .unwrap_or_default();
+        let https = match choice {
+            ProxyChoice::Off => return Ok(Self::default()),
+            ProxyChoice::Url(url) => Some(url.clone()),
+            ProxyChoice::Environment => {
+                match read(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) {
+                    Some((name, value)) => Some(ProxyUrl::parse(&value).map_err(|error| {
+                        Error::Config(format!("{name}: {}", error_text(&error)))
+                    })?),
+                    None => None,
+                }
+            }
+        };
+        Ok(Self { https, bypass })
+    }
+
+    /// The proxy for https requests, before `NO_PROXY` is applied to an address.
+    pub fn https(&self) -> Option<&ProxyUrl> {
+        self.https.as_ref()
+    }
+
+    /// The proxy a request to `url` goes through, if any: never for clear
+    /// text (`http://`, loopback only), never for a host `NO_PROXY` names.
+    pub fn for_url(&self, url: &http::Uri) -> Option<&ProxyUrl> {
+        let proxy = self.https.as_ref()?;
+        let tls = url
+            .scheme_str()
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
+        let host = url.host()?;
+        (tls && !self.bypass.matches(host)).then_some(proxy)
+    }
+}
+
+/// A config error's message alone.
+fn error_text(error: &Error) -> String {
+    match error {
+        Error::Config(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    fn proxy_for(proxies: &Proxies, url: &str) -> Option<String> {
+        proxies
+            .for_url(&url.parse().unwrap())
+            .map(ToString::to_string)
+    }
+
+    #[test]
+    fn credentials_never_show() {
+        let proxy = ProxyUrl::parse("http://alice:s%40cret@Proxy.corp:3128").unwrap();
+        assert_eq!(proxy.to_string(), "http://<redacted>@proxy.corp:3128");
+        assert_eq!(
+            format!("{proxy:?}"),
+            "ProxyUrl(http://<redacted>@proxy.corp:3128)"
+        );
+        assert_eq!(proxy.credentials(), Some(("alice", "s@cret")));
+        assert_eq!(proxy.uri().to_string(), "http://proxy.corp:3128/");
+        assert_eq!(proxy.expose_url(), "http://alice:s%40cret@proxy.corp:3128");
+        let auth = proxy.basic_auth().unwrap();
+        assert!(auth.is_sensitive());
+        assert_eq!(auth, "Basic YWxpY2U6c0BjcmV0");
+    }
+
+    #[test]
+    fn a_bare_host_is_an_http_proxy_on_curl_s_port() {
+        let proxy = ProxyUrl::parse("proxy.corp").unwrap();
+        assert_eq!(proxy.to_string(), "http://proxy.corp:1080");
+        assert_eq!(proxy.credentials(), None);
+    }
+
+    #[test]
+    fn only_http_proxies_and_the_error_does_not_repeat_the_url() {
+        for url in ["socks5://u:hunter22@p:1080", "https://u:hunter22@p:443"] {
+            let error = ProxyUrl::parse(url).unwrap_err().to_string();
+            assert!(error.contains("only http:// proxies"), "{error}");
+            assert!(!error.contains("hunter22"), "{error}");
+        }
+        let error = ProxyUrl::parse("http://u:hunter22@")
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("hunter22"), "{error}");
+    }
+
+    #[test]
+    fn the_environment_is_read_as_curl_reads_it() {
+        /// The variables set, and the proxy an https request then goes through.
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (&[], None),
+            (&[("HTTPS_PROXY", "http://upper:1")], Some("http://upper:1")),
+            (
+                &[
+                    ("https_proxy", "http://lower:1"),
+                    ("HTTPS_PROXY", "http://upper:1"),
+                ],
+                Some("http://lower:1"),
+            ),
+            (&[("ALL_PROXY", "http://all:1")], Some("http://all:1")),
+            (
+                &[
+                    ("all_proxy", "http://all:1"),
+                    ("HTTPS_PROXY", "http://https:1"),
+                ],
+                Some("http://https:1"),
+            ),
+            (
+                &[("HTTPS_PROXY", ""), ("ALL_PROXY", "http://all:1")],
+                Some("http://all:1"),
+            ),
+            // HTTP_PROXY is for http:// requests: never the API's.
+            (
+                &[
+                    ("HTTP_PROXY", "http://plain:1"),
+                    ("http_proxy", "http://plain:1"),
+                ],
+                None,
+            ),
+        ];
+        for (vars, expected) in cases {
+            let proxies = Proxies::resolve(&ProxyChoice::Environment, env(vars)).unwrap();
+            assert_eq!(
+                proxy_for(&proxies, "https://api.bentley.com/x").as_deref(),
+                *expected,
+                "{vars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn clear_text_never_goes_through_a_proxy() {
+        let proxies = Proxies::resolve(
+            &ProxyChoice::Environment,
+            env(&[("ALL_PROXY", "http://p:1")]),
+        )
+        .unwrap();
+        assert_eq!(proxy_for(&proxies, "http://127.0.0.1:8080/x"), None);
+        assert_eq!(proxy_for(&proxies, "HTTP://localhost/x"), None);
+        assert!(proxy_for(&proxies, "HTTPS://localhost/x").is_some());
+    }
+
+    #[test]
+    fn no_proxy_applies_to_the_environment_s_proxy_and_to_the_caller_s() {
+        let vars = [("HTTPS_PROXY", "http://p:1"), ("no_proxy", ".bentley.com")];
+        let fixed = ProxyChoice::Url(ProxyUrl::parse("http://mine:2").unwrap());
+        for choice in [ProxyChoice::Environment, fixed] {
+            let proxies = Proxies::resolve(&choice, env(&vars)).unwrap();
+            assert_eq!(proxy_for(&proxies, "https://api.bentley.com/x"), None);
+            assert!(proxy_for(&proxies, "https://ims.example.com/x").is_some());
+        }
+    }
+
+    #[test]
+    fn off_means_no_proxy_whatever_the_environment() {
+        let proxies =
+            Proxies::resolve(&ProxyChoice::Off, env(&[("HTTPS_PROXY", "http://p:1")])).unwrap();
+        assert_eq!(proxy_for(&proxies, "https://api.bentley.com/x"), None);
+    }
+
+    #[test]
+    fn an_unreadable_variable_is_named_without_its_value() {
+        let error = Proxies::resolve(
+            &ProxyChoice::Environment,
+            env(&[("HTTPS_PROXY", "socks5://u:hunter22@p")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("HTTPS_PROXY"), "{error}");
+        assert!(!error.contains("hunter22"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_through_a_proxy_names_it_without_credentials() {
+        let proxy = ProxyUrl::parse("http://bob:hunter2-secret@proxy.corp:3128").unwrap();
+        let error = Error::connect("https://api.bentley.com/x").through_proxy(Some(&proxy));
+        let text = error.to_string();
+        assert!(
+            text.ends_with("(through the proxy http://<redacted>@proxy.corp:3128)"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+        // Not every error went through the network.
+        let config = Error::Config("x".into()).through_proxy(Some(&proxy));
+        assert_eq!(config.to_string(), Error::Config("x".into()).to_string());
+    }
+
+    #[test]
+    fn a_tls_failure_can_say_how_to_trust_a_company_root() {
+        let text = Error::tls("https://api.bentley.com/x")
+            .with_trust_advice()
+            .to_string();
+        assert!(text.contains("add_root_certificate"), "{text}");
+        assert!(text.contains("--ca-cert"), "{text}");
+    }
+}

@@ -1,0 +1,112 @@
+//! The client-side rate: a token bucket (GCRA) shared by a client's watches.
+//!
+//! Written here rather than taken from `governor`: governor reads time from a
+//! clock object of its own at each check and answers "not now", while the poll
+//! machine is handed `now` as an argument and wants to *reserve* a later slot
+//! (a watch told to come back at `t` owns the send at `t`, so a thousand
+//! waiting watches wake once each, in order, instead of racing for every slot).
+//! The arithmetic is a few lines; bridging governor's clock would be more.
+
+use std::time::{Duration, Instant};
+
+/// A bucket of `burst` sends, refilled at `rate` per second.
+#[derive(Debug, Clone)]
+pub(crate) struct RateBucket {
+    /// Time between two sends at the steady rate.
+    emission: Duration,
+    /// How far ahead of the steady rate a burst may run.
+    tolerance: Duration,
+    /// The theoretical arrival time of the next send at the steady rate.
+    next_free: Option<Instant>,
+}
+
+impl RateBucket {
+    /// A bucket for `rate` requests per second (positive and finite), with a
+    /// burst of one second's worth (at least one).
+    pub(crate) fn new(rate: f64) -> Self {
+        // A rate so small (or so large) that a duration cannot hold the gap
+        // saturates: no extreme setting may panic.
+        let emission = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
+        let burst = rate.floor().max(1.0);
+        let tolerance = Duration::try_from_secs_f64(emission.as_secs_f64() * (burst - 1.0))
+            .unwrap_or(Duration::MAX);
+        Self {
+            emission,
+            tolerance,
+            next_free: None,
+        }
+    }
+
+    /// Takes the next send: `now` when the bucket holds one, else the instant
+    /// the caller may send, reserved for it.
+    pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
+        let tat = self.next_free.map_or(now, |tat| tat.max(now));
+        let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
+        // Past what an `Instant` can hold, the next send is a century away:
+        // a rate that small means "hardly ever", never "no limit".
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+        let next = tat
+            .checked_add(self.emission)
+            .or_else(|| tat.checked_add(self.emission.min(CENTURY)))
+            .unwrap_or(tat);
+        self.next_free = Some(next);
+        allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each send's offset from the start, in milliseconds, for sends asked at
+    /// the given offsets.
+    fn schedule(rate: f64, asked_at_ms: &[u64]) -> Vec<u64> {
+        let start = Instant::now();
+        let mut bucket = RateBucket::new(rate);
+        asked_at_ms
+            .iter()
+            .map(|&at| {
+                let sent = bucket.reserve(start + Duration::from_millis(at));
+                (sent - start).as_millis() as u64
+            })
+            .collect()
+    }
+
+    #[test]
+    fn extreme_rates_never_panic() {
+        let now = Instant::now();
+        for rate in [f64::MIN_POSITIVE, 1e-300, 1e-9, 1e9, 1e300, f64::MAX] {
+            let mut bucket = RateBucket::new(rate);
+            for _ in 0..3 {
+                assert!(bucket.reserve(now) >= now, "{rate}");
+            }
+        }
+        // A vanishing rate is "hardly ever", not "no limit".
+        let mut bucket = RateBucket::new(1e-300);
+        assert_eq!(bucket.reserve(now), now);
+        assert!(bucket.reserve(now) > now + Duration::from_secs(365 * 24 * 3600));
+    }
+
+    #[test]
+    fn sends_are_spaced_at_the_rate_after_the_burst() {
+        let cases: [(f64, &[u64], &[u64]); 5] = [
+            // One a second: no burst, each one a second after the last.
+            (1.0, &[0, 0, 0], &[0, 1000, 2000]),
+            // Two a second: a burst of two, then one every half second.
+            (2.0, &[0, 0, 0, 0], &[0, 0, 500, 1000]),
+            // Half a request per second: a send every two seconds.
+            (0.5, &[0, 0, 0], &[0, 2000, 4000]),
+            // Asked slowly enough, nobody waits.
+            (1.0, &[0, 1000, 5000], &[0, 1000, 5000]),
+            // A quiet spell refills the bucket, up to its burst only.
+            (2.0, &[0, 0, 3000, 3000, 3000], &[0, 0, 3000, 3000, 3500]),
+        ];
+        for (rate, asked, sent) in cases {
+            assert_eq!(
+                schedule(rate, asked),
+                sent,
+                "rate {rate}, asked at {asked:?}"
+            );
+        }
+    }
+}

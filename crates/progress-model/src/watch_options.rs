@@ -1,0 +1,100 @@
+//! Per-call options: one watch with its own deadline or ladder, on a client
+//! whose settings stay as they are (as AWS waiters take `max_wait` per call).
+
+use std::time::Duration;
+
+use crate::PollPolicy;
+
+/// What one watch overrides of its client's poll policy; see `watch_with`.
+///
+/// ```
+/// # use progress_model::WatchOptions;
+/// # use std::time::Duration;
+/// let options = WatchOptions::new()
+///     .deadline(Duration::from_secs(600))
+///     .intervals([Duration::from_secs(5), Duration::from_secs(10)]);
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WatchOptions {
+    deadline: Option<Option<Duration>>,
+    intervals: Option<Vec<Duration>>,
+    max_retries: Option<u32>,
+}
+
+impl WatchOptions {
+    /// No overrides: the client's policy as it is.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long this watch may last.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(Some(deadline));
+        self
+    }
+
+    /// No deadline for this watch, whatever the client's.
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = Some(None);
+        self
+    }
+
+    /// This watch's poll ladder (the last rung repeats). Checked like the
+    /// client's: an empty ladder or a rung of zero ends the watch at once
+    /// with a configuration error.
+    pub fn intervals(mut self, intervals: impl IntoIterator<Item = Duration>) -> Self {
+        self.intervals = Some(intervals.into_iter().collect());
+        self
+    }
+
+    /// Consecutive transient failures this watch retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// The client's policy with these overrides.
+    pub fn apply(&self, policy: &PollPolicy) -> PollPolicy {
+        PollPolicy {
+            intervals: self
+                .intervals
+                .clone()
+                .unwrap_or_else(|| policy.intervals.clone()),
+            max_retries: self.max_retries.unwrap_or(policy.max_retries),
+            deadline: self.deadline.unwrap_or(policy.deadline),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_only_what_they_name() {
+        let client = PollPolicy {
+            deadline: Some(Duration::from_secs(60)),
+            ..PollPolicy::default()
+        };
+        assert_eq!(WatchOptions::new().apply(&client), client);
+        let longer = WatchOptions::new()
+            .deadline(Duration::from_secs(600))
+            .apply(&client);
+        assert_eq!(longer.deadline, Some(Duration::from_secs(600)));
+        assert_eq!(longer.intervals, client.intervals);
+        assert_eq!(
+            WatchOptions::new().no_deadline().apply(&client).deadline,
+            None
+        );
+        let ladder = WatchOptions::new()
+            .intervals([Duration::from_secs(1)])
+            .max_retries(0)
+            .apply(&client);
+        assert_eq!(
+            (ladder.intervals, ladder.max_retries),
+            (vec![Duration::from_secs(1)], 0)
+        );
+        assert_eq!(ladder.deadline, client.deadline);
+    }
+}

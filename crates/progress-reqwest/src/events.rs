@@ -1,0 +1,169 @@
+//! The watch as a stream of events: the adapter loop of the design, with
+//! `.await`, around [`Watch::step`]. Observations, `watch_many` and `wait`
+//! are all built on it.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_core::stream::FusedStream;
+use progress_model::{Error, Event, Progress, Step, Watch};
+
+use crate::Client;
+
+/// One watch between steps: the client and the machine.
+pub(crate) struct WatchLoop {
+    client: Client,
+    machine: Watch,
+}
+
+impl WatchLoop {
+    pub(crate) fn new(client: Client, machine: Watch) -> Self {
+        Self { client, machine }
+    }
+
+    /// Runs the watch until its next event; tells the retry listener of retries.
+    pub(crate) async fn next_event(&mut self) -> Event {
+        let client = &self.client;
+        let clock = &client.inner.parts.clock;
+        loop {
+            match self.machine.step(clock.now()) {
+                Step::Fetch(fetch) => {
+                    let asked = clock.now();
+                    let sleeper = client.inner.parts.sleeper.as_ref();
+                    // The request's and the slot's futures are boxed while they
+                    // run: inline, their room would stay in every waiting watch.
+                    let slot = Box::pin(client.inner.slots.take(fetch.time_left, sleeper)).await;
+                    let Some(slot) = slot else {
+                        self.machine.on_no_slot();
+                        continue;
+                    };
+                    if !self.machine.on_slot(clock.now()) {
+                        continue; // paused while queued: the slot goes back
+                    }
+                    let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
+                    let result = Box::pin(client.fetch(&fetch)).await;
+                    drop(slot);
+                    self.machine.on_response(clock.now(), clock.wall(), result);
+                }
+                Step::Wait(until) => {
+                    // Read the clock now: the caller's time since the last item counts.
+                    let left = until.saturating_duration_since(clock.now());
+                    client.inner.parts.sleeper.sleep(left).await;
+                }
+                Step::Event(event) => {
+                    if let Some(retry) = event.retry() {
+                        client.inner.parts.notify_retry(&retry);
+                    }
+                    return event;
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {
+        loop {
+            let event = self.next_event().await;
+            if let progress_model::EventKind::Finished(outcome) = event.kind {
+                return outcome;
+            }
+        }
+    }
+
+    pub(crate) fn into_events(self) -> EventStream {
+        EventStream::new(futures_util::stream::unfold(
+            Some(self),
+            |state| async move {
+                let mut watch = state?;
+                let event = watch.next_event().await;
+                let next_state = (!event.is_final()).then_some(watch);
+                Some((event, next_state))
+            },
+        ))
+    }
+}
+
+/// The events of one watch ([`Client::watch_events`]) or of many merged
+/// ([`Client::watch_many`]), each naming its job. Ends after the last
+/// watch's `Finished`; `Send`, so it can be spawned; dropping it cancels
+/// every watch in it.
+pub struct EventStream {
+    inner: Pin<Box<dyn Stream<Item = Event> + Send>>,
+    ended: bool,
+}
+
+impl EventStream {
+    pub(crate) fn new(inner: impl Stream<Item = Event> + Send + 'static) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            ended: false,
+        }
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Event;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let next = self.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(None) = next {
+            self.ended = true;
+        }
+        next
+    }
+}
+
+impl FusedStream for EventStream {
+    fn is_terminated(&self) -> bool {
+        self.ended
+    }
+}
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The observations of one watch; see [`Client::watch`]: each progress, then
+/// the error that ended the watch if any. `Send`, so it can be spawned;
+/// dropping it cancels the watch.
+#[derive(Debug)]
+pub struct ProgressStream {
+    events: EventStream,
+}
+
+impl ProgressStream {
+    pub(crate) fn new(events: EventStream) -> Self {
+        Self { events }
+    }
+}
+
+impl Stream for ProgressStream {
+    type Item = Result<Progress, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match Pin::new(&mut self.events).poll_next(cx) {
+                Poll::Ready(Some(event)) => {
+                    if let Some(item) = event.into_observation() {
+                        return Poll::Ready(Some(item));
+                    }
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl FusedStream for ProgressStream {
+    fn is_terminated(&self) -> bool {
+        self.events.is_terminated()
+    }
+}

@@ -1,0 +1,67 @@
+//! Ending a blocking watch from another thread.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Ends a blocking watch from anywhere: a sleeping watch wakes at once and
+/// ends with [`Error::Cancelled`](crate::Error::Cancelled); a watch sending a
+/// request ends when the answer comes; nothing more is sent. `Send + Sync +
+/// Clone`; get one from the watch before handing the watch to a thread.
+///
+/// Waking at once holds for the default sleeper; with a sleeper of your own
+/// (`ClientBuilder::sleeper`), the watch ends when that sleep returns.
+#[derive(Debug, Clone, Default)]
+pub struct CancelHandle(Arc<Flag>);
+
+#[derive(Debug, Default)]
+struct Flag {
+    cancelled: Mutex<bool>,
+    raised: Condvar,
+}
+
+impl CancelHandle {
+    /// Cancels the watch (or watches) this handle belongs to. Calling it
+    /// again does nothing more.
+    pub fn cancel(&self) {
+        *self.lock() = true;
+        self.0.raised.notify_all();
+    }
+
+    /// Whether [`CancelHandle::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.lock()
+    }
+
+    /// Sleeps `duration`, or less if the handle is cancelled meanwhile.
+    pub(crate) fn sleep(&self, duration: Duration) {
+        let cancelled = self.lock();
+        // Spurious wakeups are absorbed by the predicate.
+        let _ = self
+            .0
+            .raised
+            .wait_timeout_while(cancelled, duration, |cancelled| !*cancelled);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, bool> {
+        self.0.cancelled.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_sleep_of_minutes_ends_as_soon_as_another_thread_cancels() {
+        let handle = CancelHandle::default();
+        let canceller = handle.clone();
+        let started = Instant::now();
+        let sleeper = std::thread::spawn(move || handle.sleep(Duration::from_secs(120)));
+        std::thread::sleep(Duration::from_millis(20)); // let it fall asleep
+        canceller.cancel();
+        sleeper.join().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(canceller.is_cancelled());
+    }
+}

@@ -1,0 +1,213 @@
+//! The blocking watches: the adapter loop of the design around
+//! [`Watch::step`], for one job ([`EventWatch`], [`ProgressWatch`]) or for
+//! many on the calling thread ([`ManyWatch`]).
+
+use std::iter::FusedIterator;
+use std::time::Instant;
+
+use progress_model::{Error, Event, EventKind, Progress, Step, Watch};
+
+use crate::{CancelHandle, Client};
+
+/// Does what one step of a watch asks, except waiting: sends a request
+/// (in a slot of the client's `max_in_flight`) and feeds the answer back.
+/// Returns the instant to wait for, or the event to hand on.
+fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Result<Event, Instant> {
+    let clock = &client.parts.clock;
+    loop {
+        if cancel.is_cancelled() {
+            machine.cancel();
+        }
+        match machine.step(clock.now()) {
+            Step::Fetch(fetch) => {
+                let asked = clock.now();
+                let Some(slot) = client.slots.take(fetch.time_left) else {
+                    machine.on_no_slot();
+                    continue;
+                };
+                if !machine.on_slot(clock.now()) {
+                    continue; // paused while queued: the slot goes back
+                }
+                let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
+                let result = client.fetch(&fetch);
+                drop(slot);
+                machine.on_response(clock.now(), clock.wall(), result);
+            }
+            Step::Wait(until) => return Err(until),
+            Step::Event(event) => {
+                if let Some(retry) = event.retry() {
+                    client.parts.notify_retry(&retry);
+                }
+                return Ok(event);
+            }
+        }
+    }
+}
+
+/// The events of one watch, each naming its job; see [`Client::watch_events`].
+/// Ends after `Finished`. Dropping it stops the watch.
+#[derive(Debug)]
+pub struct EventWatch {
+    client: Client,
+    machine: Watch,
+    cancel: CancelHandle,
+    finished: bool,
+}
+
+impl EventWatch {
+    pub(crate) fn new(client: Client, machine: Watch) -> Self {
+        Self {
+            client,
+            machine,
+            cancel: CancelHandle::default(),
+            finished: false,
+        }
+    }
+
+    /// A handle that ends this watch from another thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
+    }
+
+    /// Drives the watch to its end and returns how it ended.
+    pub fn outcome(self) -> Result<Progress, Error> {
+        for event in self {
+            if let EventKind::Finished(outcome) = event.kind {
+                return outcome;
+            }
+        }
+        Err(Error::cancelled()) // unreachable: a watch always ends with Finished
+    }
+}
+
+impl Iterator for EventWatch {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.finished {
+            return None;
+        }
+        loop {
+            match run_step(&self.client, &mut self.machine, &self.cancel) {
+                Ok(event) => {
+                    self.finished = event.is_final();
+                    return Some(event);
+                }
+                Err(until) => {
+                    let left = until.saturating_duration_since(self.client.parts.clock.now());
+                    self.client.sleep(left, &self.cancel);
+                }
+            }
+        }
+    }
+}
+
+impl FusedIterator for EventWatch {}
+
+/// The observations of one watch; see [`Client::watch`]: each progress, then
+/// the error that ended the watch if any. Dropping it stops the watch.
+#[derive(Debug)]
+pub struct ProgressWatch {
+    events: EventWatch,
+}
+
+impl ProgressWatch {
+    pub(crate) fn new(events: EventWatch) -> Self {
+        Self { events }
+    }
+
+    /// A handle that ends this watch from another thread: a sleeping watch
+    /// wakes at once and yields [`Error::Cancelled`].
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.events.cancel_handle()
+    }
+
+    /// Drives the watch to its end and returns how it ended.
+    pub fn outcome(self) -> Result<Progress, Error> {
+        self.events.outcome()
+    }
+}
+
+impl Iterator for ProgressWatch {
+    type Item = Result<Progress, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.events.find_map(Event::into_observation)
+    }
+}
+
+impl FusedIterator for ProgressWatch {}
+
+/// The events of many watches on the calling thread, merged; see
+/// [`Client::watch_many`]. Ends when every watch has finished.
+#[derive(Debug)]
+pub struct ManyWatch {
+    client: Client,
+    watches: Vec<Entry>,
+    cancel: CancelHandle,
+}
+
+#[derive(Debug)]
+struct Entry {
+    machine: Watch,
+    /// When the watch next has something to do; `None` until its first step.
+    due: Option<Instant>,
+    finished: bool,
+}
+
+impl ManyWatch {
+    pub(crate) fn new(client: Client, machines: impl IntoIterator<Item = Watch>) -> Self {
+        let watches = machines
+            .into_iter()
+            .map(|machine| Entry {
+                machine,
+                due: None,
+                finished: false,
+            })
+            .collect();
+        Self {
+            client,
+            watches,
+            cancel: CancelHandle::default(),
+        }
+    }
+
+    /// A handle that ends every watch of this iterator from another thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
+    }
+}
+
+impl Iterator for ManyWatch {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        loop {
+            // The watch due first (a new one is due at once); ties in order.
+            let (index, due) = self
+                .watches
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| !entry.finished)
+                .min_by_key(|(index, entry)| (entry.due, *index))
+                .map(|(index, entry)| (index, entry.due))?;
+            let now = self.client.parts.clock.now();
+            if let Some(due) = due.filter(|due| *due > now)
+                && !self.cancel.is_cancelled()
+            {
+                self.client.sleep(due - now, &self.cancel);
+                continue;
+            }
+            let entry = &mut self.watches[index];
+            match run_step(&self.client, &mut entry.machine, &self.cancel) {
+                Ok(event) => {
+                    entry.finished = event.is_final();
+                    return Some(event);
+                }
+                Err(until) => entry.due = Some(until),
+            }
+        }
+    }
+}
+
+impl FusedIterator for ManyWatch {}

@@ -1,0 +1,224 @@
+//! Many watches on one client against `progress-sim`, whose per-token rate
+//! limit answers 429 with `Retry-After` as the API limits "the client".
+//! Time is virtual: the client's manual clock and the simulator's move together.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use progress_conformance::virtual_time::VirtualTime;
+use progress_model::{EventKind, JobState, ManualClock};
+use progress_sim::{ManualSimClock, Scenario, Simulator, TokenRateLimit};
+
+/// `count` jobs, active at 10% from the start and successful from 100 s on.
+fn scenario(count: usize) -> Scenario {
+    let jobs: BTreeMap<String, serde_json::Value> = (0..count)
+        .map(|index| {
+            let timeline = serde_json::json!({"points": [
+                {"at_seconds": 0, "state": "Active", "percentage": 10},
+                {"at_seconds": 100, "state": "Success", "percentage": 100}
+            ]});
+            (job(index), timeline)
+        })
+        .collect();
+    Scenario::from_json(&serde_json::json!({ "jobs": jobs }).to_string()).unwrap()
+}
+
+fn job(index: usize) -> String {
+    format!("job-{index:04}")
+}
+
+fn simulator(jobs: usize, limit: Option<TokenRateLimit>) -> (Simulator, ManualSimClock) {
+    let clock = ManualSimClock::new();
+    let mut builder = Simulator::builder(scenario(jobs)).clock(clock.clone());
+    if let Some(limit) = limit {
+        builder = builder.token_rate_limit(limit);
+    }
+    (builder.start_blocking().unwrap(), clock)
+}
+
+/// Served counts of a run of `JOBS` async watches against a simulator
+/// limiting its token to 100 requests a second, on virtual time: on one
+/// client, or on one client each (nothing shared).
+fn thousand_watches(
+    shared: bool,
+) -> (
+    Vec<Result<progress_model::Progress, progress_model::Error>>,
+    progress_sim::Served,
+) {
+    const JOBS: usize = 1000;
+    let limit = TokenRateLimit {
+        requests_per_second: 100.0,
+        burst: Some(100),
+    };
+    let (sim, sim_clock) = simulator(JOBS, Some(limit));
+    let clock = ManualClock::default();
+    let time = VirtualTime::new(clock.clone(), JOBS)
+        .on_advance(move |jump| sim_clock.advance(jump.as_secs_f64()));
+    let client = || {
+        let sleeps = time.clone();
+        progress_reqwest::Client::builder()
+            .base_url(sim.base_url())
+            .token("tok")
+            .clock(clock.clone())
+            .jitter_seed(7)
+            .sleeper(move |wait: Duration| sleeps.sleep(wait))
+            .build()
+            .unwrap()
+    };
+    let one = client();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcomes = runtime.block_on(async {
+        let tasks: Vec<_> = (0..JOBS)
+            .map(|index| {
+                let watch = if shared {
+                    one.wait(job(index))
+                } else {
+                    client().wait(job(index))
+                };
+                let time = time.clone();
+                tokio::spawn(async move {
+                    let outcome = watch.await;
+                    time.finished();
+                    outcome
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
+        }
+        outcomes
+    });
+    (outcomes, sim.served())
+}
+
+/// A thousand async watches on one client share the simulator's rate limit:
+/// every job ends in success, and since a 429 pauses the whole client, the
+/// 429s served are a fraction of what the same watches earn on a client each.
+#[test]
+fn a_thousand_async_watches_on_one_client_all_finish_and_share_each_429() {
+    let (outcomes, shared) = thousand_watches(true);
+    for (index, outcome) in outcomes.iter().enumerate() {
+        let progress = outcome
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{}: {e}", job(index)));
+        assert_eq!(progress.state, JobState::Success);
+    }
+    let (outcomes, alone) = thousand_watches(false);
+    assert!(
+        outcomes
+            .iter()
+            .all(|outcome| outcome.as_ref().is_ok_and(|p| p.is_success()))
+    );
+    println!(
+        "1000 watches, 100 requests/s: one client {} requests, {} of them 429; a client each {} requests, {} of them 429",
+        shared.total(),
+        shared.rate_limited,
+        alone.total(),
+        alone.rate_limited
+    );
+    assert!(shared.rate_limited > 0, "the test must meet the rate limit");
+    // Alone, each watch beyond a burst earns its own 429s; shared, a 429
+    // pauses every watch, watches queued for a slot wait the pause out too,
+    // and only the requests already in flight (max_in_flight, 32) can meet
+    // the same empty bucket.
+    assert!(
+        shared.rate_limited * 3 <= alone.rate_limited,
+        "shared {} vs alone {}",
+        shared.rate_limited,
+        alone.rate_limited
+    );
+}
+
+/// Threads of this process, as the kernel counts them.
+fn threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("Threads:"))
+        .unwrap();
+    line["Threads:".len()..].trim().parse().unwrap()
+}
+
+/// 200 jobs watched by one blocking `watch_many` on the calling thread: every
+/// job's success is seen, and no thread is started for them.
+#[cfg(target_os = "linux")]
+#[test]
+fn two_hundred_blocking_watches_run_on_the_calling_thread() {
+    const JOBS: usize = 200;
+    let (sim, sim_clock) = simulator(JOBS, None);
+    let clock = ManualClock::default();
+    let moved = clock.clone();
+    let client = progress_ureq::Client::builder()
+        .base_url(sim.base_url())
+        .token("tok")
+        .clock(clock)
+        .jitter_seed(7)
+        .sleeper(move |wait: Duration| {
+            moved.advance(wait);
+            sim_clock.advance(wait.as_secs_f64());
+        })
+        .build()
+        .unwrap();
+    let before = threads();
+    let mut most = before;
+    let mut finished = BTreeMap::new();
+    for event in client.watch_many((0..JOBS).map(job)) {
+        most = most.max(threads());
+        if let EventKind::Finished(outcome) = event.kind {
+            finished.insert(event.job, outcome.unwrap().state);
+        }
+    }
+    assert_eq!(finished.len(), JOBS);
+    assert!(finished.values().all(|state| *state == JobState::Success));
+    assert_eq!(most, before, "watch_many started threads");
+}
+
+/// A blocking watch sleeping on a 120 s rung ends within 50 ms of
+/// `cancel()` from another thread, with `Error::Cancelled`, and sends nothing more.
+#[test]
+fn cancel_wakes_a_sleeping_blocking_watch_at_once() {
+    let (sim, _sim_clock) = simulator(1, None);
+    // The default sleeper: the one a cancel can wake.
+    let client = progress_ureq::Client::builder()
+        .base_url(sim.base_url())
+        .token("tok")
+        .intervals([Duration::from_secs(120)])
+        .build()
+        .unwrap();
+    let mut watch = client.watch(job(0));
+    let cancel = watch.cancel_handle();
+    let first = watch.next().unwrap().unwrap();
+    assert_eq!(first.state, JobState::Active);
+    let ended = Arc::new(Mutex::new(None));
+    let seen = ended.clone();
+    let watcher = std::thread::spawn(move || {
+        let item = watch.next();
+        *seen.lock().unwrap() = Some(Instant::now());
+        (item, watch.next())
+    });
+    // Let the watch fall asleep on its rung; a cancel before that ends it too.
+    std::thread::sleep(Duration::from_millis(100));
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let (item, after) = watcher.join().unwrap();
+    let ended_at = ended.lock().unwrap().unwrap();
+    assert!(
+        ended_at.saturating_duration_since(cancelled_at) <= Duration::from_millis(50),
+        "ended {:?} after cancel()",
+        ended_at.saturating_duration_since(cancelled_at)
+    );
+    let error = item.unwrap().unwrap_err();
+    assert_eq!(error.kind(), progress_model::ErrorKind::Cancelled);
+    assert!(after.is_none(), "the watch goes on after its error");
+    assert_eq!(
+        sim.requests_for(&job(0)),
+        1,
+        "a request was sent after cancel()"
+    );
+}
