@@ -57,21 +57,23 @@ enum Bearer<'a> {
 }
 
 fn hide_bearer(word: &str) -> Bearer<'_> {
-    let Some(at) = word.to_ascii_lowercase().find("bearer") else {
-        return Bearer::None;
-    };
-    let after = &word[at + "bearer".len()..];
-    let token = after
-        .trim_start_matches("%20")
-        .trim_start_matches([':', '=', '"', '\'', '\\']);
-    if token.is_empty() {
-        Bearer::TokenInNextWord
-    } else if token.len() < after.len() {
-        Bearer::TokenInWord(&word[..word.len() - token.len()])
-    } else {
-        // `Bearers`, `bearerish`: a word, not a header.
-        Bearer::None
+    // Every `bearer` in the word counts, not only the first: in
+    // `BearerxBearer` the first is a word and the second a header's.
+    let lower = word.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("bearer") {
+        let after = &word[at + "bearer".len()..];
+        let token = after
+            .trim_start_matches("%20")
+            .trim_start_matches([':', '=', '"', '\'', '\\']);
+        if token.is_empty() {
+            return Bearer::TokenInNextWord;
+        }
+        if token.len() < after.len() {
+            return Bearer::TokenInWord(&word[..word.len() - token.len()]);
+        }
+        // `Bearers`, `bearerish`: a word, not a header; look further on.
     }
+    Bearer::None
 }
 
 #[cfg(test)]
@@ -114,6 +116,11 @@ mod tests {
             let clean = excerpt(echoed.as_bytes()).unwrap();
             assert!(!clean.contains("abc.def"), "{echoed} -> {clean}");
         }
+        // Found next (interpret.jsonl, line 3): a `Bearer` after the first in one word.
+        let clean = excerpt(b"x BearerfBearer abc.def.ghi").unwrap();
+        assert!(!clean.contains("abc.def"), "{clean}");
+        let clean = excerpt(b"Bearer:abc.def-Bearerish").unwrap();
+        assert!(!clean.contains("abc.def"), "{clean}");
         assert_eq!(
             excerpt(b"Bearer Bearer abc then").as_deref(),
             Some("Bearer <redacted> <redacted> then")
