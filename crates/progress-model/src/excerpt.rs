@@ -35,7 +35,7 @@ pub fn sanitize(text: &str) -> Option<String> {
                 clean.push_str(word);
                 // `Bearer Bearer abc` (a prefix doubled, as a token given
                 // with its `Bearer ` gets): the token is past every `Bearer`.
-                while let Some(hidden) = words.next() {
+                for hidden in words.by_ref() {
                     clean.push_str(" <redacted>");
                     if !matches!(hide_bearer(hidden), Bearer::TokenInNextWord) {
                         break;
