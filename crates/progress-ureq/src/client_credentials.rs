@@ -144,12 +144,7 @@ impl TokenProvider for ClientCredentials {
 
 impl FromProviderSettings for ClientCredentials {
     fn from_provider_settings(settings: ProviderSettings) -> Result<Self, Error> {
-        let mut transport = Settings::default();
-        transport.base_url = settings.grant.url().as_base_url().clone();
-        transport.request_timeout = settings.request_timeout;
-        transport.connect_timeout = settings.connect_timeout;
-        transport.trust = settings.trust.clone();
-        transport.proxy = settings.proxy.clone();
+        let transport = settings.transport_settings();
         let agent = transport::default_agent(&transport)?;
         let cache = TokenCache::new(settings.refresh_margin);
         Ok(Self {

@@ -33,6 +33,20 @@ pub struct ProviderSettings {
     pub proxy: ProxyChoice,
 }
 
+impl ProviderSettings {
+    /// The settings a client's transport needs to reach the token URL: its
+    /// base URL (clear text or not), the timeouts, the trust and the proxy.
+    pub fn transport_settings(&self) -> crate::Settings {
+        let mut transport = crate::Settings::default();
+        transport.base_url = self.grant.url().as_base_url().clone();
+        transport.request_timeout = self.request_timeout;
+        transport.connect_timeout = self.connect_timeout;
+        transport.trust = self.trust.clone();
+        transport.proxy = self.proxy.clone();
+        transport
+    }
+}
+
 impl fmt::Debug for ProviderSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProviderSettings")
