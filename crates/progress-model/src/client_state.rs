@@ -9,6 +9,15 @@
 //!   sleeping are not woken: each wakes at its own instant, finds the pause,
 //!   and waits out what is left of it, so none waits longer than it would
 //!   have alone plus the pause. Then each goes on with its own ladder.
+//! - **After a 429, one request at a time.** Up to `max_in_flight` requests
+//!   may be on the wire when the first 429 comes back, and each of them earns
+//!   one; when the pause ends, the waiting watches would race into a bucket
+//!   that refilled only in part and earn as many again. So from the 429 until
+//!   one more pause-length has passed without another, the client sends one
+//!   request at a time (the adapters hold a second, single slot): when the
+//!   server's limit runs out again, one request learns it, not a burst. The
+//!   watches still send as soon as they are due; they only queue, as for any
+//!   slot, while another request is on the wire.
 //! - **The client-side rate**, when set: a token bucket shared by the
 //!   watches; a watch that finds it empty is given the instant of its send.
 //!
@@ -36,6 +45,8 @@ pub struct ClientState {
 struct Shared {
     /// No watch sends before this instant (the last 429's `Retry-After`).
     paused_until: Option<Instant>,
+    /// Until this instant the client sends one request at a time.
+    one_at_a_time_until: Option<Instant>,
     bucket: Option<RateBucket>,
     jitter: Jitter,
 }
@@ -55,6 +66,7 @@ impl ClientState {
         limits.check()?;
         let shared = Shared {
             paused_until: None,
+            one_at_a_time_until: None,
             bucket: limits.max_requests_per_second.map(RateBucket::new),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
         };
@@ -100,11 +112,24 @@ impl ClientState {
         }
     }
 
-    /// A 429 asked the client to come back at `until`: no watch sends before.
-    /// A later 429 can lengthen the pause, never shorten it.
-    pub(crate) fn pause_until(&self, until: Instant) {
+    /// Whether the client sends one request at a time at `now`: after a 429,
+    /// until one more pause-length has passed after the pause.
+    pub fn one_at_a_time(&self, now: Instant) -> bool {
+        self.lock()
+            .one_at_a_time_until
+            .is_some_and(|until| until > now)
+    }
+
+    /// A 429 answered at `now` asked the client to come back at `until`: no
+    /// watch sends before, and the client then sends one request at a time
+    /// for as long again (at least [`RECOVERY_FLOOR`]). A later 429 can
+    /// lengthen either, never shorten it.
+    pub(crate) fn pause_until(&self, now: Instant, until: Instant) {
+        let window = until.saturating_duration_since(now).max(RECOVERY_FLOOR);
+        let recovered = until.checked_add(window).unwrap_or(until);
         let mut shared = self.lock();
-        shared.paused_until = Some(shared.paused_until.map_or(until, |old| old.max(until)));
+        shared.paused_until = Some(later(shared.paused_until, until));
+        shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
     }
 
     /// `wait` with the client's jitter, never past `limit`.
@@ -120,11 +145,20 @@ impl ClientState {
     }
 }
 
+/// The least time a client sends one request at a time after a pause: a
+/// `Retry-After: 0` still says the limit is near.
+pub const RECOVERY_FLOOR: Duration = Duration::from_secs(1);
+
+fn later(old: Option<Instant>, new: Instant) -> Instant {
+    old.map_or(new, |old| old.max(new))
+}
+
 impl fmt::Debug for ClientState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientState")
             .field("max_in_flight", &self.max_in_flight)
             .field("paused_until", &self.lock().paused_until)
+            .field("one_at_a_time_until", &self.lock().one_at_a_time_until)
             .finish_non_exhaustive()
     }
 }
@@ -148,8 +182,8 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
         assert_eq!(client.admit(at(0), &mut None), Admission::Now);
-        client.pause_until(at(30));
-        client.pause_until(at(20)); // an older 429 answered late shortens nothing
+        client.pause_until(at(0), at(30));
+        client.pause_until(at(0), at(20)); // an older 429 answered late shortens nothing
         assert_eq!(
             client.admit(at(10), &mut None),
             Admission::NotBefore(at(30))
@@ -157,6 +191,29 @@ mod tests {
         assert_eq!(client.paused_until(at(29)), Some(at(30)));
         assert_eq!(client.admit(at(30), &mut None), Admission::Now);
         assert_eq!(client.paused_until(at(30)), None);
+    }
+
+    #[test]
+    fn after_a_429_the_client_sends_one_at_a_time_for_one_more_pause_length() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let client = state(None);
+        assert!(!client.one_at_a_time(at(0)), "not before any 429");
+        client.pause_until(at(10), at(40));
+        assert!(client.one_at_a_time(at(10)));
+        assert!(
+            client.one_at_a_time(at(69)),
+            "30 s of pause, then 30 s more"
+        );
+        assert!(!client.one_at_a_time(at(70)));
+        // A 429 with `Retry-After: 0` still narrows the client for a second.
+        client.pause_until(at(100), at(100));
+        assert!(client.one_at_a_time(at(100)));
+        assert!(!client.one_at_a_time(at(101)));
+        // An earlier, shorter 429 answered late does not cut a longer one short.
+        client.pause_until(at(200), at(260));
+        client.pause_until(at(201), at(202));
+        assert!(client.one_at_a_time(at(319)));
     }
 
     #[test]
@@ -181,7 +238,7 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
-        client.pause_until(at(10));
+        client.pause_until(at(0), at(10));
         for _ in 0..5 {
             assert_eq!(client.admit(at(5), &mut None), Admission::NotBefore(at(10)));
         }
@@ -193,7 +250,7 @@ mod tests {
         let start = Instant::now();
         let client = state(None);
         let other = client.clone();
-        std::thread::spawn(move || other.pause_until(start + Duration::from_secs(5)))
+        std::thread::spawn(move || other.pause_until(start, start + Duration::from_secs(5)))
             .join()
             .unwrap();
         assert_eq!(

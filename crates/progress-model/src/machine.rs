@@ -106,6 +106,9 @@ pub struct Fetch {
     /// The time left before the deadline, if any: cap the request's timeout
     /// with [`Fetch::timeout`] (which leaves it at least a second).
     pub time_left: Option<Duration>,
+    /// The client is recovering from a 429: send only while no other request
+    /// of the client is in flight (take its single slot as well).
+    pub one_at_a_time: bool,
 }
 
 /// The least time a fetch is given, even right at the deadline.
@@ -118,6 +121,7 @@ impl Fetch {
             job,
             fresh_token: false,
             time_left: None,
+            one_at_a_time: false,
         }
     }
 
@@ -178,6 +182,8 @@ pub struct Watch {
     poll_earned: bool,
     /// The last fetch asked for a fresh token.
     fetching_fresh: bool,
+    /// The last fetch was sent one at a time (the client recovering from a 429).
+    fetching_alone: bool,
     /// What this watch shares with the other watches of its client, if it
     /// joined one: the 429 pause, the rate, the jitter.
     client: Option<ClientState>,
@@ -249,6 +255,7 @@ impl Watch {
             refreshed_since_last_200: false,
             poll_earned: false,
             fetching_fresh: false,
+            fetching_alone: false,
             client: None,
             reservation: None,
         }
@@ -282,15 +289,17 @@ impl Watch {
 
     /// The driver got its slot to send in (the client's `max_in_flight`):
     /// may it send the fetch now? Not when a 429 paused the client while the
-    /// watch queued for the slot: then the driver gives the slot back and
-    /// asks [`Watch::step`] again, which waits out the pause and asks for
-    /// the same fetch after it.
+    /// watch queued for the slot, or made it send one request at a time
+    /// when this fetch did not ask for that: then the driver gives the slot
+    /// back and asks [`Watch::step`] again, which waits out the pause and
+    /// asks for the same fetch after it.
     pub fn on_slot(&mut self, now: Instant) -> bool {
-        let paused = self
-            .client
-            .as_ref()
-            .and_then(|client| client.paused_until(now));
-        if paused.is_some() {
+        let Some(client) = self.client.as_ref() else {
+            return true;
+        };
+        let changed = client.paused_until(now).is_some()
+            || (client.one_at_a_time(now) && !self.fetching_alone);
+        if changed {
             // The fetch was not sent: the next one still needs its fresh token.
             self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
             return false;
@@ -343,6 +352,10 @@ impl Watch {
         }
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
+        self.fetching_alone = self
+            .client
+            .as_ref()
+            .is_some_and(|client| client.one_at_a_time(now));
         trace::fetch(fresh_token);
         let time_left = self
             .policy
@@ -352,6 +365,7 @@ impl Watch {
             job,
             fresh_token,
             time_left,
+            one_at_a_time: self.fetching_alone,
         })
     }
 
@@ -410,7 +424,7 @@ impl Watch {
                 trace::rate_limited(error.retry_after());
                 // A 429 limits the client, not the job: every watch of the client pauses.
                 if let (Some(client), Some(after)) = (&self.client, error.retry_after()) {
-                    client.pause_until(instant_after(now, after));
+                    client.pause_until(now, instant_after(now, after));
                 }
                 self.back_off(now, error);
             }

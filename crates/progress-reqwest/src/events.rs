@@ -33,7 +33,9 @@ impl WatchLoop {
                     let sleeper = client.inner.parts.sleeper.as_ref();
                     // The request's and the slot's futures are boxed while they
                     // run: inline, their room would stay in every waiting watch.
-                    let slot = Box::pin(client.inner.slots.take(fetch.time_left, sleeper)).await;
+                    let slots = &client.inner.slots;
+                    let slot =
+                        Box::pin(slots.take(fetch.one_at_a_time, fetch.time_left, sleeper)).await;
                     let Some(slot) = slot else {
                         self.machine.on_no_slot();
                         continue;

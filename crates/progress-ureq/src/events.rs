@@ -21,7 +21,7 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
         match machine.step(clock.now()) {
             Step::Fetch(fetch) => {
                 let asked = clock.now();
-                let Some(slot) = client.slots.take(fetch.time_left) else {
+                let Some(slot) = client.slots.take(fetch.one_at_a_time, fetch.time_left) else {
                     machine.on_no_slot();
                     continue;
                 };

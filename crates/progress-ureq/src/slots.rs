@@ -1,6 +1,7 @@
 //! The blocking side of `max_in_flight`: a counting semaphore on a condvar,
-//! shared by every thread that uses one client. The model decides the number;
-//! waiting for a slot is this adapter's job.
+//! shared by every thread that uses one client. The model decides the
+//! number, and when the client sends one request at a time (after a 429):
+//! then a fetch also takes the single slot. Waiting is this adapter's job.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -8,28 +9,46 @@ use std::time::{Duration, Instant};
 /// The free slots of one client.
 #[derive(Debug)]
 pub(crate) struct Slots {
-    free: Mutex<usize>,
+    free: Mutex<Free>,
     freed: Condvar,
 }
 
-/// A slot held while a request is in flight; dropping it frees the slot.
 #[derive(Debug)]
-pub(crate) struct Slot(Arc<Slots>);
+struct Free {
+    slots: usize,
+    /// The single slot of a client sending one request at a time is free.
+    alone: bool,
+}
+
+/// The slots held while a request is in flight; dropping it frees them.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    slots: Arc<Slots>,
+    alone: bool,
+}
 
 impl Slots {
     pub(crate) fn new(count: usize) -> Arc<Self> {
         Arc::new(Self {
-            free: Mutex::new(count),
+            free: Mutex::new(Free {
+                slots: count,
+                alone: true,
+            }),
             freed: Condvar::new(),
         })
     }
 
-    /// Takes a slot, waiting at most `limit` (no limit when `None`) for one
-    /// to be freed. `None` when the limit passed first: nothing was taken.
-    pub(crate) fn take(self: &Arc<Self>, limit: Option<Duration>) -> Option<Slot> {
+    /// Takes a slot (and the single one too when `one_at_a_time`), waiting
+    /// at most `limit` (no limit when `None`) for them to be freed. `None`
+    /// when the limit passed first: nothing was taken.
+    pub(crate) fn take(
+        self: &Arc<Self>,
+        one_at_a_time: bool,
+        limit: Option<Duration>,
+    ) -> Option<Slot> {
         let until = limit.and_then(|limit| Instant::now().checked_add(limit));
         let mut free = self.lock();
-        while *free == 0 {
+        while free.slots == 0 || (one_at_a_time && !free.alone) {
             free = match until {
                 None => self.freed.wait(free).unwrap_or_else(|e| e.into_inner()),
                 Some(until) => {
@@ -44,20 +63,29 @@ impl Slots {
                 }
             };
         }
-        *free -= 1;
-        Some(Slot(self.clone()))
+        free.slots -= 1;
+        free.alone &= !one_at_a_time;
+        Some(Slot {
+            slots: self.clone(),
+            alone: one_at_a_time,
+        })
     }
 
-    fn lock(&self) -> MutexGuard<'_, usize> {
-        // A count cannot be left half-written by a panic.
+    fn lock(&self) -> MutexGuard<'_, Free> {
+        // Counts cannot be left half-written by a panic.
         self.free.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        *self.0.lock() += 1;
-        self.0.freed.notify_one();
+        let mut free = self.slots.lock();
+        free.slots += 1;
+        free.alone |= self.alone;
+        drop(free);
+        // Waiters wait for different things (any slot, or the single one):
+        // each checks again.
+        self.slots.freed.notify_all();
     }
 }
 
@@ -68,16 +96,32 @@ mod tests {
     #[test]
     fn a_full_client_makes_the_next_sender_wait_until_a_slot_is_freed() {
         let slots = Slots::new(1);
-        let held = slots.take(None).unwrap();
+        let held = slots.take(false, None).unwrap();
         // No slot within the limit: nothing is taken.
-        assert!(slots.take(Some(Duration::from_millis(20))).is_none());
+        assert!(slots.take(false, Some(Duration::from_millis(20))).is_none());
         let waiter = {
             let slots = slots.clone();
-            std::thread::spawn(move || slots.take(None).is_some())
+            std::thread::spawn(move || slots.take(false, None).is_some())
         };
         drop(held);
         assert!(waiter.join().unwrap());
         // The waiter's slot was freed when its guard dropped: one is free again.
-        assert!(slots.take(Some(Duration::ZERO)).is_some());
+        assert!(slots.take(false, Some(Duration::ZERO)).is_some());
+    }
+
+    #[test]
+    fn one_at_a_time_a_second_sender_waits_with_slots_to_spare() {
+        let slots = Slots::new(32);
+        let alone = slots.take(true, None).unwrap();
+        assert!(slots.take(true, Some(Duration::ZERO)).is_none());
+        // A fetch asked before the 429 still takes one of the 32.
+        assert!(slots.take(false, Some(Duration::ZERO)).is_some());
+        let waiter = {
+            let slots = slots.clone();
+            std::thread::spawn(move || slots.take(true, None).is_some())
+        };
+        drop(alone);
+        assert!(waiter.join().unwrap());
+        assert!(slots.take(true, Some(Duration::ZERO)).is_some());
     }
 }

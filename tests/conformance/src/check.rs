@@ -260,6 +260,22 @@ fn check_many(
             observed.max_overlap
         ));
     }
+    if let Some(bound) = vector.expect.max_overlap_from {
+        let from = bound.seconds.0;
+        let most = requests
+            .iter()
+            .filter(|request| request.at.is_some_and(|at| at >= from))
+            .map(|request| request.overlap)
+            .max()
+            .unwrap_or(0);
+        if most > bound.most {
+            problems.push(format!(
+                "overlap from {} s: the server had {most} requests in flight at once, at most {} expected",
+                from.as_secs_f64(),
+                bound.most
+            ));
+        }
+    }
 }
 
 fn check_outcome(
@@ -520,6 +536,7 @@ mod tests {
             path: "/x".into(),
             headers: Vec::new(),
             at: None,
+            overlap: 1,
         };
         let report = check(&vector(), &observed, &[request]).unwrap_err();
         for expected in [

@@ -25,6 +25,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// When it arrived, on the client's manual clock (`watch_many` vectors).
     pub at: Option<Duration>,
+    /// How many requests were in flight when it arrived, itself included.
+    pub overlap: usize,
 }
 
 impl RecordedRequest {
@@ -46,6 +48,7 @@ impl RecordedRequest {
             path,
             headers,
             at: clock.map(ManualClock::elapsed),
+            overlap: 1,
         }
     }
 
@@ -206,11 +209,11 @@ impl Received {
     /// reaches this one, and each mock serves once, so one request is one record.
     fn record(&self, request: &HttpMockRequest) -> bool {
         let mut state = self.lock();
-        state
-            .requests
-            .push(RecordedRequest::from_mock(request, self.clock.as_ref()));
         state.in_flight += 1;
         state.max_overlap = state.max_overlap.max(state.in_flight);
+        let mut recorded = RecordedRequest::from_mock(request, self.clock.as_ref());
+        recorded.overlap = state.in_flight;
+        state.requests.push(recorded);
         true
     }
 

@@ -229,6 +229,19 @@ pub struct Expect {
     pub sent_at: BTreeMap<String, Vec<Seconds>>,
     /// The most requests the server may have had in flight at once.
     pub max_overlap: Option<usize>,
+    /// For `watch_many`: the most requests in flight at once among those
+    /// that arrived from an instant on.
+    pub max_overlap_from: Option<OverlapFrom>,
+}
+
+/// A bound on the requests in flight at once from an instant on.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlapFrom {
+    /// The instant, in seconds of the manual clock since the start.
+    pub seconds: Seconds,
+    /// The most requests in flight when any of them arrived, itself included.
+    pub most: usize,
 }
 
 /// The requests the server must have received.
@@ -379,6 +392,9 @@ impl Vector {
             return Err(
                 "a `watch_many` vector scripts responses per watch, not `responses`".into(),
             );
+        }
+        if !many && self.expect.max_overlap_from.is_some() {
+            return Err("`max_overlap_from` needs the clock stamps of `watch_many`".into());
         }
         if many != self.expect.outcome.is_none() {
             return Err(
