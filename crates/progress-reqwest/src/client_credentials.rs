@@ -1,14 +1,10 @@
 //! The OAuth2 client-credentials provider for the async client.
 
-use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use progress_model::oauth::{
-    ClientCredentialsBuilder, FromProviderSettings, OAuthError, ProviderSettings, SecretString,
-    TokenCache, read_token_answer,
-};
-use progress_model::{AccessToken, Error, Settings, TokenError};
+use async_lock::Mutex;
+use progress_model::oauth::{OAuthError, ProviderCore, TokenCache};
+use progress_model::{AccessToken, TokenError};
 
 use crate::compat::on_any_runtime;
 use crate::sleeper::BoxFuture;
@@ -39,70 +35,48 @@ use crate::transport::{self, Http};
 /// # }
 /// ```
 #[derive(Clone)]
-pub struct ClientCredentials {
-    inner: Arc<Inner>,
-}
+pub struct ClientCredentials(ProviderCore<Http, Mutex<TokenCache>>);
 
-struct Inner {
-    settings: ProviderSettings,
-    /// The transport settings of the token URL (clear text, timeouts, body cap).
-    transport: Settings,
-    http: Http,
-    /// Held across the request: whoever holds it is the one asking.
-    cache: async_lock::Mutex<TokenCache>,
-}
+// The cache's mutex is held across the request: whoever holds it is the one asking.
+progress_model::client_credentials_shell!(ClientCredentials, http: Http::default_for, lock: Mutex::new);
 
 impl ClientCredentials {
-    /// Starts building a provider for `client_id` and its secret (scope
-    /// `itwin-platform`, prod's identity service unless told otherwise).
-    pub fn builder(
-        client_id: impl Into<String>,
-        secret: impl Into<SecretString>,
-    ) -> ClientCredentialsBuilder<Self> {
-        ClientCredentialsBuilder::new(client_id, secret)
-    }
-
     async fn fetch(self, fresh: bool, timeout: Duration) -> Result<AccessToken, OAuthError> {
-        let inner = &*self.inner;
-        let clock = &inner.settings.clock;
+        let core = &self.0;
         let ticket = {
-            let cache = inner.cache.lock().await;
+            let cache = core.cache().lock().await;
             let ticket = cache.ticket(fresh);
-            if let Some(answer) = cache.answer(clock.now(), &ticket) {
+            if let Some(answer) = cache.answer(core.clock().now(), &ticket) {
                 return answer;
             }
             ticket
         };
         // Whoever asked first holds the lock across the request; the others
         // queue here and then share its answer.
-        let mut cache = inner.cache.lock().await;
-        if let Some(answer) = cache.answer(clock.now(), &ticket) {
+        let mut cache = core.cache().lock().await;
+        if let Some(answer) = cache.answer(core.clock().now(), &ticket) {
             return answer;
         }
-        let sent = match inner.settings.grant.token_request() {
+        let sent = match core.token_request() {
             Ok(request) => {
-                on_any_runtime(transport::send_request(
-                    &inner.http,
-                    &inner.transport,
-                    request,
-                    timeout,
-                ))
-                .await
+                let sending =
+                    transport::send_request(core.http(), core.transport(), request, timeout);
+                on_any_runtime(sending).await
             }
             Err(error) => Err(error),
         };
-        let answer = read_token_answer(sent, clock.wall());
-        cache.record(clock.now(), &ticket, answer)
+        let answer = core.read_answer(sent);
+        cache.record(core.clock().now(), &ticket, answer)
     }
 }
 
 impl AsyncTokenProvider for ClientCredentials {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        self.token_within(false, self.inner.settings.request_timeout)
+        self.token_within(false, self.0.request_timeout())
     }
 
     fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        self.token_within(true, self.inner.settings.request_timeout)
+        self.token_within(true, self.0.request_timeout())
     }
 
     fn token_within(
@@ -110,32 +84,8 @@ impl AsyncTokenProvider for ClientCredentials {
         fresh: bool,
         timeout: Duration,
     ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        let timeout = timeout.min(self.inner.settings.request_timeout);
         let provider = self.clone();
+        let timeout = self.0.bound(timeout);
         Box::pin(async move { provider.fetch(fresh, timeout).await.map_err(Into::into) })
-    }
-}
-
-impl FromProviderSettings for ClientCredentials {
-    fn from_provider_settings(settings: ProviderSettings) -> Result<Self, Error> {
-        let transport = settings.transport_settings();
-        let http = Http::default_for(&transport)?;
-        let cache = async_lock::Mutex::new(TokenCache::new(settings.refresh_margin));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                settings,
-                transport,
-                http,
-                cache,
-            }),
-        })
-    }
-}
-
-impl fmt::Debug for ClientCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientCredentials")
-            .field("settings", &self.inner.settings)
-            .finish_non_exhaustive()
     }
 }

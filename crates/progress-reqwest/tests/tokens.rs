@@ -1,8 +1,9 @@
-//! Async token providers: an async closure called before each request, and a
-//! provider that fetches a fresh token after a 401.
+//! Async token providers: an async closure called before each request, a
+//! provider that fetches a fresh token after a 401, and one that never answers.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use httpmock::MockServer;
 use progress_reqwest::{AccessToken, AsyncTokenProvider, BoxFuture, Client, JobState, TokenError};
@@ -116,6 +117,30 @@ async fn a_failing_provider_ends_the_watch_with_a_token_error() {
     let error = client.wait("job").await.unwrap_err();
     assert_eq!(error.kind(), progress_reqwest::ErrorKind::Token);
     assert!(error.to_string().contains("identity provider down"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_provider_that_never_answers_ends_the_watch_at_its_deadline() {
+    // A future that never resolves: the client itself must cut the call.
+    let never = || std::future::pending::<Result<String, TokenError>>();
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .async_token_provider(never)
+        .deadline(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.wait("job-1").await.unwrap_err();
+    assert_eq!(
+        error.kind(),
+        progress_reqwest::ErrorKind::Deadline,
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// Lets a test keep a handle on the provider it gives away.

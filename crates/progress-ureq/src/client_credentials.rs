@@ -1,14 +1,10 @@
 //! The OAuth2 client-credentials provider for the blocking client.
 
-use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use progress_model::oauth::{
-    ClientCredentialsBuilder, FromProviderSettings, OAuthError, ProviderSettings, SecretString,
-    TokenCache, read_token_answer,
-};
-use progress_model::{AccessToken, Error, Settings, TokenError, TokenProvider};
+use progress_model::oauth::{OAuthError, ProviderCore, TokenCache};
+use progress_model::{AccessToken, Error, TokenError, TokenProvider};
 
 use crate::transport;
 
@@ -34,15 +30,17 @@ use crate::transport;
 /// # }
 /// ```
 #[derive(Clone)]
-pub struct ClientCredentials {
-    inner: Arc<Inner>,
-}
+pub struct ClientCredentials(ProviderCore<transport::Http, SingleFlight>);
 
-struct Inner {
-    settings: ProviderSettings,
-    /// How to reach the token URL: clear text or not, timeouts, the body cap.
-    transport: Settings,
-    agent: transport::Http,
+progress_model::client_credentials_shell!(
+    ClientCredentials,
+    http: transport::default_agent,
+    lock: SingleFlight::new,
+);
+
+/// The cache, and whether a thread is asking the identity service: the others
+/// wait on the condvar for its answer.
+struct SingleFlight {
     state: Mutex<State>,
     answered: Condvar,
 }
@@ -52,25 +50,33 @@ struct State {
     fetching: bool,
 }
 
-impl ClientCredentials {
-    /// Starts building a provider for `client_id` and its secret (scope
-    /// `itwin-platform`, prod's identity service unless told otherwise).
-    pub fn builder(
-        client_id: impl Into<String>,
-        secret: impl Into<SecretString>,
-    ) -> ClientCredentialsBuilder<Self> {
-        ClientCredentialsBuilder::new(client_id, secret)
+impl SingleFlight {
+    fn new(cache: TokenCache) -> Self {
+        Self {
+            state: Mutex::new(State {
+                cache,
+                fetching: false,
+            }),
+            answered: Condvar::new(),
+        }
     }
 
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is always consistent between statements: a panic elsewhere cannot tear it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ClientCredentials {
     fn fetch(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, OAuthError> {
-        let inner = &*self.inner;
-        let clock = &inner.settings.clock;
+        let core = &self.0;
+        let flight = core.cache();
         // `None` for a bound too far away to add to a clock: no bound at all.
         let until = Instant::now().checked_add(timeout);
-        let mut state = inner.lock();
+        let mut state = flight.lock();
         let ticket = state.cache.ticket(fresh);
         loop {
-            if let Some(answer) = state.cache.answer(clock.now(), &ticket) {
+            if let Some(answer) = state.cache.answer(core.clock().now(), &ticket) {
                 return answer;
             }
             if !state.fetching {
@@ -83,7 +89,7 @@ impl ClientCredentials {
             if left.is_zero() {
                 return Err(waited_too_long(timeout));
             }
-            state = inner
+            state = flight
                 .answered
                 .wait_timeout(state, left)
                 .unwrap_or_else(PoisonError::into_inner)
@@ -91,28 +97,22 @@ impl ClientCredentials {
         }
         state.fetching = true;
         drop(state);
-        let finished = Finished(inner);
-        let sent = inner.settings.grant.token_request().and_then(|request| {
-            transport::send_request(&inner.agent, &inner.transport, request, timeout)
+        let finished = Finished(flight);
+        let sent = core.token_request().and_then(|request| {
+            transport::send_request(core.http(), core.transport(), request, timeout)
         });
-        let answer = read_token_answer(sent, clock.wall());
-        let mut state = inner.lock();
-        let result = state.cache.record(clock.now(), &ticket, answer);
-        drop(state);
+        let answer = core.read_answer(sent);
+        let result = flight
+            .lock()
+            .cache
+            .record(core.clock().now(), &ticket, answer);
         drop(finished);
         result
     }
 }
 
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // The state is always consistent between statements: a panic elsewhere cannot tear it.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 /// Clears the `fetching` flag and wakes the waiters, even if the request panicked.
-struct Finished<'a>(&'a Inner);
+struct Finished<'a>(&'a SingleFlight);
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
@@ -129,43 +129,14 @@ fn waited_too_long(timeout: Duration) -> OAuthError {
 
 impl TokenProvider for ClientCredentials {
     fn token(&self) -> Result<AccessToken, TokenError> {
-        self.token_within(false, self.inner.settings.request_timeout)
+        self.token_within(false, self.0.request_timeout())
     }
 
     fn refresh(&self) -> Result<AccessToken, TokenError> {
-        self.token_within(true, self.inner.settings.request_timeout)
+        self.token_within(true, self.0.request_timeout())
     }
 
     fn token_within(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, TokenError> {
-        let timeout = timeout.min(self.inner.settings.request_timeout);
-        self.fetch(fresh, timeout).map_err(Into::into)
-    }
-}
-
-impl FromProviderSettings for ClientCredentials {
-    fn from_provider_settings(settings: ProviderSettings) -> Result<Self, Error> {
-        let transport = settings.transport_settings();
-        let agent = transport::default_agent(&transport)?;
-        let cache = TokenCache::new(settings.refresh_margin);
-        Ok(Self {
-            inner: Arc::new(Inner {
-                settings,
-                transport,
-                agent,
-                state: Mutex::new(State {
-                    cache,
-                    fetching: false,
-                }),
-                answered: Condvar::new(),
-            }),
-        })
-    }
-}
-
-impl fmt::Debug for ClientCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientCredentials")
-            .field("settings", &self.inner.settings)
-            .finish_non_exhaustive()
+        self.fetch(fresh, self.0.bound(timeout)).map_err(Into::into)
     }
 }

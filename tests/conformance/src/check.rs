@@ -32,6 +32,9 @@ pub fn check(
         check_outcome(outcome, observed.outcome.as_ref(), &mut problems);
     }
     check_many(vector, observed, requests, &mut problems);
+    if let Some(secret) = vector.settings.secret() {
+        check_secret_hidden(secret, observed, requests, &mut problems);
+    }
     if problems.is_empty() {
         return Ok(());
     }
@@ -132,6 +135,14 @@ fn check_request(
                 show_header_values(&sent)
             ));
         }
+    }
+    if let Some(body) = &pattern.body
+        && *body != request.body
+    {
+        problems.push(format!(
+            "{label}: body: expected {body:?}, observed {:?}",
+            request.body
+        ));
     }
 }
 
@@ -359,6 +370,16 @@ fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<Stri
     if let Some(excerpt) = &want.excerpt {
         field("excerpt", show(excerpt.as_deref()), show(got.excerpt()));
     }
+    if let Some(text) = &want.message_contains {
+        let message = got.to_string();
+        if !message.contains(text.as_str()) {
+            field(
+                "message",
+                format!("one containing {text:?}"),
+                format!("{message:?}"),
+            );
+        }
+    }
     // The failure behind the error: the last of `retries_exhausted` (and how
     // many came in a row), the one a `deadline` came during.
     let (attempts, last_kind) = match got {
@@ -373,6 +394,48 @@ fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<Stri
     }
     if let Some(want_kind) = &want.last_kind {
         field("last_kind", show(want_kind.as_deref()), show(last_kind));
+    }
+}
+
+/// A client-credentials secret never shows: not in any error the client
+/// retried or ended with (`Display` or `Debug`), nor in clear in any request
+/// (the token request carries it only inside the Basic credentials).
+fn check_secret_hidden(
+    secret: &str,
+    observed: &Observed,
+    requests: &[RecordedRequest],
+    problems: &mut Vec<String>,
+) {
+    let ended = observed
+        .outcome
+        .iter()
+        .chain(observed.outcomes.values())
+        .filter_map(|outcome| outcome.as_ref().err());
+    for (role, error) in observed
+        .retried
+        .iter()
+        .map(|error| ("a retried error", error))
+        .chain(ended.map(|error| ("the error the call ended with", error)))
+    {
+        if error.to_string().contains(secret) || format!("{error:?}").contains(secret) {
+            problems.push(format!(
+                "secret: {role} shows the client secret ({})",
+                error.kind().as_str()
+            ));
+        }
+    }
+    for (index, request) in requests.iter().enumerate() {
+        let sent = request
+            .headers
+            .iter()
+            .map(|(_, value)| value.as_str())
+            .chain([request.path.as_str(), request.body.as_str()]);
+        if sent.into_iter().any(|text| text.contains(secret)) {
+            problems.push(format!(
+                "secret: request #{} carries the client secret in clear",
+                index + 1
+            ));
+        }
     }
 }
 
@@ -535,6 +598,7 @@ mod tests {
             method: "GET".into(),
             path: "/x".into(),
             headers: Vec::new(),
+            body: String::new(),
             at: None,
             overlap: 1,
         };
@@ -550,5 +614,42 @@ mod tests {
                 "missing {expected:?} in:\n{report}"
             );
         }
+    }
+
+    #[test]
+    fn reports_a_client_secret_in_an_error_or_in_clear_in_a_request() {
+        let vector = Vector::from_json(
+            r#"{
+                "description": "checker self-test",
+                "settings": {"token": {"client_credentials": {"client_id": "id", "secret": "hush-123"}}},
+                "mode": "wait",
+                "job_id": "j",
+                "expect": {"requests": {"count": 1}, "outcome": {"error": {"kind": "config"}}}
+            }"#,
+        )
+        .unwrap();
+        let observed = Observed {
+            outcome: Some(Err(Error::Config("bad secret hush-123".into()))),
+            retried: vec![Error::timeout("slow")],
+            ..Observed::default()
+        };
+        let request = RecordedRequest {
+            method: "POST".into(),
+            path: "/connect/token".into(),
+            headers: vec![("x-echo".into(), "hush-123".into())],
+            body: String::new(),
+            at: None,
+        };
+        let report = check(&vector, &observed, &[request]).unwrap_err();
+        for expected in [
+            "secret: the error the call ended with shows the client secret (config)",
+            "secret: request #1 carries the client secret in clear",
+        ] {
+            assert!(
+                report.contains(expected),
+                "missing {expected:?} in:\n{report}"
+            );
+        }
+        assert!(!report.contains("a retried error"), "{report}");
     }
 }

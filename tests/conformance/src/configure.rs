@@ -1,6 +1,8 @@
 //! Applies a vector's settings to a client builder.
 
-/// Calls the builder methods for every setting a vector gives, and sets its token.
+/// Calls the builder methods for every setting a vector gives, and sets its
+/// token; evaluates to the builder, or the error of building the token's
+/// provider.
 ///
 /// A macro rather than a function because each client has its own builder type;
 /// the builders share these method names (`progress_model::settings_builder_methods!`
@@ -8,16 +10,37 @@
 /// same way from this one place. Sleeper and clock are left to the adapter: their
 /// types differ between blocking and async clients.
 ///
+/// A `client_credentials` token is the client's own `ClientCredentials`,
+/// given with the method that takes it (`token_provider` for the blocking
+/// client, `async_token_provider` for the async one). It asks the mock
+/// server (`server`: its `http://host:port`) at `/connect/token` and measures
+/// token lifetimes on `clock`, the vector's manual clock, so that expiry
+/// follows the recorded waits.
+///
 /// ```no_run
 /// use progress_conformance::{configure_builder, vector::Vector};
+/// use progress_model::ManualClock;
 ///
-/// fn build(vector: &Vector, base_url: &str) -> Result<progress_ureq::Client, progress_model::Error> {
-///     configure_builder!(progress_ureq::Client::builder().base_url(base_url), &vector.settings).build()
+/// fn build(vector: &Vector, server: &str, clock: &ManualClock) -> Result<progress_ureq::Client, progress_model::Error> {
+///     configure_builder!(
+///         progress_ureq::Client::builder().base_url(server),
+///         &vector.settings,
+///         client_credentials: progress_ureq::ClientCredentials => token_provider,
+///         server: server,
+///         clock: clock,
+///     )?
+///     .build()
 /// }
 /// ```
 #[macro_export]
 macro_rules! configure_builder {
-    ($builder:expr, $settings:expr) => {{
+    (
+        $builder:expr,
+        $settings:expr,
+        client_credentials: $provider:ty => $method:ident,
+        server: $server:expr,
+        clock: $clock:expr $(,)?
+    ) => {{
         let settings: &$crate::vector::Settings = $settings;
         let mut builder = $builder;
         if let Some(intervals) = &settings.intervals {
@@ -55,21 +78,31 @@ macro_rules! configure_builder {
         }
         // Exact waits unless a vector asks for jitter.
         builder = builder.jitter(settings.jitter.unwrap_or(0.0));
-        match &settings.token {
-            $crate::vector::Token::Static(token) => builder.token(token.as_str()),
+        let configured: ::std::result::Result<_, ::progress_model::Error> = match &settings.token {
+            $crate::vector::Token::Static(token) => Ok(builder.token(token.as_str())),
             $crate::vector::Token::Refreshing(tokens) => {
-                builder.token_provider($crate::token::RefreshingToken::new(tokens.clone()))
+                Ok(builder.token_provider($crate::token::RefreshingToken::new(tokens.clone())))
             }
             $crate::vector::Token::Closure(token) => {
                 let token = token.clone();
-                builder.token_provider(move || Ok::<_, ::progress_model::TokenError>(token.clone()))
+                Ok(builder
+                    .token_provider(move || Ok::<_, ::progress_model::TokenError>(token.clone())))
             }
             $crate::vector::Token::Failing(message) => {
                 let message = message.clone();
-                builder.token_provider(move || {
+                Ok(builder.token_provider(move || {
                     Err::<String, ::progress_model::TokenError>(message.clone().into())
-                })
+                }))
             }
-        }
+            $crate::vector::Token::ClientCredentials(credentials) => {
+                let clock: &::progress_model::ManualClock = $clock;
+                <$provider>::builder(credentials.client_id.as_str(), credentials.secret.clone())
+                    .token_url(::std::format!("{}/connect/token", $server))
+                    .clock(clock.clone())
+                    .build()
+                    .map(|provider| builder.$method(provider))
+            }
+        };
+        configured
     }};
 }

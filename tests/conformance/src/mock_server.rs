@@ -23,6 +23,9 @@ pub struct RecordedRequest {
     pub path: String,
     /// Every header in arrival order, names in lowercase.
     pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced): empty for the API's GETs,
+    /// the form of a token request.
+    pub body: String,
     /// When it arrived, on the client's manual clock (`watch_many` vectors).
     pub at: Option<Duration>,
     /// How many requests were in flight when it arrived, itself included.
@@ -47,6 +50,7 @@ impl RecordedRequest {
             method: request.method().as_str().to_owned(),
             path,
             headers,
+            body: String::from_utf8_lossy(request.body_ref()).into_owned(),
             at: clock.map(ManualClock::elapsed),
             overlap: 1,
         }

@@ -34,6 +34,9 @@ pub struct Observed {
     pub outcomes: BTreeMap<String, Result<Progress, Error>>,
     /// The most requests the server had in flight at once.
     pub max_overlap: usize,
+    /// The failures the client waited out before retrying, as its `on_retry`
+    /// listener heard them.
+    pub retried: Vec<Error>,
 }
 
 impl Observed {
@@ -111,6 +114,12 @@ impl Recorder {
                 None
             }
         }
+    }
+
+    /// An `on_retry` listener that keeps each failure the client retries.
+    pub fn retry_listener(&self) -> impl Fn(&progress_model::Retry) + Send + Sync + 'static {
+        let recorder = self.clone();
+        move |retry| recorder.lock().observed.retried.push(retry.error.clone())
     }
 
     /// Records the result of a single call (`progress` or `wait`).

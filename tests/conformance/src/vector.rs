@@ -145,6 +145,30 @@ pub enum Token {
     Closure(String),
     /// `{"failing": "message"}`: a provider that fails with this message on every call.
     Failing(String),
+    /// `{"client_credentials": {"client_id": "...", "secret": "..."}}`: the
+    /// client's own `ClientCredentials` provider, asking the mock server's
+    /// `/connect/token` and measuring token lifetimes on the vector's clock.
+    ClientCredentials(ClientCredentials),
+}
+
+/// The id and secret of a `client_credentials` token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCredentials {
+    /// The client id.
+    pub client_id: String,
+    /// The secret: it must never show in an error or a request in clear.
+    pub secret: String,
+}
+
+impl Settings {
+    /// The secret a vector's provider holds, which nothing observed may show.
+    pub fn secret(&self) -> Option<&str> {
+        match &self.token {
+            Token::ClientCredentials(credentials) => Some(&credentials.secret),
+            _ => None,
+        }
+    }
 }
 
 /// Which call the scenario makes.
@@ -278,6 +302,8 @@ pub struct RequestPattern {
     /// Headers that must not be sent.
     #[serde(default)]
     pub absent_headers: Vec<String>,
+    /// The exact body, as text (a token request's form).
+    pub body: Option<String>,
 }
 
 /// A progress as written in a vector; absent `percentage` and `step` mean none was reported.
@@ -330,6 +356,8 @@ pub struct ExpectedError {
     /// The sanitized excerpt of a body that was not what the API documents.
     #[serde(default, deserialize_with = "checked")]
     pub excerpt: Option<Option<String>>,
+    /// Text the error's message (its `Display`) must contain.
+    pub message_contains: Option<String>,
     /// For `retries_exhausted`: how many failures in a row.
     pub attempts: Option<u32>,
     /// For `retries_exhausted`: the kind of the last failure; for `deadline`:

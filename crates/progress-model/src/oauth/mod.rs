@@ -15,12 +15,14 @@
 //!
 //! The adapters send the request with their own HTTP library, bounded by the
 //! request timeout and the time left before the deadline, and hold the cache
-//! behind their own lock.
+//! behind their own lock; everything else a provider holds is a
+//! `ProviderCore`, shared by both.
 
 mod answer;
 mod cache;
 mod error;
 mod grant;
+mod provider;
 mod provider_builder;
 mod token_url;
 
@@ -28,6 +30,8 @@ pub use answer::{IssuedToken, read_token_answer};
 pub use cache::{DEFAULT_REFRESH_MARGIN, TokenCache, TokenTicket};
 pub use error::OAuthError;
 pub use grant::{ClientCredentialsGrant, DEFAULT_SCOPE};
+#[doc(hidden)]
+pub use provider::ProviderCore;
 pub use provider_builder::{ClientCredentialsBuilder, FromProviderSettings, ProviderSettings};
 /// The secret wrapper the providers take: `Debug` shows `[REDACTED]`; wiped when dropped.
 pub use secrecy::SecretString;

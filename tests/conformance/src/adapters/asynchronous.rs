@@ -77,8 +77,17 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
             std::future::ready(())
         })
     };
-    let builder = builder.clock(clock);
-    let Some(client) = recorder.built(configure_builder!(builder, &vector.settings).build()) else {
+    let builder = builder
+        .on_retry(recorder.retry_listener())
+        .clock(clock.clone());
+    let configured = configure_builder!(
+        builder,
+        &vector.settings,
+        client_credentials: progress_reqwest::ClientCredentials => async_token_provider,
+        server: base_url,
+        clock: &clock,
+    );
+    let Some(client) = recorder.built(configured.and_then(|builder| builder.build())) else {
         return recorder.finish();
     };
     let id = vector.job_id.as_str();

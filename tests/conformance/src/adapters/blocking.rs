@@ -24,9 +24,16 @@ impl Adapter for Blocking {
         let builder = Client::builder()
             .base_url(vector.base_url(base_url))
             .sleeper(move |wait: Duration| sleeper.sleep(wait))
-            .clock(clock);
-        let Some(client) = recorder.built(configure_builder!(builder, &vector.settings).build())
-        else {
+            .on_retry(recorder.retry_listener())
+            .clock(clock.clone());
+        let configured = configure_builder!(
+            builder,
+            &vector.settings,
+            client_credentials: progress_ureq::ClientCredentials => token_provider,
+            server: base_url,
+            clock: &clock,
+        );
+        let Some(client) = recorder.built(configured.and_then(|builder| builder.build())) else {
             return recorder.finish();
         };
         let id = vector.job_id.as_str();

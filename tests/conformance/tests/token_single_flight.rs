@@ -1,0 +1,82 @@
+//! Single flight, the one part of `ClientCredentials` each client does its own
+//! way: callers that need a token at the same moment share one request to the
+//! identity service, threads waiting on a condvar in the blocking client,
+//! tasks on an async mutex in the async one. Everything else the providers do
+//! is checked once for all adapters by the `oauth_*` vectors.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use httpmock::{HttpMockResponse, Mock, MockServer};
+use progress_model::TokenProvider;
+use progress_model::oauth::{ClientCredentialsBuilder, FromProviderSettings};
+
+/// An identity service that takes 300 ms to issue `token-1`, `token-2`, ...:
+/// long enough for every caller to ask while the first request is out.
+fn slow_identity_service(server: &MockServer) -> Mock<'_> {
+    let issued = AtomicUsize::new(0);
+    server.mock(move |when, then| {
+        when.method("POST").path("/connect/token");
+        then.delay(Duration::from_millis(300))
+            .respond_with(move |_| {
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                HttpMockResponse::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(format!(
+                        r#"{{"access_token":"token-{n}","token_type":"Bearer","expires_in":3600}}"#
+                    ))
+                    .build()
+            });
+    })
+}
+
+/// Either client's provider, asking `server`.
+fn provider<P: FromProviderSettings>(server: &MockServer) -> P {
+    ClientCredentialsBuilder::<P>::new("job-watcher", "s3cr3t".to_owned())
+        .token_url(server.url("/connect/token"))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn fifty_threads_asking_together_share_one_token_request() {
+    let server = MockServer::start();
+    let tokens = slow_identity_service(&server);
+    let provider: progress_ureq::ClientCredentials = provider(&server);
+    let answers: Vec<String> = std::thread::scope(|scope| {
+        let asking: Vec<_> = (0..50)
+            .map(|_| scope.spawn(|| provider.token().unwrap().secret().to_owned()))
+            .collect();
+        asking.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(
+        answers.iter().all(|token| token == "token-1"),
+        "{answers:?}"
+    );
+    assert_eq!(tokens.calls(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_watches_starting_together_make_one_token_request() {
+    let server = MockServer::start();
+    let tokens = slow_identity_service(&server);
+    let api = server.mock(|when, then| {
+        when.method("GET").header("authorization", "Bearer token-1");
+        then.status(200)
+            .body(r#"{"progress":{"percentage":100,"state":"success"}}"#);
+    });
+    let client = progress_reqwest::Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(provider::<progress_reqwest::ClientCredentials>(&server))
+        .build()
+        .unwrap();
+    let watches: Vec<_> = (0..1000)
+        .map(|_| tokio::spawn(client.wait("job-1")))
+        .collect();
+    for watch in watches {
+        assert!(watch.await.unwrap().unwrap().is_success());
+    }
+    assert_eq!(tokens.calls(), 1);
+    assert_eq!(api.calls(), 1000);
+}
