@@ -639,6 +639,7 @@ mod tests {
             headers: vec![("x-echo".into(), "hush-123".into())],
             body: String::new(),
             at: None,
+            overlap: 1,
         };
         let report = check(&vector, &observed, &[request]).unwrap_err();
         for expected in [
