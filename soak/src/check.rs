@@ -78,6 +78,10 @@ pub fn check(
             verdict.error = Some(error_kind);
             let last_cause = match error {
                 itwin_job_progress::Error::RetriesExhausted { last, .. } => last.kind().as_str(),
+                itwin_job_progress::Error::Deadline {
+                    failing: Some(failing),
+                    ..
+                } => failing.kind().as_str(),
                 other => other.kind().as_str(),
             };
             if let Some(reason) =
@@ -117,6 +121,11 @@ fn unexplained(
     let faulted = served.faults > 0;
     match error {
         ErrorKind::Deadline if job.terminal.is_none() => None,
+        // A 429 is not a failure the retries count: a server that turns the
+        // watch away until its deadline ends it there, as the contract says.
+        ErrorKind::Deadline if turned_away_since_last_observation(record, served, last_cause) => {
+            None
+        }
         ErrorKind::Deadline => {
             Some("hit its deadline although the server's job ends well before it")
         }
@@ -218,4 +227,95 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
         }
     }
     broken
+}
+
+/// Whether every request since the watch's last observation, the one the
+/// deadline cut short (`last_cause`) included, was a 429 the server served as
+/// a fault: a 429 storm that outlasted the watch's deadline.
+fn turned_away_since_last_observation(
+    record: &WatchRecord,
+    served: Served,
+    last_cause: &str,
+) -> bool {
+    let mut causes: Vec<&str> = record
+        .events
+        .iter()
+        .rev()
+        .take_while(|event| !matches!(event, Event::Observed { .. }))
+        .filter_map(|event| match event {
+            Event::Retry { cause, .. } => Some(cause.as_str()),
+            _ => None,
+        })
+        .collect();
+    causes.push(last_cause);
+    causes.iter().all(|cause| *cause == "rate_limited") && served.faults >= causes.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(events: Vec<Event>) -> WatchRecord {
+        WatchRecord {
+            job: 0,
+            events,
+            outcome: None,
+            started: std::time::Instant::now(),
+            took: Duration::ZERO,
+        }
+    }
+
+    fn retry(cause: &str) -> Event {
+        Event::Retry {
+            wait: Duration::from_secs(1),
+            retry_after: Some(Duration::from_secs(1)),
+            cause: cause.to_owned(),
+        }
+    }
+
+    fn faults(count: u64) -> Served {
+        let mut served = Served::default();
+        served.faults = count;
+        served
+    }
+
+    #[test]
+    fn a_deadline_is_explained_only_by_429s_since_the_last_observation() {
+        let storm = record(vec![
+            retry("server"),
+            Event::Observed {
+                percentage: Some(10.0),
+            },
+            retry("rate_limited"),
+            retry("rate_limited"),
+        ]);
+        // Two retried 429s and the one the deadline cut short: three served.
+        assert!(turned_away_since_last_observation(
+            &storm,
+            faults(3),
+            "rate_limited"
+        ));
+        assert!(!turned_away_since_last_observation(
+            &storm,
+            faults(2),
+            "rate_limited"
+        ));
+        // The deadline came while a 5xx was being retried, or after a 200.
+        assert!(!turned_away_since_last_observation(
+            &storm,
+            faults(9),
+            "server"
+        ));
+        assert!(!turned_away_since_last_observation(
+            &storm,
+            faults(9),
+            "deadline"
+        ));
+        let mixed = record(vec![retry("server"), retry("rate_limited")]);
+        assert!(!turned_away_since_last_observation(
+            &mixed,
+            faults(9),
+            "rate_limited"
+        ));
+    }
 }

@@ -127,8 +127,7 @@ fn run_row(plan: &Plan, kind: &kinds::FaultKind, first: u64) -> Result<Vec<cell:
             .map(|(adapter, number)| cell::run(plan, kind, *adapter, number, true))
             .collect();
     }
-    let threads_before = memory::threads();
-    let before = memory::resident_bytes();
+    let before = memory::usage();
     let mut cells = std::thread::scope(|scope| {
         let runs: Vec<_> = numbered
             .map(|(adapter, number)| {
@@ -142,7 +141,7 @@ fn run_row(plan: &Plan, kind: &kinds::FaultKind, first: u64) -> Result<Vec<cell:
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
-    memory::settle(threads_before, cell::SETTLE_BOUND);
+    memory::settle(before.threads, cell::SETTLE_BOUND);
     cell::check_memory(before, &mut cells);
     Ok(cells)
 }
