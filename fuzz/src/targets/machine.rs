@@ -5,7 +5,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue, header::RETRY_AFTER};
 use progress_model::{
-    Action, Error, ErrorKind, HttpResponse, JobId, PollPolicy, Progress, Watch, interpret,
+    Action, ClientLimits, ClientState, Error, ErrorKind, HttpResponse, JobId, PollPolicy, Progress,
+    Watch, interpret,
 };
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,19 @@ pub struct Input {
     deadline_ms: Option<u64>,
     can_refresh: bool,
     steps: Vec<Step>,
+    /// The watch joins a client's shared state (its 429 pause, one request
+    /// at a time after it, its rate and jitter), and gets a slot for each
+    /// request. Absent in inputs kept before it was fuzzed.
+    #[serde(default)]
+    client: Option<SharedClient>,
+}
+
+/// The limits of the client the watch shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SharedClient {
+    max_requests_per_second: Option<f64>,
+    jitter: f64,
+    jitter_seed: u64,
 }
 
 /// One thing that happens to the watch.
@@ -120,20 +134,38 @@ impl Target for Machine {
             4 => (0u64..3_600_000).prop_map(Some),
             1 => Just(Some(u64::MAX)),
         ];
+        let rate = prop_oneof![
+            2 => Just(None),
+            1 => (0.001f64..1_000.0).prop_map(Some),
+        ];
+        let client = prop_oneof![
+            1 => Just(None),
+            2 => (rate, 0.0f64..=1.0, any::<u64>()).prop_map(
+                |(max_requests_per_second, jitter, jitter_seed)| {
+                    Some(SharedClient {
+                        max_requests_per_second,
+                        jitter,
+                        jitter_seed,
+                    })
+                }
+            ),
+        ];
         (
             intervals,
             max_retries,
             deadline,
             any::<bool>(),
             prop::collection::vec(step(), 0..40),
+            client,
         )
             .prop_map(
-                |(intervals_ms, max_retries, deadline_ms, can_refresh, steps)| Input {
+                |(intervals_ms, max_retries, deadline_ms, can_refresh, steps, client)| Input {
                     intervals_ms,
                     max_retries,
                     deadline_ms,
                     can_refresh,
                     steps,
+                    client,
                 },
             )
             .boxed()
@@ -172,9 +204,18 @@ impl<'a> Drive<'a> {
         policy.max_retries = input.max_retries;
         policy.deadline = input.deadline_ms.map(Duration::from_millis);
         let job = JobId::new("job-1").expect("a valid id");
+        let mut watch = Watch::new(job, policy.clone(), CAP, input.can_refresh);
+        if let Some(client) = &input.client {
+            let mut limits = ClientLimits::default();
+            limits.max_requests_per_second = client.max_requests_per_second;
+            limits.jitter = client.jitter;
+            limits.jitter_seed = Some(client.jitter_seed);
+            let state = ClientState::new(&limits).expect("limits the strategy keeps valid");
+            watch = watch.sharing(state);
+        }
         Self {
             input,
-            watch: Watch::new(job, policy.clone(), CAP, input.can_refresh),
+            watch,
             policy,
             origin: Instant::now(),
             elapsed: Duration::ZERO,
@@ -288,6 +329,14 @@ impl<'a> Drive<'a> {
             return Err(format!(
                 "time left {time_left:?}, expected {expected_left:?}"
             ));
+        }
+        if self.input.client.is_some() {
+            // The slot: a wait for it comes as jumps, then the machine may
+            // take the fetch back (a pause began while it queued).
+            self.jump();
+            if !self.watch.on_slot(self.now()) {
+                return Ok(true);
+            }
         }
         // A slow request: the answer comes later.
         self.jump();
