@@ -10,8 +10,11 @@ use crate::cmd::{self, cargo};
 /// `default-features = false`.
 const FACADE_COMBINATIONS: &[&str] = &[
     "",
+    "oauth",
     "blocking,rustls",
+    "blocking,rustls,oauth",
     "async,runtime-tokio,rustls",
+    "async,runtime-tokio,rustls,oauth",
     "async,runtime-async-std,rustls",
     "async,runtime-smol,rustls",
     "async,rustls",
@@ -25,10 +28,14 @@ pub fn run() -> Result<(), String> {
     for features in FACADE_COMBINATIONS {
         check("itwin-job-progress", features)?;
     }
-    // The adapters alone, with nothing but what they need.
+    // The adapters alone, with nothing but what they need, and with their
+    // OAuth provider.
     check("progress-ureq", "")?;
+    check("progress-ureq", "oauth")?;
     check("progress-reqwest", "")?;
-    check("progress-model", "tracing")?;
+    check("progress-reqwest", "oauth")?;
+    check("progress-model", "")?;
+    check("progress-model", "tracing,oauth")?;
     let openssl = openssl_available();
     if openssl {
         for features in NATIVE_TLS_COMBINATIONS {
@@ -126,7 +133,7 @@ const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
 const EVERYTHING_BUT_NATIVE_TLS: &str =
-    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,tracing";
+    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
     cmd::run(cargo().args([

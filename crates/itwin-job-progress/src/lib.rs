@@ -60,8 +60,10 @@
 //! client-credentials grant), caches them, renews each 5 minutes before it
 //! expires or at once after a 401, and sends one request however many watches
 //! need a token at the same moment. Its pieces without I/O are in [`oauth`].
+//! It comes with the `oauth` feature (on by default).
 //!
 //! ```no_run
+//! # #[cfg(all(feature = "async", feature = "oauth"))]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), itwin_job_progress::Error> {
 //! use itwin_job_progress::{Client, ClientCredentials};
@@ -72,6 +74,8 @@
 //! # let _ = client;
 //! # Ok(())
 //! # }
+//! # #[cfg(not(all(feature = "async", feature = "oauth")))]
+//! # fn main() {}
 //! ```
 //!
 //! # Features
@@ -83,6 +87,10 @@
 //! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
 //!   no system library. Both clients use the same provider.
 //! - `native-tls`: the platform's TLS library instead.
+//! - `oauth` (default): `ClientCredentials` in both clients and the [`oauth`]
+//!   module's grant. Leave it out (`default-features = false`) when you pass a
+//!   token or a provider of your own: no OAuth code, nor `secrecy` and
+//!   `form_urlencoded`, is then compiled.
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]
@@ -95,10 +103,11 @@ pub use progress_model::{
     SystemClock, TokenError, TokenProvider, WatchOptions,
 };
 
+#[cfg(all(feature = "async", feature = "oauth"))]
+pub use progress_reqwest::ClientCredentials;
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, ClientCredentials,
-    EventStream, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -112,14 +121,17 @@ pub use progress_reqwest::RuntimeSleeper;
 /// The blocking client, on ureq.
 #[cfg(feature = "blocking")]
 pub mod blocking {
+    #[cfg(feature = "oauth")]
+    pub use progress_ureq::ClientCredentials;
     pub use progress_ureq::{
-        CancelHandle, Client, ClientBuilder, ClientCredentials, EventWatch, ManyWatch,
-        ProgressWatch, Sleeper, ThreadSleeper,
+        CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
+        ThreadSleeper,
     };
 }
 
 /// The OAuth2 client-credentials grant behind both clients' `ClientCredentials`:
-/// its builder, errors, token URLs, and the pieces to drive it yourself.
+/// its builder, errors, token URLs, and the pieces to drive it yourself. All
+/// but `OAuthError` (which an [`Error`] can carry) need the `oauth` feature.
 pub mod oauth {
     pub use progress_model::oauth::*;
 }
@@ -134,6 +146,11 @@ pub mod core {
 
 /// The README's examples, compiled as doctests (`cargo xtask ci` runs them with
 /// every feature on).
-#[cfg(all(doctest, feature = "blocking", feature = "runtime-tokio"))]
+#[cfg(all(
+    doctest,
+    feature = "blocking",
+    feature = "runtime-tokio",
+    feature = "oauth"
+))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

@@ -2,6 +2,7 @@
 //! simulator: the job changes every 20 simulated minutes, tokens live one
 //! simulated hour, and the client's sleeper moves the simulated clock (and
 //! the client's), so three days run in a few real seconds.
+#![cfg(feature = "oauth")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -71,79 +71,86 @@ fn requests_waits_and_retries_are_traced_without_the_token() {
     assert!(messages.iter().all(|m| !m.contains("secret-token-value")));
 }
 
-/// Every field of every event, as text.
-#[derive(Default, Clone)]
-struct Everything(Arc<Mutex<String>>);
+/// `ClientCredentials`' own events, with the `oauth` feature.
+#[cfg(feature = "oauth")]
+mod client_credentials {
+    use super::*;
 
-struct AllFields<'a>(&'a mut String);
+    /// Every field of every event, as text.
+    #[derive(Default, Clone)]
+    struct Everything(Arc<Mutex<String>>);
 
-impl Visit for AllFields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!("{}={value:?} ", field.name()));
-    }
-}
+    struct AllFields<'a>(&'a mut String);
 
-impl Subscriber for Everything {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
+    impl Visit for AllFields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!("{}={value:?} ", field.name()));
+        }
     }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        span.record(&mut AllFields(&mut self.0.lock().unwrap()));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut AllFields(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut text = self.0.lock().unwrap();
-        event.record(&mut AllFields(&mut text));
-        text.push('\n');
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
-#[test]
-fn client_credentials_are_traced_without_the_secret_or_the_tokens() {
-    let secret = "traced-Secret-5a4b3c2d1e";
-    let scenario = Scenario::from_json(&format!(
-        r#"{{ "oauth": {{ "clients": {{ "svc": {{ "secret": "{secret}" }} }}, "token_lifetime_seconds": 600,
-              "faults": {{ "seed": 3, "server_error_rate": 0.3 }} }},
-             "jobs": {{ "job-1": {{ "points": [
-                {{ "at_seconds": 0, "state": "active", "percentage": 5 }},
-                {{ "at_seconds": 3600, "state": "success", "percentage": 100 }}
-             ] }} }} }}"#
-    ))
-    .unwrap();
-    let sim_clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(sim_clock.clone())
-        .start_blocking()
+    impl Subscriber for Everything {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            span.record(&mut AllFields(&mut self.0.lock().unwrap()));
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, values: &Record<'_>) {
+            values.record(&mut AllFields(&mut self.0.lock().unwrap()));
+        }
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut text = self.0.lock().unwrap();
+            event.record(&mut AllFields(&mut text));
+            text.push('\n');
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    #[test]
+    fn client_credentials_are_traced_without_the_secret_or_the_tokens() {
+        let secret = "traced-Secret-5a4b3c2d1e";
+        let scenario = Scenario::from_json(&format!(
+            r#"{{ "oauth": {{ "clients": {{ "svc": {{ "secret": "{secret}" }} }}, "token_lifetime_seconds": 600,
+                  "faults": {{ "seed": 3, "server_error_rate": 0.3 }} }},
+                 "jobs": {{ "job-1": {{ "points": [
+                    {{ "at_seconds": 0, "state": "active", "percentage": 5 }},
+                    {{ "at_seconds": 3600, "state": "success", "percentage": 100 }}
+                 ] }} }} }}"#
+        ))
         .unwrap();
-    let clock = itwin_job_progress::ManualClock::default();
-    let tokens = itwin_job_progress::blocking::ClientCredentials::builder("svc", secret.to_owned())
-        .token_url(sim.token_url())
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let moved = clock.clone();
-    let client = itwin_job_progress::blocking::Client::builder()
-        .base_url(sim.base_url())
-        .token_provider(tokens)
-        .clock(clock)
-        .sleeper(move |wait: std::time::Duration| {
-            sim_clock.advance(wait.as_secs_f64());
-            moved.advance(wait);
-        })
-        .build()
-        .unwrap();
-    let everything = Everything::default();
-    tracing::subscriber::with_default(everything.clone(), || client.wait("job-1").unwrap());
-    let text = everything.0.lock().unwrap();
-    assert!(text.contains("got an access token"), "{text}");
-    assert!(sim.token_requests() >= 6, "a new token every five minutes");
-    assert!(!text.contains(secret), "{text}");
-    // The simulator's tokens all start with `sim-at-`.
-    assert!(!text.contains("sim-at-"), "{text}");
+        let sim_clock = ManualSimClock::new();
+        let sim = Simulator::builder(scenario)
+            .clock(sim_clock.clone())
+            .start_blocking()
+            .unwrap();
+        let clock = itwin_job_progress::ManualClock::default();
+        let tokens =
+            itwin_job_progress::blocking::ClientCredentials::builder("svc", secret.to_owned())
+                .token_url(sim.token_url())
+                .clock(clock.clone())
+                .build()
+                .unwrap();
+        let moved = clock.clone();
+        let client = itwin_job_progress::blocking::Client::builder()
+            .base_url(sim.base_url())
+            .token_provider(tokens)
+            .clock(clock)
+            .sleeper(move |wait: std::time::Duration| {
+                sim_clock.advance(wait.as_secs_f64());
+                moved.advance(wait);
+            })
+            .build()
+            .unwrap();
+        let everything = Everything::default();
+        tracing::subscriber::with_default(everything.clone(), || client.wait("job-1").unwrap());
+        let text = everything.0.lock().unwrap();
+        assert!(text.contains("got an access token"), "{text}");
+        assert!(sim.token_requests() >= 6, "a new token every five minutes");
+        assert!(!text.contains(secret), "{text}");
+        // The simulator's tokens all start with `sim-at-`.
+        assert!(!text.contains("sim-at-"), "{text}");
+    }
 }

@@ -14,7 +14,8 @@
 //! - what the watches of one client share: [`ClientState`] (the 429 pause, the
 //!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
 //!   whose waiting the adapters own).
-//! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache).
+//! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache),
+//!   with the `oauth` feature (on by default).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
 //! bytes and sleep.

@@ -40,6 +40,7 @@ pub(crate) fn rate_limited(retry_after: Option<Duration>) {
     let _ = retry_after;
 }
 
+#[cfg(feature = "oauth")]
 pub(crate) fn token_issued(expires_in: Option<Duration>) {
     #[cfg(feature = "tracing")]
     tracing::info!(
@@ -49,6 +50,7 @@ pub(crate) fn token_issued(expires_in: Option<Duration>) {
     let _ = expires_in;
 }
 
+#[cfg(feature = "oauth")]
 pub(crate) fn token_refused(error: &crate::oauth::OAuthError) {
     #[cfg(feature = "tracing")]
     tracing::warn!(error = %error, "the identity service gave no token");

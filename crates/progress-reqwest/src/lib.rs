@@ -51,6 +51,9 @@
 //!   own with [`ClientBuilder::http_client`].
 //! - `native-tls`: the platform's TLS library instead, through reqwest (it
 //!   wins when both TLS features are on).
+//! - `oauth` (default): `ClientCredentials`, tokens from a client id and
+//!   secret. Without it, a program that passes a token or a provider of its
+//!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]
@@ -59,6 +62,7 @@
 mod bound;
 mod builder;
 mod client;
+#[cfg(feature = "oauth")]
 mod client_credentials;
 mod compat;
 mod events;
@@ -74,6 +78,7 @@ mod transport;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
+#[cfg(feature = "oauth")]
 pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{

@@ -141,6 +141,7 @@ fn dropping_a_watch_mid_wait_cancels_it() {
 /// `ClientCredentials` with no tokio runtime in scope: 20 watches at once
 /// share one token request, and the hanging-provider bound uses the runtime's
 /// own timer.
+#[cfg(feature = "oauth")]
 async fn client_credentials_without_tokio(server: &MockServer) {
     let tokens = server.mock(|when, then| {
         when.method("POST").path("/connect/token");
@@ -163,12 +164,14 @@ async fn client_credentials_without_tokio(server: &MockServer) {
     assert_eq!(tokens.calls(), 1);
 }
 
+#[cfg(feature = "oauth")]
 #[test]
 fn client_credentials_on_async_std() {
     let (server, _) = scripted_server();
     async_std::task::block_on(client_credentials_without_tokio(&server));
 }
 
+#[cfg(feature = "oauth")]
 #[test]
 fn client_credentials_on_smol() {
     let (server, _) = scripted_server();

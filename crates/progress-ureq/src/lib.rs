@@ -29,6 +29,9 @@
 //! - `rustls` (default): TLS through rustls with the ring provider; builds with
 //!   no cmake and no system library.
 //! - `native-tls`: the platform's TLS library instead (OpenSSL on Linux).
+//! - `oauth` (default): `ClientCredentials`, tokens from a client id and
+//!   secret. Without it, a program that passes a token or a provider of its
+//!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 //!
 //! # Connections
@@ -44,6 +47,7 @@
 mod builder;
 mod cancel;
 mod client;
+#[cfg(feature = "oauth")]
 mod client_credentials;
 mod events;
 mod resolver;
@@ -56,6 +60,7 @@ mod transport;
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
 pub use client::Client;
+#[cfg(feature = "oauth")]
 pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ManyWatch, ProgressWatch};
 pub use progress_model::{

@@ -17,22 +17,43 @@
 //! request timeout and the time left before the deadline, and hold the cache
 //! behind their own lock; everything else a provider holds is a
 //! `ProviderCore`, shared by both.
+//!
+//! All of it but [`OAuthError`] comes with the `oauth` feature (on by
+//! default). `OAuthError` is always here: [`Error`](crate::Error) can carry
+//! one, and a provider of one's own can return it to have a watch retry.
 
-mod answer;
-mod cache;
+// Without the feature, the links above name items that are not built.
+#![cfg_attr(not(feature = "oauth"), allow(rustdoc::broken_intra_doc_links))]
+
 mod error;
+pub use error::OAuthError;
+
+#[cfg(feature = "oauth")]
+mod answer;
+#[cfg(feature = "oauth")]
+mod cache;
+#[cfg(feature = "oauth")]
 mod grant;
+#[cfg(feature = "oauth")]
 mod provider;
+#[cfg(feature = "oauth")]
 mod provider_builder;
+#[cfg(feature = "oauth")]
 mod token_url;
 
+#[cfg(feature = "oauth")]
 pub use answer::{IssuedToken, read_token_answer};
+#[cfg(feature = "oauth")]
 pub use cache::{DEFAULT_REFRESH_MARGIN, TokenCache, TokenTicket};
-pub use error::OAuthError;
+#[cfg(feature = "oauth")]
 pub use grant::{ClientCredentialsGrant, DEFAULT_SCOPE};
+#[cfg(feature = "oauth")]
 #[doc(hidden)]
 pub use provider::ProviderCore;
+#[cfg(feature = "oauth")]
 pub use provider_builder::{ClientCredentialsBuilder, FromProviderSettings, ProviderSettings};
 /// The secret wrapper the providers take: `Debug` shows `[REDACTED]`; wiped when dropped.
+#[cfg(feature = "oauth")]
 pub use secrecy::SecretString;
+#[cfg(feature = "oauth")]
 pub use token_url::TokenUrl;
