@@ -140,17 +140,7 @@ fn unexplained(
         }
         ErrorKind::RetriesExhausted => {
             let failures_needed = plan.max_retries as usize + 1;
-            let mut causes: Vec<&str> = record
-                .events
-                .iter()
-                .rev()
-                .take_while(|event| !matches!(event, Event::Observed { .. }))
-                .filter_map(|event| match event {
-                    Event::Retry { cause, .. } => Some(cause.as_str()),
-                    _ => None,
-                })
-                .collect();
-            causes.push(last_cause);
+            let causes = failures_since_last_observation(record, last_cause);
             // A timeout or a failed connection may be the load of 200 watches
             // starting at once, not an injected fault: the server never saw
             // those requests. Any other failure is an answer the server gave.
@@ -237,7 +227,17 @@ fn turned_away_since_last_observation(
     served: Served,
     last_cause: &str,
 ) -> bool {
-    let mut causes: Vec<&str> = record
+    let causes = failures_since_last_observation(record, last_cause);
+    causes.iter().all(|cause| *cause == "rate_limited") && served.faults >= causes.len() as u64
+}
+
+/// What failed since the watch's last observation, in order from the latest:
+/// the failure that ended it (`last_cause`), then each retried one.
+fn failures_since_last_observation<'a>(
+    record: &'a WatchRecord,
+    last_cause: &'a str,
+) -> Vec<&'a str> {
+    let retried = record
         .events
         .iter()
         .rev()
@@ -245,10 +245,8 @@ fn turned_away_since_last_observation(
         .filter_map(|event| match event {
             Event::Retry { cause, .. } => Some(cause.as_str()),
             _ => None,
-        })
-        .collect();
-    causes.push(last_cause);
-    causes.iter().all(|cause| *cause == "rate_limited") && served.faults >= causes.len() as u64
+        });
+    std::iter::once(last_cause).chain(retried).collect()
 }
 
 #[cfg(test)]
