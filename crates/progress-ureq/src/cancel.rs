@@ -4,8 +4,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Ends a blocking watch from anywhere: a sleeping watch wakes at once and
-/// ends with [`Error::Cancelled`](crate::Error::Cancelled); a watch sending a
-/// request ends when the answer comes; nothing more is sent. `Send + Sync +
+/// ends with [`Error::Cancelled`](crate::Error::Cancelled); a watch queued
+/// for a slot of the client (`max_in_flight`, or the single slot after a
+/// 429) ends within 20 ms; a watch sending a request ends when the answer
+/// comes; nothing more is sent. `Send + Sync +
 /// Clone`; get one from the watch before handing the watch to a thread.
 ///
 /// Waking at once holds for the default sleeper; with a sleeper of your own

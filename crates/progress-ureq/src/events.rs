@@ -21,8 +21,14 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
         match machine.step(clock.now()) {
             Step::Fetch(fetch) => {
                 let asked = clock.now();
-                let Some(slot) = client.slots.take(fetch.one_at_a_time, fetch.time_left) else {
-                    machine.on_no_slot();
+                let slot = client
+                    .slots
+                    .take(fetch.one_at_a_time, fetch.time_left, cancel);
+                let Some(slot) = slot else {
+                    // Cancelled while queued: the loop's first check ends the watch.
+                    if !cancel.is_cancelled() {
+                        machine.on_no_slot();
+                    }
                     continue;
                 };
                 if !machine.on_slot(clock.now()) {

@@ -6,6 +6,11 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::CancelHandle;
+
+/// How often a watch queued for a slot looks at its cancel handle.
+const CANCEL_CHECK: Duration = Duration::from_millis(20);
+
 /// The free slots of one client.
 #[derive(Debug)]
 pub(crate) struct Slots {
@@ -40,28 +45,33 @@ impl Slots {
 
     /// Takes a slot (and the single one too when `one_at_a_time`), waiting
     /// at most `limit` (no limit when `None`) for them to be freed. `None`
-    /// when the limit passed first: nothing was taken.
+    /// when the limit passed or `cancel` was raised first: nothing was taken.
+    ///
+    /// A cancel raised while the watch waits here is seen within
+    /// [`CANCEL_CHECK`]: the handle's condvar is not this one, and a thread
+    /// waits on one condvar at a time.
     pub(crate) fn take(
         self: &Arc<Self>,
         one_at_a_time: bool,
         limit: Option<Duration>,
+        cancel: &CancelHandle,
     ) -> Option<Slot> {
         let until = limit.and_then(|limit| Instant::now().checked_add(limit));
         let mut free = self.lock();
         while free.slots == 0 || (one_at_a_time && !free.alone) {
-            free = match until {
-                None => self.freed.wait(free).unwrap_or_else(|e| e.into_inner()),
-                Some(until) => {
-                    let left = until.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return None;
-                    }
-                    self.freed
-                        .wait_timeout(free, left)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
-                }
-            };
+            if cancel.is_cancelled() {
+                return None;
+            }
+            let left = until.map(|until| until.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|left| left.is_zero()) {
+                return None;
+            }
+            let wait = left.map_or(CANCEL_CHECK, |left| left.min(CANCEL_CHECK));
+            free = self
+                .freed
+                .wait_timeout(free, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         free.slots -= 1;
         free.alone &= !one_at_a_time;
@@ -96,32 +106,82 @@ mod tests {
     #[test]
     fn a_full_client_makes_the_next_sender_wait_until_a_slot_is_freed() {
         let slots = Slots::new(1);
-        let held = slots.take(false, None).unwrap();
+        let held = slots.take(false, None, &CancelHandle::default()).unwrap();
         // No slot within the limit: nothing is taken.
-        assert!(slots.take(false, Some(Duration::from_millis(20))).is_none());
+        assert!(
+            slots
+                .take(
+                    false,
+                    Some(Duration::from_millis(20)),
+                    &CancelHandle::default()
+                )
+                .is_none()
+        );
         let waiter = {
             let slots = slots.clone();
-            std::thread::spawn(move || slots.take(false, None).is_some())
+            std::thread::spawn(move || slots.take(false, None, &CancelHandle::default()).is_some())
         };
         drop(held);
         assert!(waiter.join().unwrap());
         // The waiter's slot was freed when its guard dropped: one is free again.
-        assert!(slots.take(false, Some(Duration::ZERO)).is_some());
+        assert!(
+            slots
+                .take(false, Some(Duration::ZERO), &CancelHandle::default())
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_cancel_ends_the_wait_for_a_slot_and_takes_nothing() {
+        let slots = Slots::new(1);
+        let held = slots.take(false, None, &CancelHandle::default()).unwrap();
+        let cancel = CancelHandle::default();
+        let waiter = {
+            let (slots, cancel) = (slots.clone(), cancel.clone());
+            std::thread::spawn(move || slots.take(false, None, &cancel).is_some())
+        };
+        let asked = Instant::now();
+        cancel.cancel();
+        assert!(!waiter.join().unwrap(), "no slot for a cancelled watch");
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            asked.elapsed()
+        );
+        drop(held);
+        // The cancelled waiter took nothing: the one slot is free.
+        assert!(
+            slots
+                .take(false, Some(Duration::ZERO), &CancelHandle::default())
+                .is_some()
+        );
     }
 
     #[test]
     fn one_at_a_time_a_second_sender_waits_with_slots_to_spare() {
         let slots = Slots::new(32);
-        let alone = slots.take(true, None).unwrap();
-        assert!(slots.take(true, Some(Duration::ZERO)).is_none());
+        let alone = slots.take(true, None, &CancelHandle::default()).unwrap();
+        assert!(
+            slots
+                .take(true, Some(Duration::ZERO), &CancelHandle::default())
+                .is_none()
+        );
         // A fetch asked before the 429 still takes one of the 32.
-        assert!(slots.take(false, Some(Duration::ZERO)).is_some());
+        assert!(
+            slots
+                .take(false, Some(Duration::ZERO), &CancelHandle::default())
+                .is_some()
+        );
         let waiter = {
             let slots = slots.clone();
-            std::thread::spawn(move || slots.take(true, None).is_some())
+            std::thread::spawn(move || slots.take(true, None, &CancelHandle::default()).is_some())
         };
         drop(alone);
         assert!(waiter.join().unwrap());
-        assert!(slots.take(true, Some(Duration::ZERO)).is_some());
+        assert!(
+            slots
+                .take(true, Some(Duration::ZERO), &CancelHandle::default())
+                .is_some()
+        );
     }
 }

@@ -272,3 +272,55 @@ fn cancel_wakes_a_sleeping_blocking_watch_at_once() {
         "a request was sent after cancel()"
     );
 }
+
+/// A blocking watch queued for the client's only slot, behind a request
+/// the server holds for seconds, ends as soon as it is cancelled, and sends
+/// nothing.
+#[test]
+fn cancel_ends_a_blocking_watch_queued_for_a_slot() {
+    let server = httpmock::MockServer::start();
+    let slow = server.mock(|when, then| {
+        when.path_includes("/jobs/slow/");
+        then.delay(Duration::from_secs(3))
+            .header("content-type", "application/json")
+            .body(r#"{"progress":{"percentage":100,"state":"success"}}"#);
+    });
+    let queued = server.mock(|when, then| {
+        when.path_includes("/jobs/queued/");
+        then.header("content-type", "application/json")
+            .body(r#"{"progress":{"percentage":100,"state":"success"}}"#);
+    });
+    let client = progress_ureq::Client::builder()
+        .base_url(server.base_url())
+        .token("tok")
+        .max_in_flight(1)
+        .build()
+        .unwrap();
+    let holder = {
+        let client = client.clone();
+        std::thread::spawn(move || client.wait("slow"))
+    };
+    while slow.calls() == 0 {
+        std::thread::yield_now(); // the slot is taken once the request arrives
+    }
+    let mut watch = client.watch("queued");
+    let cancel = watch.cancel_handle();
+    let watcher = std::thread::spawn(move || {
+        let item = watch.next();
+        (item, Instant::now())
+    });
+    // Let it queue for the slot; a cancel before that ends it too.
+    std::thread::sleep(Duration::from_millis(100));
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let (item, ended_at) = watcher.join().unwrap();
+    let error = item.unwrap().unwrap_err();
+    assert_eq!(error.kind(), progress_model::ErrorKind::Cancelled);
+    assert!(
+        ended_at.saturating_duration_since(cancelled_at) <= Duration::from_millis(500),
+        "ended {:?} after cancel(), with the slot still held",
+        ended_at.saturating_duration_since(cancelled_at)
+    );
+    assert!(holder.join().unwrap().unwrap().is_success());
+    assert_eq!(queued.calls(), 0, "the cancelled watch sent a request");
+}
