@@ -22,7 +22,13 @@ pub(crate) async fn within<T>(
     {
         use crate::sleeper::{AsyncSleeper, RuntimeSleeper};
         use futures_util::future::{Either, select};
-        match select(call, RuntimeSleeper.sleep(timeout)).await {
+        // A provider that keeps to the bound itself (`ClientCredentials`)
+        // reports its own failure: its timer may tick on another runtime's
+        // clock (the compat runtime's, a millisecond coarse), so the cut
+        // waits a little past it. A provider that hangs is cut just after.
+        const OWN_BOUND_FIRST: Duration = Duration::from_millis(20);
+        let cut = timeout.saturating_add(OWN_BOUND_FIRST);
+        match select(call, RuntimeSleeper.sleep(cut)).await {
             Either::Left((answer, _)) => Ok(answer),
             Either::Right(((), _)) => Err(Error::timeout(format!(
                 "the token provider gave no token within {timeout:?}"
