@@ -103,85 +103,60 @@ impl Drop for Slot {
 mod tests {
     use super::*;
 
+    /// Takes slots within `limit`, for a watch nobody cancels.
+    fn take(slots: &Arc<Slots>, one_at_a_time: bool, limit: Option<Duration>) -> Option<Slot> {
+        slots.take(one_at_a_time, limit, &CancelHandle::default())
+    }
+
+    /// A thread queued for slots with no limit: whether it got them.
+    fn waiter(
+        slots: &Arc<Slots>,
+        one_at_a_time: bool,
+        cancel: &CancelHandle,
+    ) -> std::thread::JoinHandle<bool> {
+        let (slots, cancel) = (slots.clone(), cancel.clone());
+        std::thread::spawn(move || slots.take(one_at_a_time, None, &cancel).is_some())
+    }
+
     #[test]
     fn a_full_client_makes_the_next_sender_wait_until_a_slot_is_freed() {
         let slots = Slots::new(1);
-        let held = slots.take(false, None, &CancelHandle::default()).unwrap();
+        let held = take(&slots, false, None).unwrap();
         // No slot within the limit: nothing is taken.
-        assert!(
-            slots
-                .take(
-                    false,
-                    Some(Duration::from_millis(20)),
-                    &CancelHandle::default()
-                )
-                .is_none()
-        );
-        let waiter = {
-            let slots = slots.clone();
-            std::thread::spawn(move || slots.take(false, None, &CancelHandle::default()).is_some())
-        };
+        assert!(take(&slots, false, Some(Duration::from_millis(20))).is_none());
+        let waiter = waiter(&slots, false, &CancelHandle::default());
         drop(held);
         assert!(waiter.join().unwrap());
         // The waiter's slot was freed when its guard dropped: one is free again.
-        assert!(
-            slots
-                .take(false, Some(Duration::ZERO), &CancelHandle::default())
-                .is_some()
-        );
+        assert!(take(&slots, false, Some(Duration::ZERO)).is_some());
     }
 
     #[test]
     fn a_cancel_ends_the_wait_for_a_slot_and_takes_nothing() {
         let slots = Slots::new(1);
-        let held = slots.take(false, None, &CancelHandle::default()).unwrap();
+        let held = take(&slots, false, None).unwrap();
         let cancel = CancelHandle::default();
-        let waiter = {
-            let (slots, cancel) = (slots.clone(), cancel.clone());
-            std::thread::spawn(move || slots.take(false, None, &cancel).is_some())
-        };
+        let waiter = waiter(&slots, false, &cancel);
         let asked = Instant::now();
         cancel.cancel();
         assert!(!waiter.join().unwrap(), "no slot for a cancelled watch");
-        assert!(
-            asked.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            asked.elapsed()
-        );
+        let took = asked.elapsed();
+        assert!(took < Duration::from_secs(2), "{took:?}");
         drop(held);
         // The cancelled waiter took nothing: the one slot is free.
-        assert!(
-            slots
-                .take(false, Some(Duration::ZERO), &CancelHandle::default())
-                .is_some()
-        );
+        assert!(take(&slots, false, Some(Duration::ZERO)).is_some());
     }
 
     #[test]
     fn one_at_a_time_a_second_sender_waits_with_slots_to_spare() {
         let slots = Slots::new(32);
-        let alone = slots.take(true, None, &CancelHandle::default()).unwrap();
-        assert!(
-            slots
-                .take(true, Some(Duration::ZERO), &CancelHandle::default())
-                .is_none()
-        );
+        let alone = take(&slots, true, None).unwrap();
+        assert!(take(&slots, true, Some(Duration::ZERO)).is_none());
         // A fetch asked before the 429 still takes one of the 32.
-        assert!(
-            slots
-                .take(false, Some(Duration::ZERO), &CancelHandle::default())
-                .is_some()
-        );
-        let waiter = {
-            let slots = slots.clone();
-            std::thread::spawn(move || slots.take(true, None, &CancelHandle::default()).is_some())
-        };
+        assert!(take(&slots, false, Some(Duration::ZERO)).is_some());
+        let waiter = waiter(&slots, true, &CancelHandle::default());
         drop(alone);
         assert!(waiter.join().unwrap());
-        assert!(
-            slots
-                .take(true, Some(Duration::ZERO), &CancelHandle::default())
-                .is_some()
-        );
+        assert!(take(&slots, true, Some(Duration::ZERO)).is_some());
     }
 }
