@@ -26,7 +26,7 @@ pub(crate) async fn within<T>(
         // reports its own failure: its timer may tick on another runtime's
         // clock (the compat runtime's, a millisecond coarse), so the cut
         // waits a little past it. A provider that hangs is cut just after.
-        const OWN_BOUND_FIRST: Duration = Duration::from_millis(20);
+        const OWN_BOUND_FIRST: Duration = Duration::from_millis(100);
         let cut = timeout.saturating_add(OWN_BOUND_FIRST);
         match select(call, RuntimeSleeper.sleep(cut)).await {
             Either::Left((answer, _)) => Ok(answer),
