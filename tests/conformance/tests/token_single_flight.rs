@@ -80,3 +80,41 @@ async fn a_thousand_watches_starting_together_make_one_token_request() {
     assert_eq!(tokens.calls(), 1);
     assert_eq!(api.calls(), 1000);
 }
+
+/// A thread waiting for another thread's token request gives up at its own
+/// bound (the time its watch has left), not when that request ends; the
+/// request goes on for the thread that sent it.
+#[test]
+fn a_thread_waiting_for_another_threads_request_gives_up_at_its_own_bound() {
+    let server = MockServer::start();
+    let tokens = server.mock(|when, then| {
+        when.method("POST").path("/connect/token");
+        then.delay(Duration::from_secs(2))
+            .header("content-type", "application/json")
+            .body(r#"{"access_token":"token-1","token_type":"Bearer","expires_in":3600}"#);
+    });
+    let provider: progress_ureq::ClientCredentials = provider(&server);
+    std::thread::scope(|scope| {
+        let asking = scope.spawn(|| provider.token().map(|token| token.secret().to_owned()));
+        while tokens.calls() == 0 {
+            std::thread::yield_now(); // the first thread's request is out
+        }
+        let started = std::time::Instant::now();
+        let waited = provider.token_within(false, Duration::from_millis(100));
+        let took = started.elapsed();
+        let error = waited.expect_err("no token within 100 ms");
+        assert!(took < Duration::from_secs(1), "gave up after {took:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("no token from the identity service within"),
+            "{error}"
+        );
+        assert_eq!(asking.join().unwrap().unwrap(), "token-1");
+    });
+    assert_eq!(
+        tokens.calls(),
+        1,
+        "the waiting thread sent no request of its own"
+    );
+}
