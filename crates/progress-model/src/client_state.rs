@@ -54,10 +54,21 @@ struct Shared {
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// Send now.
-    Now,
+    /// Send now; alone (holding the single slot too) while the client
+    /// recovers from a 429.
+    Now { one_at_a_time: bool },
     /// Come back at this instant and ask again.
     NotBefore(Instant),
+}
+
+impl Shared {
+    fn paused_at(&self, now: Instant) -> Option<Instant> {
+        self.paused_until.filter(|until| *until > now)
+    }
+
+    fn one_at_a_time_at(&self, now: Instant) -> bool {
+        self.one_at_a_time_until.is_some_and(|until| until > now)
+    }
 }
 
 impl ClientState {
@@ -85,39 +96,49 @@ impl ClientState {
     /// The instant before which no watch of this client sends, while a 429's
     /// pause lasts at `now`.
     pub fn paused_until(&self, now: Instant) -> Option<Instant> {
-        self.lock().paused_until.filter(|until| *until > now)
+        self.lock().paused_at(now)
     }
 
     /// Whether a watch may send at `now`. `reservation` is the watch's own
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
     pub(crate) fn admit(&self, now: Instant, reservation: &mut Option<Instant>) -> Admission {
         let mut shared = self.lock();
-        if let Some(until) = shared.paused_until.filter(|until| *until > now) {
+        if let Some(until) = shared.paused_at(now) {
             // The bucket is not touched during a pause: nothing is sent in it.
             return Admission::NotBefore(until);
         }
+        let now_alone = Admission::Now {
+            one_at_a_time: shared.one_at_a_time_at(now),
+        };
         if let Some(at) = *reservation {
             if at > now {
                 return Admission::NotBefore(at);
             }
             *reservation = None;
-            return Admission::Now;
+            return now_alone;
         }
         match shared.bucket.as_mut().map(|bucket| bucket.reserve(now)) {
             Some(at) if at > now => {
                 *reservation = Some(at);
                 Admission::NotBefore(at)
             }
-            _ => Admission::Now,
+            _ => now_alone,
         }
+    }
+
+    /// Whether a fetch admitted earlier (alone or not, as `one_at_a_time`
+    /// says) may still go out at `now`, once its driver got a slot: not if a
+    /// 429 paused the client meanwhile, or made it send one request at a time
+    /// when the fetch was not sent alone.
+    pub(crate) fn still_admits(&self, now: Instant, one_at_a_time: bool) -> bool {
+        let shared = self.lock();
+        shared.paused_at(now).is_none() && (one_at_a_time || !shared.one_at_a_time_at(now))
     }
 
     /// Whether the client sends one request at a time at `now`: after a 429,
     /// until one more pause-length has passed after the pause.
     pub fn one_at_a_time(&self, now: Instant) -> bool {
-        self.lock()
-            .one_at_a_time_until
-            .is_some_and(|until| until > now)
+        self.lock().one_at_a_time_at(now)
     }
 
     /// A 429 answered at `now` asked the client to come back at `until`: no
@@ -155,10 +176,13 @@ fn later(old: Option<Instant>, new: Instant) -> Instant {
 
 impl fmt::Debug for ClientState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One guard for both fields: a second `lock()` in the same statement
+        // would wait on the first forever.
+        let shared = self.lock();
         f.debug_struct("ClientState")
             .field("max_in_flight", &self.max_in_flight)
-            .field("paused_until", &self.lock().paused_until)
-            .field("one_at_a_time_until", &self.lock().one_at_a_time_until)
+            .field("paused_until", &shared.paused_until)
+            .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()
     }
 }
@@ -181,7 +205,12 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
-        assert_eq!(client.admit(at(0), &mut None), Admission::Now);
+        assert_eq!(
+            client.admit(at(0), &mut None),
+            Admission::Now {
+                one_at_a_time: false
+            }
+        );
         client.pause_until(at(0), at(30));
         client.pause_until(at(0), at(20)); // an older 429 answered late shortens nothing
         assert_eq!(
@@ -189,7 +218,13 @@ mod tests {
             Admission::NotBefore(at(30))
         );
         assert_eq!(client.paused_until(at(29)), Some(at(30)));
-        assert_eq!(client.admit(at(30), &mut None), Admission::Now);
+        // Sent alone: the client recovers from the 429 for 30 s more.
+        assert_eq!(
+            client.admit(at(30), &mut None),
+            Admission::Now {
+                one_at_a_time: true
+            }
+        );
         assert_eq!(client.paused_until(at(30)), None);
     }
 
@@ -222,14 +257,29 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
         let (mut a, mut b, mut c) = (None, None, None);
-        assert_eq!(client.admit(at(0), &mut a), Admission::Now);
+        assert_eq!(
+            client.admit(at(0), &mut a),
+            Admission::Now {
+                one_at_a_time: false
+            }
+        );
         assert_eq!(client.admit(at(0), &mut b), Admission::NotBefore(at(1)));
         assert_eq!(client.admit(at(0), &mut c), Admission::NotBefore(at(2)));
         // b comes back on time: its reserved send, without taking another.
-        assert_eq!(client.admit(at(1), &mut b), Admission::Now);
+        assert_eq!(
+            client.admit(at(1), &mut b),
+            Admission::Now {
+                one_at_a_time: false
+            }
+        );
         // c comes back early (woken for another reason): still its own instant.
         assert_eq!(client.admit(at(1), &mut c), Admission::NotBefore(at(2)));
-        assert_eq!(client.admit(at(2), &mut c), Admission::Now);
+        assert_eq!(
+            client.admit(at(2), &mut c),
+            Admission::Now {
+                one_at_a_time: false
+            }
+        );
         assert_eq!((a, b, c), (None, None, None));
     }
 
@@ -242,7 +292,22 @@ mod tests {
         for _ in 0..5 {
             assert_eq!(client.admit(at(5), &mut None), Admission::NotBefore(at(10)));
         }
-        assert_eq!(client.admit(at(10), &mut None), Admission::Now);
+        assert_eq!(
+            client.admit(at(10), &mut None),
+            Admission::Now {
+                one_at_a_time: true
+            }
+        );
+    }
+
+    #[test]
+    fn debug_shows_the_pause_and_the_one_at_a_time_time() {
+        let start = Instant::now();
+        let client = state(None);
+        client.pause_until(start, start + Duration::from_secs(5));
+        let shown = format!("{client:?}");
+        assert!(shown.contains("paused_until: Some("), "{shown}");
+        assert!(shown.contains("one_at_a_time_until: Some("), "{shown}");
     }
 
     #[test]

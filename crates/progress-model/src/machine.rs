@@ -46,8 +46,10 @@
 //! ladder: the watch goes on with its own rungs after it.
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::client_state::Admission;
 use crate::{
     ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace,
 };
@@ -297,9 +299,7 @@ impl Watch {
         let Some(client) = self.client.as_ref() else {
             return true;
         };
-        let changed = client.paused_until(now).is_some()
-            || (client.one_at_a_time(now) && !self.fetching_alone);
-        if changed {
+        if !client.still_admits(now, self.fetching_alone) {
             // The fetch was not sent: the next one still needs its fresh token.
             self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
             return false;
@@ -347,15 +347,13 @@ impl Watch {
             // Only a watch built with an invalid id has no job, and it is finished.
             return self.finish(Error::Config("the watch has no job".into()));
         };
-        if let Some(action) = self.wait_for_the_client(now) {
-            return action;
-        }
+        let one_at_a_time = match self.wait_for_the_client(now) {
+            ControlFlow::Continue(one_at_a_time) => one_at_a_time,
+            ControlFlow::Break(action) => return action,
+        };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
-        self.fetching_alone = self
-            .client
-            .as_ref()
-            .is_some_and(|client| client.one_at_a_time(now));
+        self.fetching_alone = one_at_a_time;
         trace::fetch(fresh_token);
         let time_left = self
             .policy
@@ -365,30 +363,35 @@ impl Watch {
             job,
             fresh_token,
             time_left,
-            one_at_a_time: self.fetching_alone,
+            one_at_a_time,
         })
     }
 
     /// Asks the client whether this watch may send now (its 429 pause, its
-    /// rate): if not, a wait until it may, or the deadline error when that
-    /// wait would pass the deadline.
-    fn wait_for_the_client(&mut self, now: Instant) -> Option<Action> {
-        let client = self.client.as_ref()?;
-        let crate::client_state::Admission::NotBefore(until) =
-            client.admit(now, &mut self.reservation)
-        else {
-            return None;
+    /// rate): if so, whether alone (the client recovering from a 429); if
+    /// not, the action instead: a wait until it may, or the deadline error
+    /// when that wait would pass the deadline.
+    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, bool> {
+        let Some(client) = self.client.as_ref() else {
+            return ControlFlow::Continue(false);
+        };
+        let until = match client.admit(now, &mut self.reservation) {
+            Admission::Now { one_at_a_time } => return ControlFlow::Continue(one_at_a_time),
+            Admission::NotBefore(until) => until,
         };
         let wait = until.saturating_duration_since(now);
-        if !self.fits_before_deadline(now, wait) {
-            let deadline = self.policy.deadline?;
+        if let Some(deadline) = self
+            .policy
+            .deadline
+            .filter(|_| !self.fits_before_deadline(now, wait))
+        {
             let error = self.deadline_error(deadline);
-            return Some(self.finish(error));
+            return ControlFlow::Break(self.finish(error));
         }
         // Like any wait handed out, it earns the poll after it.
         self.poll_earned = true;
         trace::wait(wait);
-        Some(Action::Wait(until))
+        ControlFlow::Break(Action::Wait(until))
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.

@@ -45,15 +45,15 @@ impl Slots {
         limit: Option<Duration>,
         sleeper: &dyn AsyncSleeper,
     ) -> Option<Slot> {
-        // The single slot first: a watch waiting for it holds no other.
-        let alone = one_at_a_time.then(|| acquire(&self.alone));
-        let both = async move {
-            let alone = match alone {
-                Some(alone) => Some(alone.await),
-                None => None,
+        let both = async {
+            // The single slot first: a watch waiting for it holds no other.
+            let alone = if one_at_a_time {
+                Some(self.alone.acquire_arc().await)
+            } else {
+                None
             };
             Slot {
-                _slot: acquire(&self.slots).await,
+                _slot: self.slots.acquire_arc().await,
                 _alone: alone,
             }
         };
@@ -69,14 +69,6 @@ impl Slots {
             Either::Left((slot, _)) => Some(slot),
             Either::Right(((), _)) => None,
         }
-    }
-}
-
-/// Takes one permit of `semaphore`, without a waiter when one is free.
-async fn acquire(semaphore: &Arc<Semaphore>) -> SemaphoreGuardArc {
-    match semaphore.try_acquire_arc() {
-        Some(permit) => permit,
-        None => semaphore.acquire_arc().await,
     }
 }
 
