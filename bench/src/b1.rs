@@ -36,11 +36,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             }
         })
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = crate::runtime::two_workers()?;
     let (elapsed, polls, first_error) = runtime.block_on(async {
         let client = baseline::ours_async(&base, &[Duration::from_secs(3600)])?;
         let polls = Arc::new(FirstPolls::default());

@@ -77,11 +77,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let rate: f64 = args.number("rate")?;
     let base = args.text("url")?.to_owned();
     let job = args.text("job")?.to_owned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = crate::runtime::two_workers()?;
     let ours = runtime.block_on(async {
         let client = client(&base, "c1-one-client")?;
         watch_all(n, polls, &job, |_| client.clone()).await

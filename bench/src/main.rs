@@ -19,6 +19,7 @@ mod p3;
 mod proc_stats;
 mod report;
 mod round_trips;
+mod runtime;
 mod start_in_batches;
 mod watchdog;
 

@@ -107,11 +107,7 @@ pub fn run_side(args: &Args) -> Result<(), String> {
         "baseline" => false,
         other => return Err(format!("`--client` is ours or baseline, got `{other}`")),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = crate::runtime::two_workers()?;
     let per_watch = runtime.block_on(async move {
         let request = Arc::new(Request::new(&base, &job));
         let theirs = baseline::reqwest_client()?;

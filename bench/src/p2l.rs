@@ -33,11 +33,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let seconds: u64 = args.number("seconds")?;
     let base = args.text("url")?.to_owned();
     let job = args.text("job")?.to_owned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = crate::runtime::two_workers()?;
     let lateness = Arc::new(Lateness::default());
     let errors = runtime.block_on(async {
         let record = lateness.clone();

@@ -28,6 +28,15 @@ impl Run {
     pub fn rate(&self) -> f64 {
         self.executions as f64 / self.seconds.max(1e-9)
     }
+
+    /// `held`, or `FAILED` when an input broke an invariant.
+    pub fn verdict(&self) -> &'static str {
+        if self.failure.is_none() {
+            "held"
+        } else {
+            "FAILED"
+        }
+    }
 }
 
 /// Checks `cases` generated inputs of `T` from `seed`. A failing input is

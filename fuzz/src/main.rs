@@ -73,11 +73,7 @@ fn main() -> ExitCode {
             run.executions,
             run.seconds,
             run.rate(),
-            if run.failure.is_none() {
-                "held"
-            } else {
-                "FAILED"
-            }
+            run.verdict()
         );
         if let Some(failure) = &run.failure {
             println!("  {failure}");
@@ -125,11 +121,7 @@ fn report(runs: &[Run], options: &Options, seconds: f64) -> String {
             run.executions,
             run.seconds,
             run.rate(),
-            if run.failure.is_none() {
-                "held"
-            } else {
-                "FAILED"
-            }
+            run.verdict()
         );
     }
     for run in runs {

@@ -110,8 +110,7 @@ pub fn run(
 /// The process's memory now against `before` (read before `cells` ran):
 /// whatever the run left behind, every cell of the run says so.
 pub fn check_memory(before: Usage, cells: &mut [Cell]) {
-    let after = settled_usage(before);
-    let broken = left_behind(before, after);
+    let (after, broken) = settled_usage(before);
     for cell in cells {
         cell.memory = Some((before, after));
         cell.broken.extend(broken.iter().cloned());
@@ -124,13 +123,15 @@ pub fn check_memory(before: Usage, cells: &mut [Cell]) {
 /// on async-std's and smol's global executors, whose threads never end,
 /// such a task (still holding a body's buffers) can outlive the run by a
 /// few milliseconds: the heap held then reads high once and then comes
-/// back. Held memory that is really kept never comes back.
-fn settled_usage(before: Usage) -> Usage {
+/// back. Held memory that is really kept never comes back. Returns that
+/// reading and what it finds left behind.
+fn settled_usage(before: Usage) -> (Usage, Vec<String>) {
     let started = std::time::Instant::now();
     loop {
         let after = usage();
-        if left_behind(before, after).is_empty() || started.elapsed() >= SETTLE_BOUND {
-            return after;
+        let broken = left_behind(before, after);
+        if broken.is_empty() || started.elapsed() >= SETTLE_BOUND {
+            return (after, broken);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
