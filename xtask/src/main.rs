@@ -11,6 +11,7 @@ mod cmd;
 mod conformance;
 mod features;
 mod fuzz;
+mod long_tool;
 mod matrix;
 mod package;
 mod soak;
