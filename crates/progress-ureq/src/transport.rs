@@ -9,7 +9,11 @@ use progress_model::{Error, HttpResponse, Proxies, Settings};
 use crate::resolver::ReusingResolver;
 
 /// A ureq agent, and the proxy decisions it follows when it is ours.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the proxy decisions (their URLs without credentials) and
+/// neither the agent nor ureq's proxy: ureq shows a proxy user's first
+/// letter (`a*****:******@`), and a caller's agent may hold a proxy too.
+#[derive(Clone)]
 pub(crate) struct Http {
     pub(crate) agent: ureq::Agent,
     /// `None` for the caller's agent: its proxy settings are its own.
@@ -26,6 +30,20 @@ impl Http {
             proxies: None,
             proxy: None,
         }
+    }
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let agent = if self.proxies.is_some() {
+            "ours"
+        } else {
+            "the caller's"
+        };
+        f.debug_struct("Http")
+            .field("agent", &agent)
+            .field("proxies", &self.proxies)
+            .finish_non_exhaustive()
     }
 }
 
@@ -216,6 +234,39 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         _ => Error::transport(url),
     };
     failed.caused_by(error)
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use crate::Client;
+
+    /// Issue 19: `Debug` showed ureq's `a*****:******@`, the user's first letter.
+    #[test]
+    fn debug_shows_no_part_of_the_proxy_credentials() {
+        let ours = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .proxy("http://alice:hunter22@proxy.corp:3128")
+            .build()
+            .unwrap();
+        let proxy = ureq::Proxy::new("http://alice:hunter22@proxy.corp:3128").unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .proxy(Some(proxy))
+            .build()
+            .into();
+        let callers = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .agent(agent)
+            .build()
+            .unwrap();
+        for client in [ours, callers] {
+            let shown = format!("{client:?}");
+            for part in ["alice", "hunter22", "a*", "*:", "**"] {
+                assert!(!shown.contains(part), "{part} in {shown}");
+            }
+        }
+    }
 }
 
 #[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]
