@@ -396,6 +396,20 @@ mod error_tests {
         assert_eq!(config.to_string(), Error::Config("x".into()).to_string());
     }
 
+    /// Issue 19: a wrong proxy password was a connection failure, retried for minutes.
+    #[test]
+    fn a_proxy_refusing_its_credentials_is_final_and_says_so() {
+        let proxy = ProxyUrl::parse("http://bob:hunter2-secret@proxy.corp:3128").unwrap();
+        let error = Error::proxy_auth("https://api.bentley.com/x").through_proxy(Some(&proxy));
+        assert!(!error.is_transient());
+        assert_eq!(error.kind().as_str(), "proxy_auth");
+        let text = error.to_string();
+        assert!(text.contains("proxy refused its authentication"), "{text}");
+        assert!(text.contains("407"), "{text}");
+        assert!(text.contains("http://<redacted>@proxy.corp:3128"), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("bob"), "{text}");
+    }
+
     #[test]
     fn a_tls_failure_can_say_how_to_trust_a_company_root() {
         let text = Error::tls("https://api.bentley.com/x")

@@ -215,6 +215,11 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         {
             Error::connect(url)
         }
+        // ureq tells the proxy's status only in its text: `responded 407/...`.
+        ureq::Error::ConnectProxyFailed(reason) if connect_status(reason).is_some() => {
+            let status = connect_status(reason).unwrap_or_default();
+            return Error::tunnel_refused(url, status).caused_by(error);
+        }
         // A proxy that would not open the tunnel: a connection failure, as
         // the async client reports it.
         ureq::Error::HostNotFound
@@ -234,6 +239,14 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         _ => Error::transport(url),
     };
     failed.caused_by(error)
+}
+
+/// The status in ureq's `proxy server responded 407/Proxy Authentication Required`.
+fn connect_status(reason: &str) -> Option<u16> {
+    let (code, _) = reason
+        .strip_prefix("proxy server responded ")?
+        .split_once('/')?;
+    code.parse().ok()
 }
 
 #[cfg(test)]

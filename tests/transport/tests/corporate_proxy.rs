@@ -168,7 +168,9 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
     assert!(!run.output.contains("pr0xy-pass-word"), "{}", run.output);
 
-    // Refused: the error names the proxy, still without the password.
+    // Refused (a 407): final, not a network failure to retry, and the error
+    // says it is the proxy's authentication and names the proxy, still
+    // without the password.
     let wrong = proxy
         .url
         .replace("http://", "http://alice:wr0ng-pass-word@");
@@ -180,10 +182,11 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     for client in ["blocking", "async"] {
         let line = run.line(client);
         assert!(
-            line.starts_with(&format!("{client}: error Connect")),
+            line.starts_with(&format!("{client}: error ProxyAuth")),
             "{}",
             run.output
         );
+        assert!(line.contains("proxy refused its authentication"), "{line}");
         assert!(line.contains(&named), "{line}");
     }
     assert!(!run.output.contains("wr0ng-pass-word"), "{}", run.output);
