@@ -96,6 +96,9 @@ pub(crate) async fn send_request(
     request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
+    if let Some(proxies) = &http.proxies {
+        proxies.check(request.uri())?;
+    }
     let through = http
         .proxies
         .as_ref()

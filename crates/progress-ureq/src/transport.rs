@@ -132,6 +132,9 @@ pub(crate) fn send_request(
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let agent = &http.agent;
+    if let Some(proxies) = &http.proxies {
+        proxies.check(request.uri())?;
+    }
     let through = http
         .proxies
         .as_ref()

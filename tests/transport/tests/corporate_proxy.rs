@@ -252,6 +252,46 @@ fn clear_text_to_loopback_never_goes_through_the_proxy() {
     );
 }
 
+/// Issue 19: `ALL_PROXY=socks5h://...` or `HTTPS_PROXY=https://...` made
+/// `build()` fail even for a client whose requests never go through a proxy.
+#[test]
+fn a_proxy_variable_the_clients_cannot_use_fails_only_requests_that_would_use_it() {
+    let tls = CaTlsServer::start();
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(200).body(PROGRESS);
+    });
+    let socks = [("ALL_PROXY", "socks5h://sam:s0cks-pass-word@proxy.corp:1080")];
+    // Clear text to loopback: never through a proxy.
+    run_child_at(&server.base_url(), &tls.ca_pem, "job", &socks).assert_both_ok();
+    // Exempted by NO_PROXY.
+    let exempt = [
+        ("HTTPS_PROXY", "https://sam:s0cks-pass-word@proxy.corp:443"),
+        ("NO_PROXY", "localhost"),
+    ];
+    run_child(&tls, "job", &exempt).assert_both_ok();
+    // A request that would go through it: refused, naming the variable and
+    // the proxies the clients can use, never the password.
+    let run = run_child(&tls, "job", &socks);
+    for client in ["blocking", "async"] {
+        let line = run.line(client);
+        assert!(
+            line.starts_with(&format!("{client}: error Config")),
+            "{}",
+            run.output
+        );
+        assert!(line.contains("ALL_PROXY"), "{line}");
+        assert!(line.contains("http://"), "{line}");
+    }
+    assert!(!run.output.contains("s0cks-pass-word"), "{}", run.output);
+    assert_eq!(
+        tls.heads().len(),
+        2,
+        "only the exempted run reached the server"
+    );
+}
+
 /// The child's part: both clients, one request each, trusting the test root;
 /// prints `CLIENT: ok PERCENT` or `CLIENT: error KIND: CHAIN`, and each
 /// builder's and client's `Debug`. Does nothing unless run by a test above.
