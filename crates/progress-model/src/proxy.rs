@@ -259,7 +259,10 @@ impl Proxies {
         let tls = url
             .scheme_str()
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
-        tls && url.host().is_some_and(|host| !self.bypass.matches(host))
+        let port = url.port_u16().unwrap_or(443);
+        tls && url
+            .host()
+            .is_some_and(|host| !self.bypass.matches(host, port))
     }
 
     /// The proxy for https requests, before `NO_PROXY` is applied to an address.

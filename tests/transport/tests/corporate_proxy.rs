@@ -134,6 +134,34 @@ fn no_proxy_bypasses_the_proxy() {
     assert_eq!(server.heads().len(), 2);
 }
 
+/// Issue 19: `*.name` and `host:port` entries matched nothing, so the
+/// request went through the proxy. An entry for another port does not exempt.
+#[test]
+fn no_proxy_takes_wildcards_and_ports_as_curl_users_write_them() {
+    let proxy = Tinyproxy::start(None);
+    let server = CaTlsServer::start();
+    for list in [
+        "*.localhost".to_owned(),
+        format!("example.org, localhost:{}", server.port),
+    ] {
+        let vars = [("HTTPS_PROXY", proxy.url.as_str()), ("NO_PROXY", &list)];
+        run_child(&server, "job", &vars).assert_both_ok();
+        assert_eq!(
+            proxy.connects_to(&authority(&server)),
+            0,
+            "{list}: {}",
+            proxy.log()
+        );
+    }
+    let other_port = format!("localhost:{}", server.port.wrapping_add(1));
+    let vars = [
+        ("HTTPS_PROXY", proxy.url.as_str()),
+        ("NO_PROXY", &other_port),
+    ];
+    run_child(&server, "job", &vars).assert_both_ok();
+    assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
+}
+
 #[test]
 fn the_builder_s_no_proxy_wins_over_the_environment() {
     let proxy = Tinyproxy::start(None);
