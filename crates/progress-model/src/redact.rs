@@ -37,6 +37,7 @@ impl HttpResponse {
 
 /// `text` with every copy of each of `needles` (the empty ones skipped)
 /// replaced by `<redacted>`, or `None` when none is there.
+#[cfg(feature = "oauth")]
 pub(crate) fn redact_all(text: &[u8], needles: &[&str]) -> Option<Vec<u8>> {
     let mut clean: Option<Vec<u8>> = None;
     for needle in needles.iter().filter(|needle| !needle.is_empty()) {
