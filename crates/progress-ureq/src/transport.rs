@@ -20,6 +20,8 @@ pub(crate) struct Http {
     proxies: Option<Proxies>,
     /// The https proxy in ureq's form, read once rather than at each request.
     proxy: Option<ureq::Proxy>,
+    /// Our agent's resolver, told when connecting to its answer failed.
+    resolver: Option<ReusingResolver>,
 }
 
 impl Http {
@@ -29,6 +31,7 @@ impl Http {
             agent,
             proxies: None,
             proxy: None,
+            resolver: None,
         }
     }
 }
@@ -52,6 +55,11 @@ impl std::fmt::Debug for Http {
 /// Refuses an `https://` base URL when no TLS feature is on: every request
 /// would fail.
 pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
+    agent_with(settings, ReusingResolver::default())
+}
+
+/// [`default_agent`], resolving names with `resolver`.
+fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     settings.refuse_https_without_tls("progress-ureq")?;
     // The process's environment, read once, as curl reads it.
@@ -72,11 +80,12 @@ pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let connector =
         crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
-    let agent = ureq::Agent::with_parts(config.build(), connector, ReusingResolver::default());
+    let agent = ureq::Agent::with_parts(config.build(), connector, resolver.clone());
     Ok(Http {
         agent,
         proxy: ureq_proxy(proxies.https())?,
         proxies: Some(proxies),
+        resolver: Some(resolver),
     })
 }
 
@@ -159,9 +168,14 @@ pub(crate) fn send_request(
     }
     let request = config.build();
     let url = request.uri().to_string();
-    let response = agent
-        .run(request)
-        .map_err(|error| transport_error(&url, error).through_proxy(through.as_ref()))?;
+    let response = agent.run(request).map_err(|error| {
+        if let Some(resolver) = &http.resolver
+            && connecting_failed(&error)
+        {
+            resolver.forget();
+        }
+        transport_error(&url, error).through_proxy(through.as_ref())
+    })?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -176,6 +190,24 @@ pub(crate) fn send_request(
         parts.headers,
         bytes,
     ))
+}
+
+/// Whether no connection could be made to any address of the answer (ureq
+/// tried them all and tells the last failure).
+fn connecting_failed(error: &ureq::Error) -> bool {
+    use std::io::ErrorKind as Io;
+    match error {
+        ureq::Error::Timeout(ureq::Timeout::Connect) | ureq::Error::ConnectionFailed => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            Io::ConnectionRefused
+                | Io::HostUnreachable
+                | Io::NetworkUnreachable
+                | Io::AddrNotAvailable
+                | Io::TimedOut
+        ),
+        _ => false,
+    }
 }
 
 /// A proxy as ureq takes it (with its credentials,
@@ -250,6 +282,69 @@ fn connect_status(reason: &str) -> Option<u16> {
         .strip_prefix("proxy server responded ")?
         .split_once('/')?;
     code.parse().ok()
+}
+
+#[cfg(test)]
+mod resolver_tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ureq::config::Config;
+    use ureq::http::Uri;
+    use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+    use ureq::unversioned::transport::NextTimeout;
+
+    use super::*;
+
+    /// Resolves every name to one address, counting its lookups.
+    #[derive(Debug)]
+    struct Fixed {
+        addr: SocketAddr,
+        lookups: Arc<AtomicUsize>,
+    }
+
+    impl Resolver for Fixed {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            let mut addrs = self.empty();
+            addrs.push(self.addr);
+            Ok(addrs)
+        }
+    }
+
+    /// Issue 19: the answer was kept for a minute whatever happened, so a
+    /// moved service was looked for at its old address until then.
+    #[test]
+    fn an_answer_that_could_not_be_connected_to_is_looked_up_again() {
+        // A port nothing listens on any more.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let resolver = ReusingResolver::over(Fixed {
+            addr,
+            lookups: lookups.clone(),
+        });
+        let mut settings = Settings::default();
+        settings.set_base_url(&format!("http://localhost:{}", addr.port()));
+        let settings = settings.check().unwrap();
+        let http = agent_with(&settings, resolver).unwrap();
+        let url = format!("http://localhost:{}/x", addr.port());
+        for _ in 0..2 {
+            let request = http::Request::get(&url).body(()).unwrap();
+            let error =
+                send_request(&http, &settings, request, Duration::from_secs(5)).unwrap_err();
+            assert_eq!(error.kind(), progress_model::ErrorKind::Connect, "{error}");
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
 }
 
 #[cfg(test)]
