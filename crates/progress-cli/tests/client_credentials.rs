@@ -156,3 +156,65 @@ fn an_identity_service_that_never_answers_ends_at_the_deadline() {
     assert_nothing_secret(&run);
     drop(silent);
 }
+
+/// A gateway in front of the identity service that refuses every request
+/// with a page echoing it, headers and body, as some proxies and WAFs do.
+fn echoing_gateway() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut echoed = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                echoed.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            echoed.push_str(&String::from_utf8_lossy(&body));
+            let page = format!("<html><h1>403 Forbidden</h1><pre>{echoed}</pre></html>");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 403 Forbidden\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    format!("http://{address}/connect/token")
+}
+
+/// Issue 19: the page echoed `Authorization: Basic <id:secret in base64>`,
+/// and its excerpt went to stderr.
+#[test]
+fn an_echoing_gateway_s_page_shows_the_secret_in_no_form_on_stderr() {
+    use base64::Engine as _;
+    let sim = identity_and_api();
+    let mut watch = bare();
+    watch.args([
+        "watch",
+        "job-1",
+        "--client-id",
+        CLIENT_ID,
+        "--base-url",
+        &sim.base_url(),
+        "--token-url",
+        &echoing_gateway(),
+    ]);
+    let run = run(watch.env("ITWIN_CLIENT_SECRET", SECRET));
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("403"), "{}", run.stderr);
+    assert!(run.stderr.contains("Basic <redacted>"), "{}", run.stderr);
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{SECRET}"));
+    assert!(!run.stderr.contains(&basic), "{}", run.stderr);
+    assert_nothing_secret(&run);
+}

@@ -79,6 +79,7 @@ macro_rules! job_field {
             | Error::Timeout { job, .. }
             | Error::Connect { job, .. }
             | Error::Tls { job, .. }
+            | Error::ProxyAuth { job, .. }
             | Error::Transport { job, .. }
             | Error::Deadline { job, .. }
             | Error::RetriesExhausted { job, .. }
@@ -262,6 +263,25 @@ pub enum Error {
         /// The job the request was about.
         job: Option<JobId>,
     },
+    /// The proxy answered `407 Proxy Authentication Required`: the proxy URL
+    /// gives no user and password, or wrong ones. Not retried: asking again
+    /// with the same credentials gets the same answer. The message names
+    /// the proxy, never its credentials.
+    #[error(
+        "{}the proxy refused its authentication (HTTP 407 Proxy Authentication Required): \
+         {message}; check the user and password in the proxy URL",
+        ForJob(job)
+    )]
+    #[non_exhaustive]
+    ProxyAuth {
+        /// What failed (the URL and the proxy included).
+        message: String,
+        /// The HTTP library's error.
+        #[source]
+        cause: Option<Cause>,
+        /// The job the request was about.
+        job: Option<JobId>,
+    },
     /// Any other failure of the HTTP client.
     #[error("{}transport error: {message}", ForJob(job))]
     #[non_exhaustive]
@@ -352,6 +372,8 @@ pub enum ErrorKind {
     Connect,
     /// [`Error::Tls`].
     Tls,
+    /// [`Error::ProxyAuth`].
+    ProxyAuth,
     /// [`Error::Transport`].
     Transport,
     /// [`Error::Deadline`].
@@ -382,6 +404,7 @@ impl ErrorKind {
             Self::Timeout => "timeout",
             Self::Connect => "connect",
             Self::Tls => "tls",
+            Self::ProxyAuth => "proxy_auth",
             Self::Transport => "transport",
             Self::Deadline => "deadline",
             Self::RetriesExhausted => "retries_exhausted",
@@ -460,6 +483,30 @@ impl Error {
         }
     }
 
+    /// The proxy refused its credentials (a `407` to the `CONNECT`); `message`
+    /// names the URL. Adapters add the proxy with [`Error::through_proxy`].
+    pub fn proxy_auth(message: impl Into<String>) -> Self {
+        Self::ProxyAuth {
+            message: message.into(),
+            cause: None,
+            job: None,
+        }
+    }
+
+    /// The proxy answered the `CONNECT` to reach `url` with `status`, not
+    /// 200. A 407, or a 401 (tinyproxy's answer to wrong credentials: the
+    /// tunnel was not open, so the API cannot have sent it), is the proxy's
+    /// authentication: final. Anything else is a connection failure, which
+    /// may heal.
+    pub fn tunnel_refused(url: &str, status: u16) -> Self {
+        match status {
+            401 | 407 => Self::proxy_auth(url),
+            _ => Self::connect(format!(
+                "{url}: the proxy answered the CONNECT with HTTP {status}"
+            )),
+        }
+    }
+
     /// Any other failure of the HTTP client; `message` names the URL.
     pub fn transport(message: impl Into<String>) -> Self {
         Self::Transport {
@@ -490,6 +537,7 @@ impl Error {
             Self::Timeout { message, .. }
             | Self::Connect { message, .. }
             | Self::Tls { message, .. }
+            | Self::ProxyAuth { message, .. }
             | Self::Transport { message, .. },
         ) = (proxy, &mut self)
         {
@@ -504,6 +552,7 @@ impl Error {
         if let Self::Timeout { cause, .. }
         | Self::Connect { cause, .. }
         | Self::Tls { cause, .. }
+        | Self::ProxyAuth { cause, .. }
         | Self::Transport { cause, .. } = &mut self
         {
             *cause = Some(Arc::from(error.into()));
@@ -628,6 +677,7 @@ impl Error {
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Connect { .. } => ErrorKind::Connect,
             Self::Tls { .. } => ErrorKind::Tls,
+            Self::ProxyAuth { .. } => ErrorKind::ProxyAuth,
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Deadline { .. } => ErrorKind::Deadline,
             Self::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,

@@ -171,7 +171,18 @@ pub enum ProxyChoice {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Proxies {
     https: Option<ProxyUrl>,
+    /// The environment's proxy variable, when it names a proxy this client
+    /// cannot use (`socks5h://`, `https://`): an error only for a request
+    /// that would go through it.
+    unusable: Option<Unusable>,
     bypass: NoProxy,
+}
+
+/// A proxy variable that could not be read, and why (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unusable {
+    variable: &'static str,
+    why: String,
 }
 
 impl Proxies {
@@ -180,6 +191,11 @@ impl Proxies {
     /// `https_proxy`, then `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`; an empty
     /// variable counts as unset. `HTTP_PROXY` is for `http://` requests, which
     /// here only go to loopback and never through a proxy.
+    ///
+    /// A variable naming a proxy this client cannot use (`socks5h://`,
+    /// `https://`, no host) fails no build: it is ignored with a `tracing`
+    /// warning, and only a request that would go through it fails
+    /// ([`Proxies::check`]). A proxy the caller gives is checked by its builder.
     pub fn resolve(
         choice: &ProxyChoice,
         env: impl Fn(&str) -> Option<String>,
@@ -194,19 +210,59 @@ impl Proxies {
         let bypass = read(&["no_proxy", "NO_PROXY"])
             .map(|(_, value)| NoProxy::parse(&value))
             .unwrap_or_default();
+        let mut unusable = None;
         let https = match choice {
             ProxyChoice::Off => return Ok(Self::default()),
             ProxyChoice::Url(url) => Some(url.clone()),
             ProxyChoice::Environment => {
                 match read(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) {
-                    Some((name, value)) => Some(ProxyUrl::parse(&value).map_err(|error| {
-                        Error::Config(format!("{name}: {}", error_text(&error)))
-                    })?),
+                    Some((variable, value)) => match ProxyUrl::parse(&value) {
+                        Ok(url) => Some(url),
+                        Err(error) => {
+                            let why = error_text(&error);
+                            crate::trace::proxy_unusable(variable, &why);
+                            unusable = Some(Unusable { variable, why });
+                            None
+                        }
+                    },
                     None => None,
                 }
             }
         };
-        Ok(Self { https, bypass })
+        Ok(Self {
+            https,
+            unusable,
+            bypass,
+        })
+    }
+
+    /// Refuses a request to `url` that would go through a proxy variable this
+    /// client cannot use, naming the variable and the proxies it can use (an
+    /// `https://` URL not exempted by `NO_PROXY`); every other request is fine.
+    pub fn check(&self, url: &http::Uri) -> Result<(), Error> {
+        match &self.unusable {
+            Some(Unusable { variable, why }) if self.would_proxy(url) => {
+                Err(Error::Config(format!(
+                    "{variable} names a proxy this client cannot use ({why}); a request to {} \
+                 would go through it: give an http:// proxy (http://[user:pass@]host:port), \
+                 or exempt the host in NO_PROXY",
+                    url.host().unwrap_or_default()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a request to `url` goes through the proxy, if there is one:
+    /// TLS, and a host `NO_PROXY` does not name.
+    fn would_proxy(&self, url: &http::Uri) -> bool {
+        let tls = url
+            .scheme_str()
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
+        let port = url.port_u16().unwrap_or(443);
+        tls && url
+            .host()
+            .is_some_and(|host| !self.bypass.matches(host, port))
     }
 
     /// The proxy for https requests, before `NO_PROXY` is applied to an address.
@@ -218,11 +274,7 @@ impl Proxies {
     /// text (`http://`, loopback only), never for a host `NO_PROXY` names.
     pub fn for_url(&self, url: &http::Uri) -> Option<&ProxyUrl> {
         let proxy = self.https.as_ref()?;
-        let tls = url
-            .scheme_str()
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
-        let host = url.host()?;
-        (tls && !self.bypass.matches(host)).then_some(proxy)
+        self.would_proxy(url).then_some(proxy)
     }
 }
 
@@ -364,16 +416,35 @@ mod tests {
         assert_eq!(proxy_for(&proxies, "https://api.bentley.com/x"), None);
     }
 
+    /// Issue 19: such a variable made `build()` fail even for a client
+    /// whose requests never go through a proxy.
     #[test]
-    fn an_unreadable_variable_is_named_without_its_value() {
-        let error = Proxies::resolve(
-            &ProxyChoice::Environment,
-            env(&[("HTTPS_PROXY", "socks5://u:hunter22@p")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.contains("HTTPS_PROXY"), "{error}");
-        assert!(!error.contains("hunter22"), "{error}");
+    fn an_unusable_variable_fails_only_a_request_that_would_go_through_it() {
+        for (variable, value) in [
+            ("ALL_PROXY", "socks5h://u:hunter22@p:1080"),
+            ("HTTPS_PROXY", "https://u:hunter22@p:443"),
+            ("https_proxy", "http://u:hunter22@"),
+        ] {
+            let vars = [(variable, value), ("NO_PROXY", ".corp.example")];
+            let proxies = Proxies::resolve(&ProxyChoice::Environment, env(&vars)).unwrap();
+            for fine in [
+                "http://127.0.0.1:8080/x",
+                "http://localhost/x",
+                "https://api.corp.example/x",
+            ] {
+                assert!(proxies.check(&fine.parse().unwrap()).is_ok(), "{fine}");
+                assert_eq!(proxy_for(&proxies, fine), None);
+            }
+            let error = proxies
+                .check(&"https://api.bentley.com/x".parse().unwrap())
+                .unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::Config);
+            assert!(!error.is_transient());
+            let text = error.to_string();
+            assert!(text.contains(variable), "{text}");
+            assert!(text.contains("http://"), "{text}");
+            assert!(!text.contains("hunter22"), "{text}");
+        }
     }
 }
 
@@ -394,6 +465,20 @@ mod error_tests {
         // Not every error went through the network.
         let config = Error::Config("x".into()).through_proxy(Some(&proxy));
         assert_eq!(config.to_string(), Error::Config("x".into()).to_string());
+    }
+
+    /// Issue 19: a wrong proxy password was a connection failure, retried for minutes.
+    #[test]
+    fn a_proxy_refusing_its_credentials_is_final_and_says_so() {
+        let proxy = ProxyUrl::parse("http://bob:hunter2-secret@proxy.corp:3128").unwrap();
+        let error = Error::proxy_auth("https://api.bentley.com/x").through_proxy(Some(&proxy));
+        assert!(!error.is_transient());
+        assert_eq!(error.kind().as_str(), "proxy_auth");
+        let text = error.to_string();
+        assert!(text.contains("proxy refused its authentication"), "{text}");
+        assert!(text.contains("407"), "{text}");
+        assert!(text.contains("http://<redacted>@proxy.corp:3128"), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("bob"), "{text}");
     }
 
     #[test]

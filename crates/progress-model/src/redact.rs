@@ -35,6 +35,20 @@ impl HttpResponse {
     }
 }
 
+/// `text` with every copy of each of `needles` (the empty ones skipped)
+/// replaced by `<redacted>`, or `None` when none is there.
+#[cfg(feature = "oauth")]
+pub(crate) fn redact_all(text: &[u8], needles: &[&str]) -> Option<Vec<u8>> {
+    let mut clean: Option<Vec<u8>> = None;
+    for needle in needles.iter().filter(|needle| !needle.is_empty()) {
+        let haystack = clean.as_deref().unwrap_or(text);
+        if let Some(replaced) = replace_all(needle.as_bytes(), haystack) {
+            clean = Some(replaced);
+        }
+    }
+    clean
+}
+
 /// Where `needle` (not empty) starts in `haystack`, from `from` on: candidates
 /// are found by its first byte with memchr, then compared.
 fn find(needle: &[u8], haystack: &[u8], from: usize) -> Option<usize> {

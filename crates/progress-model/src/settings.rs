@@ -24,6 +24,17 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request may take.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The longest duration a builder keeps: a longer one (up to
+/// `Duration::MAX`) is taken as this, a year, longer than any watch needs,
+/// so that no clock, timer or HTTP library adding it to an instant can
+/// overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// `duration`, at most [`MAX_DURATION`].
+pub(crate) fn saturate(duration: Duration) -> Duration {
+    duration.min(MAX_DURATION)
+}
+
 /// How a watch polls: the ladder, the retries and the deadline.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -47,6 +58,15 @@ impl Default for PollPolicy {
 }
 
 impl PollPolicy {
+    /// The policy with every duration at most [`MAX_DURATION`].
+    pub(crate) fn saturated(mut self) -> Self {
+        for interval in &mut self.intervals {
+            *interval = saturate(*interval);
+        }
+        self.deadline = self.deadline.map(saturate);
+        self
+    }
+
     /// Refuses a ladder a watch cannot follow: no rung, or a rung of zero.
     pub fn check(&self) -> Result<(), Error> {
         if self.intervals.is_empty() {
@@ -150,11 +170,15 @@ impl Settings {
         self.base_url = environment.into();
     }
 
-    /// The settings, or the first problem a builder met.
-    pub fn check(self) -> Result<Self, Error> {
+    /// The settings, or the first problem a builder met. Durations longer
+    /// than [`MAX_DURATION`] are taken as it.
+    pub fn check(mut self) -> Result<Self, Error> {
         if let Some(problem) = self.problem {
             return Err(problem);
         }
+        self.connect_timeout = saturate(self.connect_timeout);
+        self.request_timeout = saturate(self.request_timeout);
+        self.policy = self.policy.saturated();
         self.policy.check()?;
         self.limits.check()?;
         if self.body_cap == 0 {
@@ -292,19 +316,19 @@ macro_rules! settings_builder_methods {
             self
         }
 
-        /// How long connecting may take (default 10 s).
+        /// How long connecting may take (default 10 s; at most a year, [`MAX_DURATION`]($crate::MAX_DURATION)).
         pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.parts.settings.connect_timeout = timeout;
             self
         }
 
-        /// How long a whole request may take (default 30 s).
+        /// How long a whole request may take (default 30 s; at most a year).
         pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.parts.settings.request_timeout = timeout;
             self
         }
 
-        /// The poll ladder (default 15, 30, 60, 120 s; the last repeats).
+        /// The poll ladder (default 15, 30, 60, 120 s; the last repeats; each at most a year).
         pub fn intervals(
             mut self,
             intervals: impl IntoIterator<Item = ::std::time::Duration>,
@@ -319,7 +343,7 @@ macro_rules! settings_builder_methods {
             self
         }
 
-        /// How long a watch may last (default: no deadline).
+        /// How long a watch may last (default: no deadline; at most a year).
         pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
             self.parts.settings.policy.deadline = Some(deadline);
             self

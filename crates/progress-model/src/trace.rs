@@ -50,6 +50,16 @@ pub(crate) fn token_issued(expires_in: Option<Duration>) {
     let _ = expires_in;
 }
 
+pub(crate) fn proxy_unusable(variable: &str, why: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        variable,
+        why,
+        "a proxy variable this client cannot use is ignored; a request that would go through it fails"
+    );
+    let _ = (variable, why);
+}
+
 #[cfg(feature = "oauth")]
 pub(crate) fn token_refused(error: &crate::oauth::OAuthError) {
     #[cfg(feature = "tracing")]

@@ -55,6 +55,7 @@ impl WatchOptions {
     }
 
     /// The client's policy with these overrides.
+    /// Durations longer than [`MAX_DURATION`](crate::MAX_DURATION) are taken as it.
     pub fn apply(&self, policy: &PollPolicy) -> PollPolicy {
         PollPolicy {
             intervals: self
@@ -64,6 +65,7 @@ impl WatchOptions {
             max_retries: self.max_retries.unwrap_or(policy.max_retries),
             deadline: self.deadline.unwrap_or(policy.deadline),
         }
+        .saturated()
     }
 }
 

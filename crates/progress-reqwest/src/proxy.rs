@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::rt::TokioIo;
 use progress_model::Proxies;
 use tokio::net::TcpStream;
@@ -49,14 +48,84 @@ impl tower_service::Service<http::Uri> for ProxiedConnector {
                     .await
                     .map_err(BoxError::from);
             };
-            let mut tunnel = Tunnel::new(proxy.uri(), tcp);
-            if let Some(auth) = proxy.basic_auth() {
-                tunnel = tunnel.with_auth(auth);
-            }
-            tower_service::Service::call(&mut tunnel, destination)
+            let mut tcp = tcp;
+            let mut io = tower_service::Service::call(&mut tcp, proxy.uri())
                 .await
-                .map_err(BoxError::from)
+                .map_err(BoxError::from)?;
+            connect_tunnel(io.inner_mut(), &destination, proxy.basic_auth()).await?;
+            Ok(io)
         })
+    }
+}
+
+/// The proxy answered the `CONNECT` with another status than 200; the model
+/// reads the status ([`Error::tunnel_refused`](progress_model::Error::tunnel_refused)).
+#[derive(Debug)]
+pub(crate) struct TunnelRefused {
+    pub(crate) status: u16,
+}
+
+impl std::fmt::Display for TunnelRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the proxy answered the CONNECT with HTTP {}",
+            self.status
+        )
+    }
+}
+
+impl std::error::Error for TunnelRefused {}
+
+/// The most a proxy's answer to the `CONNECT` may take before its blank line.
+const MAX_CONNECT_ANSWER: usize = 8 * 1024;
+
+/// Asks the proxy on `stream` for a tunnel to `destination`. Ours rather than
+/// hyper-util's `Tunnel`, which tells a 407 only in its text and any other
+/// refusal (tinyproxy's 401) not at all: the status goes to the model.
+async fn connect_tunnel(
+    stream: &mut TcpStream,
+    destination: &http::Uri,
+    auth: Option<http::HeaderValue>,
+) -> Result<(), BoxError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = destination.host().ok_or("the destination names no host")?;
+    let port = destination.port_u16().unwrap_or(443);
+    let authority = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").into_bytes();
+    if let Some(auth) = auth {
+        head.extend_from_slice(b"Proxy-Authorization: ");
+        head.extend_from_slice(auth.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    stream.write_all(&head).await?;
+    let mut answer = Vec::new();
+    let mut chunk = [0; 1024];
+    while !answer.windows(4).any(|window| window == b"\r\n\r\n") {
+        if answer.len() > MAX_CONNECT_ANSWER {
+            return Err("the proxy's answer to the CONNECT is too long".into());
+        }
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            return Err("the proxy closed the connection before answering the CONNECT".into());
+        }
+        answer.extend_from_slice(&chunk[..read]);
+    }
+    // `HTTP/1.1 200 Connection established`
+    let status = answer
+        .split(|&byte| byte == b' ')
+        .nth(1)
+        .and_then(|code| std::str::from_utf8(code).ok()?.parse::<u16>().ok())
+        .ok_or("the proxy's answer to the CONNECT is not HTTP")?;
+    if status == 200 {
+        Ok(())
+    } else {
+        Err(Box::new(TunnelRefused { status }))
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use progress_model::Proxies;
 use progress_model::{Error, HttpResponse, Settings};
 
-use crate::transport::is_tls_failure;
+use crate::transport::{is_proxy_auth_refusal, is_tls_failure};
 
 /// A client that follows no redirect and times out as the settings say (with
 /// `native-tls`, or no TLS at all). Refuses an `https://` base URL when no TLS feature is on: every request
@@ -108,6 +108,9 @@ pub(crate) async fn send(
 fn transport_error(url: &str, error: reqwest::Error) -> Error {
     let failed = if error.is_timeout() {
         Error::timeout(url)
+    } else if is_proxy_auth_refusal(&error) {
+        // reqwest's tunnel tells a 407 only in its text, and no other status.
+        Error::tunnel_refused(url, 407)
     } else if is_tls_failure(&error) {
         // Only native-tls gets here with its own refusal, which names no certificate.
         Error::tls(url).with_trust_advice()

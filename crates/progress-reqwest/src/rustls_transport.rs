@@ -13,6 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::proxy::ProxiedConnector;
+use crate::proxy::TunnelRefused;
 use crate::transport::is_tls_failure;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -98,7 +99,9 @@ impl RustlsClient {
 /// The failure of a request to `url`, with hyper's error as its source (hyper's
 /// errors name neither the headers nor the token: their text is safe).
 fn failure(url: &str, error: BoxError) -> Error {
-    let failed = if is_tls_failure(error.as_ref()) {
+    let failed = if let Some(status) = tunnel_refusal(error.as_ref()) {
+        Error::tunnel_refused(url, status)
+    } else if is_tls_failure(error.as_ref()) {
         Error::tls(url)
     } else if is_timeout(error.as_ref()) {
         Error::timeout(url)
@@ -108,6 +111,18 @@ fn failure(url: &str, error: BoxError) -> Error {
         Error::connect(url)
     };
     failed.caused_by(error)
+}
+
+/// The status of the proxy's refusal of the tunnel, if that is what failed.
+fn tunnel_refusal(error: &(dyn std::error::Error + 'static)) -> Option<u16> {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<TunnelRefused>() {
+            return Some(refused.status);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// Whether the connect timeout ran out.

@@ -96,6 +96,9 @@ pub(crate) async fn send_request(
     request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
+    if let Some(proxies) = &http.proxies {
+        proxies.check(request.uri())?;
+    }
     let through = http
         .proxies
         .as_ref()
@@ -111,6 +114,20 @@ pub(crate) async fn send_request(
 
 /// Whether a certificate or TLS setup failure is behind the error: those do
 /// not heal by retrying.
+/// Whether the proxy answered the `CONNECT` with `407 Proxy Authentication
+/// Required`. hyper-util, under both stacks, keeps its tunnel error private
+/// and tells a 407 only in its text.
+pub(crate) fn is_proxy_auth_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if cause.to_string().contains("proxy authorization required") {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(cause) = source {

@@ -6,9 +6,13 @@
 //! thread, which doubled its cost. This one reads IP addresses as they are and
 //! reuses a host's last answer for a while; only a fresh lookup goes to ureq's
 //! resolver (and its thread, which keeps the lookup within the timeout).
+//!
+//! Threads asking for the same host at once share one lookup, and an answer
+//! whose addresses could not be connected to is forgotten at once
+//! ([`ReusingResolver::forget`]), not kept for the rest of its minute.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ureq::config::{Config, IpFamily};
@@ -23,19 +27,49 @@ use ureq::unversioned::transport::NextTimeout;
 const REUSE_FOR: Duration = Duration::from_secs(60);
 
 /// A resolver that starts no thread for an IP address or a recent answer.
-#[derive(Debug, Default)]
+/// Clones share their answers: the transport keeps one to forget an answer
+/// that failed, the agent another to resolve.
+#[derive(Debug, Clone)]
 pub(crate) struct ReusingResolver {
-    lookup: DefaultResolver,
-    last: Mutex<Option<Answer>>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    lookup: Box<dyn Resolver>,
+    state: Mutex<State>,
+    /// Signalled when a lookup ends.
+    looked_up: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    last: Option<Answer>,
+    /// The lookups under way: a thread asking for one of them waits for it.
+    pending: Vec<Key>,
+    /// Threads waiting for someone else's lookup (read by the tests).
+    waiting: usize,
+}
+
+/// What an answer is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Key {
+    host_and_port: String,
+    family: IpFamily,
 }
 
 /// The last lookup, and when it was made.
 #[derive(Debug)]
 struct Answer {
-    host_and_port: String,
-    family: IpFamily,
+    key: Key,
     at: Instant,
     addrs: ResolvedSocketAddrs,
+}
+
+impl Default for ReusingResolver {
+    fn default() -> Self {
+        Self::over(DefaultResolver::default())
+    }
 }
 
 impl Resolver for ReusingResolver {
@@ -45,32 +79,113 @@ impl Resolver for ReusingResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let lookup = &self.shared.lookup;
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
             // ureq's resolver says what is wrong with the URI.
-            return self.lookup.resolve(uri, config, timeout);
+            return lookup.resolve(uri, config, timeout);
         };
         let Some(host_and_port) = DefaultResolver::host_and_port(scheme, authority) else {
-            return self.lookup.resolve(uri, config, timeout);
+            return lookup.resolve(uri, config, timeout);
         };
         let family = config.ip_family();
         if let Some(addrs) = self.ip_address(authority.host(), &host_and_port, family) {
             return Ok(addrs);
         }
-        if let Some(addrs) = self.recent_answer(&host_and_port, family) {
-            return Ok(addrs);
-        }
-        let addrs = self.lookup.resolve(uri, config, timeout)?;
-        *self.remember() = Some(Answer {
+        let key = Key {
             host_and_port,
             family,
-            at: Instant::now(),
-            addrs: addrs.clone(),
-        });
-        Ok(addrs)
+        };
+        // A waiter gives up at its own bound, as its own lookup would.
+        let until = match timeout.after {
+            ureq::unversioned::transport::time::Duration::Exact(after) => {
+                Instant::now().checked_add(after)
+            }
+            _ => None,
+        };
+        let mut state = self.state();
+        loop {
+            if let Some(addrs) = state.recent_answer(&key) {
+                return Ok(addrs);
+            }
+            if !state.pending.contains(&key) {
+                break;
+            }
+            // Another thread is looking this host up: its answer will do.
+            // Its lookup is bounded by its own timeout, and ends the wait
+            // even if it fails or panics (the guard below).
+            state.waiting += 1;
+            let looked_up = &self.shared.looked_up;
+            state = match until {
+                Some(until) => {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        state.waiting -= 1;
+                        return Err(ureq::Error::Timeout(timeout.reason));
+                    }
+                    looked_up
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .0
+                }
+                None => looked_up
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            };
+            state.waiting -= 1;
+        }
+        state.pending.push(key.clone());
+        drop(state);
+        let pending = Pending {
+            resolver: self,
+            key: &key,
+        };
+        let addrs = lookup.resolve(uri, config, timeout);
+        if let Ok(addrs) = &addrs {
+            self.state().last = Some(Answer {
+                key: key.clone(),
+                at: Instant::now(),
+                addrs: addrs.clone(),
+            });
+        }
+        drop(pending);
+        addrs
+    }
+}
+
+/// A lookup under way: when it ends, however it ends, the threads waiting
+/// for it are woken.
+struct Pending<'a> {
+    resolver: &'a ReusingResolver,
+    key: &'a Key,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        let mut state = self.resolver.state();
+        state.pending.retain(|pending| pending != self.key);
+        drop(state);
+        self.resolver.shared.looked_up.notify_all();
     }
 }
 
 impl ReusingResolver {
+    /// Looks names up with `lookup` (ureq's resolver, or a test's).
+    pub(crate) fn over(lookup: impl Resolver) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                lookup: Box::new(lookup),
+                state: Mutex::new(State::default()),
+                looked_up: Condvar::new(),
+            }),
+        }
+    }
+
+    /// Forgets the answer kept: connecting to its addresses failed, so the
+    /// next request looks the host up again (the service may have moved).
+    pub(crate) fn forget(&self) {
+        self.state().last = None;
+    }
+
     /// The address itself when the host is an IP address (`[::1]` included)
     /// of a wanted family.
     fn ip_address(
@@ -92,21 +207,20 @@ impl ReusingResolver {
         Some(addrs)
     }
 
-    /// The last answer for this host, if it is recent.
-    fn recent_answer(&self, host_and_port: &str, family: IpFamily) -> Option<ResolvedSocketAddrs> {
-        let last = self.remember();
-        let answer = last.as_ref()?;
-        let fits = answer.host_and_port == host_and_port
-            && answer.family == family
-            && answer.at.elapsed() < REUSE_FOR;
-        fits.then(|| answer.addrs.clone())
-    }
-
-    fn remember(&self) -> std::sync::MutexGuard<'_, Option<Answer>> {
+    fn state(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere cannot leave a half-written answer: it is replaced whole.
-        self.last
+        self.shared
+            .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl State {
+    /// The last answer for this host, if it is recent.
+    fn recent_answer(&self, key: &Key) -> Option<ResolvedSocketAddrs> {
+        let answer = self.last.as_ref()?;
+        (answer.key == *key && answer.at.elapsed() < REUSE_FOR).then(|| answer.addrs.clone())
     }
 }
 
@@ -148,5 +262,70 @@ mod tests {
                 .iter()
                 .all(|addr| addr.ip().is_loopback() && addr.port() == 8080)
         );
+    }
+
+    /// A lookup that waits until the test lets it answer.
+    #[derive(Debug)]
+    struct Gated {
+        lookups: Arc<std::sync::atomic::AtomicUsize>,
+        gate: Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+
+    impl Resolver for Gated {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            self.lookups
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = self.gate.lock().unwrap().recv();
+            let mut addrs = self.empty();
+            addrs.push("127.0.0.1:8080".parse().unwrap());
+            Ok(addrs)
+        }
+    }
+
+    /// Issue 19: threads asking for the same host at once each looked it up.
+    #[test]
+    fn threads_asking_for_one_host_at_once_share_one_lookup() {
+        let lookups = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let resolver = ReusingResolver::over(Gated {
+            lookups: lookups.clone(),
+            gate: Mutex::new(gate),
+        });
+        let uri: Uri = "http://api.example:8080/x".parse().unwrap();
+        std::thread::scope(|scope| {
+            let asking: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        resolver
+                            .resolve(&uri, &Config::default(), NextTimeout::default())
+                            .unwrap()
+                            .len()
+                    })
+                })
+                .collect();
+            // Seven wait for the one lookup under way (a bounded look), then
+            // it answers; without single flight, every lookup is let go at once.
+            let until = Instant::now() + Duration::from_secs(10);
+            let waited = loop {
+                if resolver.state().waiting == 7 {
+                    break true;
+                }
+                if Instant::now() > until {
+                    break false;
+                }
+                std::thread::yield_now();
+            };
+            drop(open);
+            for thread in asking {
+                assert_eq!(thread.join().unwrap(), 1);
+            }
+            assert!(waited, "the threads did not wait for one lookup");
+        });
+        assert_eq!(lookups.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

@@ -9,13 +9,19 @@ use progress_model::{Error, HttpResponse, Proxies, Settings};
 use crate::resolver::ReusingResolver;
 
 /// A ureq agent, and the proxy decisions it follows when it is ours.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the proxy decisions (their URLs without credentials) and
+/// neither the agent nor ureq's proxy: ureq shows a proxy user's first
+/// letter (`a*****:******@`), and a caller's agent may hold a proxy too.
+#[derive(Clone)]
 pub(crate) struct Http {
     pub(crate) agent: ureq::Agent,
     /// `None` for the caller's agent: its proxy settings are its own.
     proxies: Option<Proxies>,
     /// The https proxy in ureq's form, read once rather than at each request.
     proxy: Option<ureq::Proxy>,
+    /// Our agent's resolver, told when connecting to its answer failed.
+    resolver: Option<ReusingResolver>,
 }
 
 impl Http {
@@ -25,7 +31,22 @@ impl Http {
             agent,
             proxies: None,
             proxy: None,
+            resolver: None,
         }
+    }
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let agent = if self.proxies.is_some() {
+            "ours"
+        } else {
+            "the caller's"
+        };
+        f.debug_struct("Http")
+            .field("agent", &agent)
+            .field("proxies", &self.proxies)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,6 +55,11 @@ impl Http {
 /// Refuses an `https://` base URL when no TLS feature is on: every request
 /// would fail.
 pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
+    agent_with(settings, ReusingResolver::default())
+}
+
+/// [`default_agent`], resolving names with `resolver`.
+fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Error> {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     settings.refuse_https_without_tls("progress-ureq")?;
     // The process's environment, read once, as curl reads it.
@@ -54,11 +80,12 @@ pub(crate) fn default_agent(settings: &Settings) -> Result<Http, Error> {
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let connector =
         crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
-    let agent = ureq::Agent::with_parts(config.build(), connector, ReusingResolver::default());
+    let agent = ureq::Agent::with_parts(config.build(), connector, resolver.clone());
     Ok(Http {
         agent,
         proxy: ureq_proxy(proxies.https())?,
         proxies: Some(proxies),
+        resolver: Some(resolver),
     })
 }
 
@@ -114,6 +141,9 @@ pub(crate) fn send_request(
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let agent = &http.agent;
+    if let Some(proxies) = &http.proxies {
+        proxies.check(request.uri())?;
+    }
     let through = http
         .proxies
         .as_ref()
@@ -138,9 +168,14 @@ pub(crate) fn send_request(
     }
     let request = config.build();
     let url = request.uri().to_string();
-    let response = agent
-        .run(request)
-        .map_err(|error| transport_error(&url, error).through_proxy(through.as_ref()))?;
+    let response = agent.run(request).map_err(|error| {
+        if let Some(resolver) = &http.resolver
+            && connecting_failed(&error)
+        {
+            resolver.forget();
+        }
+        transport_error(&url, error).through_proxy(through.as_ref())
+    })?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
@@ -155,6 +190,24 @@ pub(crate) fn send_request(
         parts.headers,
         bytes,
     ))
+}
+
+/// Whether no connection could be made to any address of the answer (ureq
+/// tried them all and tells the last failure).
+fn connecting_failed(error: &ureq::Error) -> bool {
+    use std::io::ErrorKind as Io;
+    match error {
+        ureq::Error::Timeout(ureq::Timeout::Connect) | ureq::Error::ConnectionFailed => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            Io::ConnectionRefused
+                | Io::HostUnreachable
+                | Io::NetworkUnreachable
+                | Io::AddrNotAvailable
+                | Io::TimedOut
+        ),
+        _ => false,
+    }
 }
 
 /// A proxy as ureq takes it (with its credentials,
@@ -197,6 +250,11 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         {
             Error::connect(url)
         }
+        // ureq tells the proxy's status only in its text: `responded 407/...`.
+        ureq::Error::ConnectProxyFailed(reason) if connect_status(reason).is_some() => {
+            let status = connect_status(reason).unwrap_or_default();
+            return Error::tunnel_refused(url, status).caused_by(error);
+        }
         // A proxy that would not open the tunnel: a connection failure, as
         // the async client reports it.
         ureq::Error::HostNotFound
@@ -216,6 +274,110 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         _ => Error::transport(url),
     };
     failed.caused_by(error)
+}
+
+/// The status in ureq's `proxy server responded 407/Proxy Authentication Required`.
+fn connect_status(reason: &str) -> Option<u16> {
+    let (code, _) = reason
+        .strip_prefix("proxy server responded ")?
+        .split_once('/')?;
+    code.parse().ok()
+}
+
+#[cfg(test)]
+mod resolver_tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ureq::config::Config;
+    use ureq::http::Uri;
+    use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+    use ureq::unversioned::transport::NextTimeout;
+
+    use super::*;
+
+    /// Resolves every name to one address, counting its lookups.
+    #[derive(Debug)]
+    struct Fixed {
+        addr: SocketAddr,
+        lookups: Arc<AtomicUsize>,
+    }
+
+    impl Resolver for Fixed {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+            let mut addrs = self.empty();
+            addrs.push(self.addr);
+            Ok(addrs)
+        }
+    }
+
+    /// Issue 19: the answer was kept for a minute whatever happened, so a
+    /// moved service was looked for at its old address until then.
+    #[test]
+    fn an_answer_that_could_not_be_connected_to_is_looked_up_again() {
+        // A port nothing listens on any more.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let resolver = ReusingResolver::over(Fixed {
+            addr,
+            lookups: lookups.clone(),
+        });
+        let mut settings = Settings::default();
+        settings.set_base_url(&format!("http://localhost:{}", addr.port()));
+        let settings = settings.check().unwrap();
+        let http = agent_with(&settings, resolver).unwrap();
+        let url = format!("http://localhost:{}/x", addr.port());
+        for _ in 0..2 {
+            let request = http::Request::get(&url).body(()).unwrap();
+            let error =
+                send_request(&http, &settings, request, Duration::from_secs(5)).unwrap_err();
+            assert_eq!(error.kind(), progress_model::ErrorKind::Connect, "{error}");
+        }
+        assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use crate::Client;
+
+    /// Issue 19: `Debug` showed ureq's `a*****:******@`, the user's first letter.
+    #[test]
+    fn debug_shows_no_part_of_the_proxy_credentials() {
+        let ours = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .proxy("http://alice:hunter22@proxy.corp:3128")
+            .build()
+            .unwrap();
+        let proxy = ureq::Proxy::new("http://alice:hunter22@proxy.corp:3128").unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .proxy(Some(proxy))
+            .build()
+            .into();
+        let callers = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .agent(agent)
+            .build()
+            .unwrap();
+        for client in [ours, callers] {
+            let shown = format!("{client:?}");
+            for part in ["alice", "hunter22", "a*", "*:", "**"] {
+                assert!(!shown.contains(part), "{part} in {shown}");
+            }
+        }
+    }
 }
 
 #[cfg(all(test, any(feature = "rustls", feature = "native-tls")))]

@@ -32,8 +32,14 @@ pub fn check(
         check_outcome(outcome, observed.outcome.as_ref(), &mut problems);
     }
     check_many(vector, observed, requests, &mut problems);
-    if let Some(secret) = vector.settings.secret() {
-        check_secret_hidden(secret, observed, requests, &mut problems);
+    if let Some(credentials) = vector.settings.client_credentials() {
+        check_secret_hidden(
+            &credentials.client_id,
+            &credentials.secret,
+            observed,
+            requests,
+            &mut problems,
+        );
     }
     if problems.is_empty() {
         return Ok(());
@@ -398,14 +404,17 @@ fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<Stri
 }
 
 /// A client-credentials secret never shows: not in any error the client
-/// retried or ended with (`Display` or `Debug`), nor in clear in any request
+/// retried or ended with (`Display`, `Debug` or `chain()`), in any form the
+/// client sent it (as given, form-urlencoded, the Basic credentials), nor in clear in any request
 /// (the token request carries it only inside the Basic credentials).
 fn check_secret_hidden(
+    client_id: &str,
     secret: &str,
     observed: &Observed,
     requests: &[RecordedRequest],
     problems: &mut Vec<String>,
 ) {
+    let forms = secret_forms(client_id, secret);
     let ended = observed
         .outcome
         .iter()
@@ -417,7 +426,8 @@ fn check_secret_hidden(
         .map(|error| ("a retried error", error))
         .chain(ended.map(|error| ("the error the call ended with", error)))
     {
-        if error.to_string().contains(secret) || format!("{error:?}").contains(secret) {
+        let shown = format!("{error} {error:?} {}", error.chain());
+        if forms.iter().any(|form| shown.contains(form.as_str())) {
             problems.push(format!(
                 "secret: {role} shows the client secret ({})",
                 error.kind().as_str()
@@ -437,6 +447,19 @@ fn check_secret_hidden(
             ));
         }
     }
+}
+
+/// The forms in which a client sends its secret: as given, form-urlencoded
+/// (RFC 6749 §2.3.1), and the base64 of both, the Basic credentials.
+fn secret_forms(client_id: &str, secret: &str) -> [String; 3] {
+    use base64::Engine as _;
+    let encode = |text: &str| form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        encode(client_id),
+        encode(secret)
+    ));
+    [secret.to_owned(), encode(secret), basic]
 }
 
 /// An optional field as a vector would write it: the value, or `none`.

@@ -162,10 +162,10 @@ pub struct ClientCredentials {
 }
 
 impl Settings {
-    /// The secret a vector's provider holds, which nothing observed may show.
-    pub fn secret(&self) -> Option<&str> {
+    /// The id and secret a vector's provider holds; nothing observed may show the secret.
+    pub fn client_credentials(&self) -> Option<&ClientCredentials> {
         match &self.token {
-            Token::ClientCredentials(credentials) => Some(&credentials.secret),
+            Token::ClientCredentials(credentials) => Some(credentials),
             _ => None,
         }
     }

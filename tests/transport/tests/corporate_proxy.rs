@@ -134,6 +134,34 @@ fn no_proxy_bypasses_the_proxy() {
     assert_eq!(server.heads().len(), 2);
 }
 
+/// Issue 19: `*.name` and `host:port` entries matched nothing, so the
+/// request went through the proxy. An entry for another port does not exempt.
+#[test]
+fn no_proxy_takes_wildcards_and_ports_as_curl_users_write_them() {
+    let proxy = Tinyproxy::start(None);
+    let server = CaTlsServer::start();
+    for list in [
+        "*.localhost".to_owned(),
+        format!("example.org, localhost:{}", server.port),
+    ] {
+        let vars = [("HTTPS_PROXY", proxy.url.as_str()), ("NO_PROXY", &list)];
+        run_child(&server, "job", &vars).assert_both_ok();
+        assert_eq!(
+            proxy.connects_to(&authority(&server)),
+            0,
+            "{list}: {}",
+            proxy.log()
+        );
+    }
+    let other_port = format!("localhost:{}", server.port.wrapping_add(1));
+    let vars = [
+        ("HTTPS_PROXY", proxy.url.as_str()),
+        ("NO_PROXY", &other_port),
+    ];
+    run_child(&server, "job", &vars).assert_both_ok();
+    assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
+}
+
 #[test]
 fn the_builder_s_no_proxy_wins_over_the_environment() {
     let proxy = Tinyproxy::start(None);
@@ -168,7 +196,9 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     assert_eq!(proxy.connects_to(&authority(&server)), 2, "{}", proxy.log());
     assert!(!run.output.contains("pr0xy-pass-word"), "{}", run.output);
 
-    // Refused: the error names the proxy, still without the password.
+    // Refused (a 407): final, not a network failure to retry, and the error
+    // says it is the proxy's authentication and names the proxy, still
+    // without the password.
     let wrong = proxy
         .url
         .replace("http://", "http://alice:wr0ng-pass-word@");
@@ -180,10 +210,11 @@ fn a_proxy_asking_for_credentials_gets_them_and_they_never_show() {
     for client in ["blocking", "async"] {
         let line = run.line(client);
         assert!(
-            line.starts_with(&format!("{client}: error Connect")),
+            line.starts_with(&format!("{client}: error ProxyAuth")),
             "{}",
             run.output
         );
+        assert!(line.contains("proxy refused its authentication"), "{line}");
         assert!(line.contains(&named), "{line}");
     }
     assert!(!run.output.contains("wr0ng-pass-word"), "{}", run.output);
@@ -246,6 +277,46 @@ fn clear_text_to_loopback_never_goes_through_the_proxy() {
         !proxy.log().contains("Request ("),
         "a clear-text request went to the proxy: {}",
         proxy.log()
+    );
+}
+
+/// Issue 19: `ALL_PROXY=socks5h://...` or `HTTPS_PROXY=https://...` made
+/// `build()` fail even for a client whose requests never go through a proxy.
+#[test]
+fn a_proxy_variable_the_clients_cannot_use_fails_only_requests_that_would_use_it() {
+    let tls = CaTlsServer::start();
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/job/progress");
+        then.status(200).body(PROGRESS);
+    });
+    let socks = [("ALL_PROXY", "socks5h://sam:s0cks-pass-word@proxy.corp:1080")];
+    // Clear text to loopback: never through a proxy.
+    run_child_at(&server.base_url(), &tls.ca_pem, "job", &socks).assert_both_ok();
+    // Exempted by NO_PROXY.
+    let exempt = [
+        ("HTTPS_PROXY", "https://sam:s0cks-pass-word@proxy.corp:443"),
+        ("NO_PROXY", "localhost"),
+    ];
+    run_child(&tls, "job", &exempt).assert_both_ok();
+    // A request that would go through it: refused, naming the variable and
+    // the proxies the clients can use, never the password.
+    let run = run_child(&tls, "job", &socks);
+    for client in ["blocking", "async"] {
+        let line = run.line(client);
+        assert!(
+            line.starts_with(&format!("{client}: error Config")),
+            "{}",
+            run.output
+        );
+        assert!(line.contains("ALL_PROXY"), "{line}");
+        assert!(line.contains("http://"), "{line}");
+    }
+    assert!(!run.output.contains("s0cks-pass-word"), "{}", run.output);
+    assert_eq!(
+        tls.heads().len(),
+        2,
+        "only the exempted run reached the server"
     );
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::OAuthError;
 use crate::excerpt::excerpt;
+use crate::redact::redact_all;
 use crate::retry_after::retry_after;
 use crate::{AccessToken, DEFAULT_BODY_CAP, Error, HttpResponse};
 
@@ -49,9 +50,24 @@ struct ErrorBody {
 /// let issued = read_token_answer(answer, SystemTime::now()).unwrap();
 /// assert_eq!(issued.expires_in, Some(Duration::from_secs(3599)));
 /// ```
+///
+/// It hides credentials a page may echo by their look (`Authorization: ...`,
+/// `Basic ...`); [`ClientCredentialsGrant::read_answer`](super::ClientCredentialsGrant::read_answer)
+/// also hides the secret in every form the grant sent it.
 pub fn read_token_answer(
     answer: Result<HttpResponse, Error>,
     wall_now: SystemTime,
+) -> Result<IssuedToken, OAuthError> {
+    read_answer_hiding(answer, wall_now, &[])
+}
+
+/// [`read_token_answer`], with every copy of `hidden` (the forms in which the
+/// secret was sent) replaced in what the error quotes, before any excerpt is
+/// cut: neither a JSON escape nor the excerpt's end can let part of it through.
+pub(crate) fn read_answer_hiding(
+    answer: Result<HttpResponse, Error>,
+    wall_now: SystemTime,
+    hidden: &[&str],
 ) -> Result<IssuedToken, OAuthError> {
     let response = answer.map_err(|error| OAuthError::Unreachable(Box::new(error)))?;
     let status = response.status;
@@ -60,7 +76,7 @@ pub fn read_token_answer(
             status,
             reason: reason.into(),
         }),
-        _ => Err(read_refusal(&response, wall_now)),
+        _ => Err(read_refusal(&response, wall_now, hidden)),
     }
 }
 
@@ -98,25 +114,29 @@ fn lifetime(value: &Value) -> Option<Duration> {
         .then(|| Duration::from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64())))
 }
 
-fn read_refusal(response: &HttpResponse, wall_now: SystemTime) -> OAuthError {
+fn read_refusal(response: &HttpResponse, wall_now: SystemTime, hidden: &[&str]) -> OAuthError {
     let status = response.status;
+    let quote = |text: &[u8]| match redact_all(text, hidden) {
+        Some(clean) => excerpt(&clean),
+        None => excerpt(text),
+    };
     let parsed = serde_json::from_slice::<ErrorBody>(&response.body).ok();
     let code = parsed
         .as_ref()
         .and_then(|body| body.error.as_deref())
-        .and_then(|code| excerpt(code.as_bytes()));
+        .and_then(|code| quote(code.as_bytes()));
     let description = match parsed
         .as_ref()
         .and_then(|body| body.error_description.as_deref())
     {
-        Some(description) => excerpt(description.as_bytes()),
-        None if code.is_none() => excerpt(&response.body),
+        Some(description) => quote(description.as_bytes()),
+        None if code.is_none() => quote(&response.body),
         None => None,
     };
     let correlation_id = ["x-correlation-id", "request-id"]
         .iter()
         .find_map(|name| response.headers.get(*name)?.to_str().ok())
-        .and_then(|id| excerpt(id.as_bytes()));
+        .and_then(|id| quote(id.as_bytes()));
     match status {
         408 | 429 | 500..=599 => OAuthError::Unavailable {
             status,

@@ -142,7 +142,7 @@ impl TokenCache {
     }
 
     fn refresh_after(&self, lifetime: Duration) -> Duration {
-        if lifetime > self.margin * 2 {
+        if lifetime > self.margin.saturating_mul(2) {
             lifetime - self.margin
         } else {
             lifetime / 2

@@ -7,8 +7,10 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::TokenUrl;
-use crate::Error;
+use std::time::SystemTime;
+
+use super::{IssuedToken, OAuthError, TokenUrl, read_answer_hiding};
+use crate::{Error, HttpResponse};
 
 /// The scope asked for unless others are given: the iTwin Platform's APIs.
 pub const DEFAULT_SCOPE: &str = "itwin-platform";
@@ -124,20 +126,45 @@ impl ClientCredentialsGrant {
             .map_err(|_| Error::Config("cannot build the token request".into()))
     }
 
-    fn basic_credentials(&self) -> Result<HeaderValue, Error> {
-        let encode =
-            |text: &str| form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    /// Reads the identity service's answer to [`token_request`](Self::token_request)
+    /// as [`read_token_answer`](super::read_token_answer) does, and hides the
+    /// secret in every form the request carried it, should a page echo it:
+    /// as given, form-urlencoded, percent-encoded, and the Basic credentials.
+    pub fn read_answer(
+        &self,
+        answer: Result<HttpResponse, Error>,
+        wall_now: SystemTime,
+    ) -> Result<IssuedToken, OAuthError> {
+        let secret = self.secret.expose_secret();
+        let form = form_encode(secret);
+        let percent: String =
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let basic = self.basic_pair();
+        read_answer_hiding(answer, wall_now, &[&basic, secret, &form, &percent])
+    }
+
+    /// The base64 of `id:secret`, each form-urlencoded (RFC 6749 §2.3.1).
+    fn basic_pair(&self) -> String {
         let pair = format!(
             "{}:{}",
-            encode(&self.client_id),
-            encode(self.secret.expose_secret())
+            form_encode(&self.client_id),
+            form_encode(self.secret.expose_secret())
         );
-        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    }
+
+    fn basic_credentials(&self) -> Result<HeaderValue, Error> {
+        let encoded = self.basic_pair();
         let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
             .map_err(|_| Error::Config("cannot build the token request's credentials".into()))?;
         value.set_sensitive(true);
         Ok(value)
     }
+}
+
+fn form_encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 impl fmt::Debug for ClientCredentialsGrant {
@@ -207,5 +234,58 @@ mod tests {
         let shown = format!("{:?}", grant("id", "very-secret-value"));
         assert!(!shown.contains("very-secret-value"), "{shown}");
         assert!(shown.contains("id"));
+    }
+
+    /// Issue 19: a gateway page echoing the token request put the Basic
+    /// credentials and the form-encoded secret into the error.
+    #[test]
+    fn an_echoing_error_page_never_shows_the_secret_in_any_form_sent() {
+        let secret = "p@ss:w%rd Secret-42";
+        let grant = grant("job-watcher", secret);
+        let request = grant.token_request().unwrap();
+        let basic = request.headers()[AUTHORIZATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let basic_pair = basic.strip_prefix("Basic ").unwrap().to_owned();
+        let form = form_encode(secret);
+        let percent =
+            percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        // The pair alone, with no scheme before it, and the secret JSON-escaped
+        // where an excerpt would cut it.
+        let escaped = secret.replace('S', "\\u0053");
+        let pages = [
+            (
+                502,
+                format!("<pre>authorization: {basic}\n\nclient_secret={form}</pre>"),
+            ),
+            (
+                400,
+                format!("you sent {basic_pair} and {percent} and {secret}"),
+            ),
+            (
+                400,
+                format!(
+                    r#"{{"error":"invalid_client","error_description":"{}{escaped}"}}"#,
+                    "x".repeat(190)
+                ),
+            ),
+            (
+                503,
+                format!(r#"{{"error":"busy","error_description":"echo {escaped}"}}"#),
+            ),
+        ];
+        for (status, page) in pages {
+            let answer = Ok(HttpResponse::new(status, Default::default(), page.into()));
+            let error = grant
+                .read_answer(answer, SystemTime::UNIX_EPOCH)
+                .unwrap_err();
+            let shown = format!("{error} {error:?}");
+            for form in [secret, &basic_pair, &form, &percent, "Secret-42", "Secret-"] {
+                assert!(!shown.contains(form), "{form} in {shown}");
+            }
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
     }
 }

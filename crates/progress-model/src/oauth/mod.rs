@@ -42,6 +42,8 @@ mod provider_builder;
 mod token_url;
 
 #[cfg(feature = "oauth")]
+use answer::read_answer_hiding;
+#[cfg(feature = "oauth")]
 pub use answer::{IssuedToken, read_token_answer};
 #[cfg(feature = "oauth")]
 pub use cache::{DEFAULT_REFRESH_MARGIN, TokenCache, TokenTicket};

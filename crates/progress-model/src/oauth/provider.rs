@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use http::Request;
 
-use super::{IssuedToken, OAuthError, ProviderSettings, TokenCache, read_token_answer};
+use super::{IssuedToken, OAuthError, ProviderSettings, TokenCache};
 use crate::{Clock, Error, HttpResponse, Settings};
 
 /// A `ClientCredentials` provider's state, shared by its clones: the checked
@@ -92,12 +92,16 @@ impl<H, L> ProviderCore<H, L> {
     }
 
     /// Reads what came back from the token request (the response, or the
-    /// transport error the client met), on the provider's clock.
+    /// transport error the client met), on the provider's clock, the secret
+    /// hidden in every form it was sent.
     pub fn read_answer(
         &self,
         sent: Result<HttpResponse, Error>,
     ) -> Result<IssuedToken, OAuthError> {
-        read_token_answer(sent, self.clock().wall())
+        self.shared
+            .settings
+            .grant
+            .read_answer(sent, self.clock().wall())
     }
 }
 

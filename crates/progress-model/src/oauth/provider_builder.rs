@@ -8,6 +8,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use super::{ClientCredentialsGrant, DEFAULT_REFRESH_MARGIN, TokenUrl};
+use crate::settings::saturate;
 use crate::{
     Clock, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Environment, Error, ProxyChoice,
     ProxyUrl, Roots, SystemClock, Trust,
@@ -127,6 +128,7 @@ impl<P: FromProviderSettings> ClientCredentialsBuilder<P> {
 
     /// Fetch a new token when less than this much of its lifetime is left
     /// (default 5 minutes; half the lifetime for tokens living less than twice it).
+    /// This and the timeouts: longer than [`MAX_DURATION`](crate::MAX_DURATION) is taken as it.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
@@ -198,12 +200,13 @@ impl<P: FromProviderSettings> ClientCredentialsBuilder<P> {
         if let Some(scopes) = self.scopes {
             grant = grant.scopes(scopes);
         }
+        // Longer than a year is taken as a year: no clock or timer overflows.
         P::from_provider_settings(ProviderSettings {
             grant,
-            refresh_margin: self.refresh_margin,
+            refresh_margin: saturate(self.refresh_margin),
             clock: self.clock,
-            request_timeout: self.request_timeout,
-            connect_timeout: self.connect_timeout,
+            request_timeout: saturate(self.request_timeout),
+            connect_timeout: saturate(self.connect_timeout),
             trust: self.trust,
             proxy: self.proxy,
         })
