@@ -154,3 +154,8 @@ pub mod core {
 ))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The networks page's example (proxies and company roots), compiled as a doctest.
+#[cfg(all(doctest, feature = "blocking"))]
+#[doc = include_str!("../../../docs/networks.md")]
+pub struct NetworksDoctests;
