@@ -26,7 +26,7 @@ commands:
   fuzz [--quick] [--executions N] [--seed N] [--target NAME]
                               fuzz response parsing, Retry-After, job ids, base URLs and the
                               poll machine (10 million executions; --quick: 100,000); writes
-                              target/fuzz/report.md and keeps failing inputs in fuzz/regressions
+                              target/fuzz/report.md and keeps failing inputs in tests/fuzz/regressions
   help                        print this message";
 
 /// What the user asked for.
