@@ -132,7 +132,7 @@ fn slim_command() -> Result<(), String> {
 const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
-const EVERYTHING_BUT_NATIVE_TLS: &str =
+pub const EVERYTHING_BUT_NATIVE_TLS: &str =
     "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing";
 
 fn check(package: &str, features: &str) -> Result<(), String> {

@@ -9,6 +9,8 @@
 //!
 //! The async client is at the root (as in reqwest), the blocking one in
 //! `blocking` (with the `blocking` feature). Both drive the same sans-IO core, so they behave alike.
+//! These pages show both, as docs.rs builds them (every feature); locally,
+//! `cargo doc -p itwin-job-progress --features blocking` does the same.
 //!
 //! # Async (tokio)
 //!
@@ -80,9 +82,11 @@
 //!
 //! # Features
 //! - `async` (default): the async client, on reqwest.
-//! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
-//!   the async client sleeps on. On async-std and smol, reqwest is driven through
-//!   async-compat, so no tokio runtime needs to be in scope.
+//! - `runtime-tokio` (default), `runtime-smol`, `runtime-async-std`: the runtime
+//!   the async client sleeps on. On smol and async-std, reqwest is driven through
+//!   async-compat, so no tokio runtime needs to be in scope. async-std is
+//!   discontinued upstream (RUSTSEC-2025-0052): the feature stays, smol is
+//!   the one to choose off tokio.
 //! - `blocking`: the blocking client, on ureq, in `blocking` (with the `blocking` feature).
 //! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
 //!   no system library. Both clients use the same provider.
