@@ -55,6 +55,38 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Tokens from your own code
+//!
+//! `token_provider` takes a closure called before each request. It returns
+//! `Result<T, E>`: `T` a `String`, `&str` or [`AccessToken`]; `E` any
+//! `std::error::Error + Send + Sync + 'static`, a `String` or a `&str` (the
+//! bound is `E: Into<`[`TokenError`]`>`). A closure that only returns `Ok`
+//! names its error type, as below; see [`TokenProvider`] for one that
+//! refreshes after a 401.
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> Result<(), itwin_job_progress::Error> {
+//! use itwin_job_progress::TokenError;
+//! use itwin_job_progress::blocking::Client;
+//!
+//! // Read before each request: another process keeps the file fresh.
+//! let client = Client::builder()
+//!     .token_provider(|| std::fs::read_to_string("/run/secrets/itwin-token"))
+//!     .build()?;
+//! # let _ = client;
+//!
+//! let token = String::from("eyJ...");
+//! let client = Client::builder()
+//!     .token_provider(move || Ok::<_, TokenError>(token.clone()))
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Tokens that outlive a watch
 //!
 //! `ClientCredentials` (async at the root, blocking in `blocking`) gets tokens
