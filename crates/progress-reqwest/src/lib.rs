@@ -77,6 +77,7 @@ mod reqwest_transport;
 mod rustls_transport;
 mod sleeper;
 mod slots;
+mod tls_failure;
 mod token;
 mod transport;
 
