@@ -9,12 +9,12 @@
 
 mod bounded;
 mod callgrind;
+mod docs_page;
 mod figure_line;
 mod footprint;
 mod limits;
 mod plan;
 mod rate_limited;
-mod readme;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -98,8 +98,8 @@ pub fn run(options: &Options) -> Result<(), String> {
         "{}",
         bounded::output("report", &mut report, Duration::from_secs(60))?
     );
-    if options.update_readme {
-        readme::update(&out)?;
+    if options.update_docs {
+        docs_page::update(&out)?;
     }
     println!(
         "bench ({}) took {:.0} s: {:.0} s to build, {:.0} s to measure",

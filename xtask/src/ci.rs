@@ -70,7 +70,30 @@ fn doc() -> Result<(), String> {
         cargo()
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
-    )
+    )?;
+    facade_doc()
+}
+
+/// The facade as docs.rs renders it (`all-features` in its Cargo.toml; every
+/// feature but native-tls here, which adds no item and needs OpenSSL): both
+/// clients, the blocking module included, with its links checked.
+fn facade_doc() -> Result<(), String> {
+    cmd::run(
+        cargo()
+            .args(["doc", "-p", "itwin-job-progress", "--no-deps", "--features"])
+            .arg(features::EVERYTHING_BUT_NATIVE_TLS)
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    let blocking =
+        cmd::target_dir(&cmd::workspace_root()).join("doc/itwin_job_progress/blocking/index.html");
+    if blocking.exists() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the facade's docs have no blocking module ({} is missing)",
+            blocking.display()
+        ))
+    }
 }
 
 fn deny() -> Result<(), String> {
@@ -134,4 +157,23 @@ fn soak_quick() -> Result<(), String> {
 /// 100,000 fuzz executions over every target (about 30 s).
 fn fuzz_quick() -> Result<(), String> {
     fuzz::run(true, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::workspace_root;
+
+    /// docs.rs documents default features only unless told otherwise, and
+    /// would then leave the blocking client out of the facade's pages.
+    #[test]
+    fn docs_rs_documents_every_feature_of_the_facade() {
+        let manifest =
+            std::fs::read_to_string(workspace_root().join("crates/itwin-job-progress/Cargo.toml"))
+                .unwrap();
+        let (_, metadata) = manifest
+            .split_once("[package.metadata.docs.rs]")
+            .expect("docs.rs metadata in the facade's Cargo.toml");
+        let table = metadata.split("\n[").next().unwrap();
+        assert!(table.contains("all-features = true"), "{table}");
+    }
 }

@@ -11,13 +11,14 @@ commands:
                               run the conformance suite and print a vector x adapter matrix;
                               with --adapter, run only trials named `NAME::...`
   package                     package every publishable crate
-  bench [--quick] [--sizes N,N,..] [--burst N] [--update-readme]
+  bench [--quick] [--sizes N,N,..] [--burst N] [--update-docs]
                               measure every performance figure against its baseline (release
                               builds, progress-sim as a separate process) and write
                               target/bench/report.md, report.json and charts; --quick: small
                               sizes, under two minutes; --sizes: P2's concurrent watches
                               (default 1000,10000,100000); --burst: B1's watches (default 5000);
-                              --update-readme: put a full run's figures and charts in README.md
+                              --update-docs: put a full run's figures and charts in
+                              docs/performance.md (--update-readme, its old name, still works)
   soak [--quick] [--jobs N] [--seed N] [--only KIND]
                               the fault matrix: every fault kind of progress-sim, then all
                               mixed, against every adapter, checking each watch's invariants;
@@ -25,7 +26,7 @@ commands:
   fuzz [--quick] [--executions N] [--seed N] [--target NAME]
                               fuzz response parsing, Retry-After, job ids, base URLs and the
                               poll machine (10 million executions; --quick: 100,000); writes
-                              target/fuzz/report.md and keeps failing inputs in fuzz/regressions
+                              target/fuzz/report.md and keeps failing inputs in tests/fuzz/regressions
   help                        print this message";
 
 /// What the user asked for.
@@ -119,7 +120,8 @@ fn parse_bench(args: &[String]) -> Result<Task, String> {
         };
         match name {
             "--quick" if inline.is_none() => options.quick = true,
-            "--update-readme" if inline.is_none() => options.update_readme = true,
+            // `--update-readme` from before the figures moved to docs/.
+            "--update-docs" | "--update-readme" if inline.is_none() => options.update_docs = true,
             "--sizes" => {
                 let sizes = value()?
                     .split(',')
@@ -131,10 +133,9 @@ fn parse_bench(args: &[String]) -> Result<Task, String> {
             _ => return Err(format!("unexpected argument `{arg}` for `bench`")),
         }
     }
-    if options.update_readme
-        && (options.quick || options.sizes.is_some() || options.burst.is_some())
+    if options.update_docs && (options.quick || options.sizes.is_some() || options.burst.is_some())
     {
-        return Err("`--update-readme` takes a full run at the default sizes only".to_owned());
+        return Err("`--update-docs` takes a full run at the default sizes only".to_owned());
     }
     Ok(Task::Bench(options))
 }
@@ -216,9 +217,20 @@ mod tests {
                 quick: true,
                 sizes: Some(vec![10, 20]),
                 burst: Some(30),
-                update_readme: false,
+                update_docs: false,
             }))
         );
+    }
+
+    #[test]
+    fn update_docs_has_its_old_name_too() {
+        use crate::bench::Options;
+        let wanted = Ok(Task::Bench(Options {
+            update_docs: true,
+            ..Options::default()
+        }));
+        assert_eq!(parse_strs(&["bench", "--update-docs"]), wanted);
+        assert_eq!(parse_strs(&["bench", "--update-readme"]), wanted);
     }
 
     #[test]
@@ -230,6 +242,7 @@ mod tests {
         assert!(parse_strs(&["bench", "--burst"]).is_err());
         assert!(parse_strs(&["bench", "--quick=yes"]).is_err());
         assert!(parse_strs(&["bench", "--quick", "--update-readme"]).is_err());
+        assert!(parse_strs(&["bench", "--quick", "--update-docs"]).is_err());
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn slim_command() -> Result<(), String> {
 const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
-const EVERYTHING_BUT_NATIVE_TLS: &str =
+pub const EVERYTHING_BUT_NATIVE_TLS: &str =
     "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
@@ -170,4 +170,28 @@ fn openssl_available() -> bool {
     let installed =
         apt_get(&["update", "-q"]) && apt_get(&["install", "-y", "-q", "libssl-dev", "pkg-config"]);
     installed && found()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::workspace_root;
+
+    /// Mozilla's roots come once, as `webpki-root-certs` (the model's
+    /// `Roots::WebPki`). ureq's `rustls` feature would add `webpki-roots`, a
+    /// second copy nobody reads: the blocking client brings its own rustls
+    /// connector, so it asks for `rustls-no-provider` only.
+    #[test]
+    fn one_copy_of_mozillas_roots_is_built() {
+        let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).unwrap();
+        let packages: Vec<&str> = lock
+            .lines()
+            .filter_map(|line| line.strip_prefix("name = "))
+            .map(|name| name.trim_matches('"'))
+            .collect();
+        assert!(packages.contains(&"webpki-root-certs"));
+        assert!(
+            !packages.contains(&"webpki-roots"),
+            "a second copy of the roots"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! `progress-fuzz` (dev profile for `--quick`, its hot crates optimised
 //! even there; release for the full run of 10 million executions), runs it
 //! with a time bound, and leaves its report in target/fuzz/report.md.
-//! Failing inputs land in fuzz/regressions/ and become regression tests.
+//! Failing inputs land in tests/fuzz/regressions/ and become regression tests.
 
 use std::time::Duration;
 

@@ -9,6 +9,8 @@
 //!
 //! The async client is at the root (as in reqwest), the blocking one in
 //! `blocking` (with the `blocking` feature). Both drive the same sans-IO core, so they behave alike.
+//! These pages show both, as docs.rs builds them (every feature); locally,
+//! `cargo doc -p itwin-job-progress --features blocking` does the same.
 //!
 //! # Async (tokio)
 //!
@@ -53,6 +55,38 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Tokens from your own code
+//!
+//! `token_provider` takes a closure called before each request. It returns
+//! `Result<T, E>`: `T` a `String`, `&str` or [`AccessToken`]; `E` any
+//! `std::error::Error + Send + Sync + 'static`, a `String` or a `&str` (the
+//! bound is `E: Into<`[`TokenError`]`>`). A closure that only returns `Ok`
+//! names its error type, as below; see [`TokenProvider`] for one that
+//! refreshes after a 401.
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> Result<(), itwin_job_progress::Error> {
+//! use itwin_job_progress::TokenError;
+//! use itwin_job_progress::blocking::Client;
+//!
+//! // Read before each request: another process keeps the file fresh.
+//! let client = Client::builder()
+//!     .token_provider(|| std::fs::read_to_string("/run/secrets/itwin-token"))
+//!     .build()?;
+//! # let _ = client;
+//!
+//! let token = String::from("eyJ...");
+//! let client = Client::builder()
+//!     .token_provider(move || Ok::<_, TokenError>(token.clone()))
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Tokens that outlive a watch
 //!
 //! `ClientCredentials` (async at the root, blocking in `blocking`) gets tokens
@@ -80,9 +114,11 @@
 //!
 //! # Features
 //! - `async` (default): the async client, on reqwest.
-//! - `runtime-tokio` (default), `runtime-async-std`, `runtime-smol`: the runtime
-//!   the async client sleeps on. On async-std and smol, reqwest is driven through
-//!   async-compat, so no tokio runtime needs to be in scope.
+//! - `runtime-tokio` (default), `runtime-smol`, `runtime-async-std`: the runtime
+//!   the async client sleeps on. On smol and async-std, reqwest is driven through
+//!   async-compat, so no tokio runtime needs to be in scope. async-std is
+//!   discontinued upstream (RUSTSEC-2025-0052): the feature stays, smol is
+//!   the one to choose off tokio.
 //! - `blocking`: the blocking client, on ureq, in `blocking` (with the `blocking` feature).
 //! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
 //!   no system library. Both clients use the same provider.
@@ -154,3 +190,8 @@ pub mod core {
 ))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The networks page's example (proxies and company roots), compiled as a doctest.
+#[cfg(all(doctest, feature = "blocking"))]
+#[doc = include_str!("../../../docs/networks.md")]
+pub struct NetworksDoctests;

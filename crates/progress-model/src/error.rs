@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error_text::{Because, ForJob, Quoted, ShortSegments};
 use crate::oauth::OAuthError;
 use crate::{ApiError, JobId, Progress};
 
@@ -104,16 +105,40 @@ impl fmt::Display for Chain<'_> {
     }
 }
 
-/// Names the job an error is about, before the message: ``job `j-1`: ``.
-struct ForJob<'a>(&'a Option<JobId>);
+/// An error told without the job it names: the failure inside a
+/// `RetriesExhausted` or a `Deadline`, whose job the outer message has named.
+struct Bare<'a>(&'a Error);
 
-impl fmt::Display for ForJob<'_> {
+impl fmt::Display for Bare<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut bare = self.0.clone();
+        if let Some(job) = bare.job_slot() {
+            *job = None;
+        }
+        write!(f, "{bare}")
+    }
+}
+
+/// `: the last attempt failed: ...` after a deadline that came while a
+/// failure was being retried.
+struct Failing<'a>(&'a Option<Box<Error>>);
+
+impl fmt::Display for Failing<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(job) => write!(f, "job `{}`: ", job.as_str().escape_debug()),
+            Some(failing) => write!(f, ": the last attempt failed: {}", Bare(failing)),
             None => Ok(()),
         }
     }
+}
+
+/// The HTTP library's error, for [`Because`].
+fn because(cause: &Option<Cause>) -> Because<'_> {
+    Because(
+        cause
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static)),
+    )
 }
 
 /// The cause of a transport failure: the HTTP library's error, for `source()`.
@@ -136,7 +161,7 @@ impl fmt::Display for CorrelationId<'_> {
 #[non_exhaustive]
 pub enum Error {
     /// The job id was refused before anything was sent.
-    #[error("invalid job id `{id}`: {reason}")]
+    #[error("invalid job id {}: {reason}", Quoted(id))]
     InvalidJobId {
         /// The id, with control characters escaped.
         id: String,
@@ -227,38 +252,50 @@ pub enum Error {
         job: Option<JobId>,
     },
     /// The request or the connection timed out.
-    #[error("{}timed out: {message}", ForJob(job))]
+    #[error(
+        "{}timed out: {}{}",
+        ForJob(job),
+        ShortSegments(message),
+        because(cause)
+    )]
     #[non_exhaustive]
     Timeout {
         /// What timed out (the URL included).
         message: String,
-        /// The HTTP library's error.
-        #[source]
+        /// The HTTP library's error; the message tells its cause.
         cause: Option<Cause>,
         /// The job the request was about.
         job: Option<JobId>,
     },
     /// The connection could not be made or was lost.
-    #[error("{}connection failed: {message}", ForJob(job))]
+    #[error(
+        "{}connection failed: {}{}",
+        ForJob(job),
+        ShortSegments(message),
+        because(cause)
+    )]
     #[non_exhaustive]
     Connect {
         /// What failed (the URL included).
         message: String,
-        /// The HTTP library's error.
-        #[source]
+        /// The HTTP library's error; the message tells its cause.
         cause: Option<Cause>,
         /// The job the request was about.
         job: Option<JobId>,
     },
     /// TLS could not be set up: a certificate the client does not trust, or a
     /// TLS configuration problem. Not retried: it does not heal by waiting.
-    #[error("{}TLS failure: {message}", ForJob(job))]
+    #[error(
+        "{}TLS failure: {}{}",
+        ForJob(job),
+        ShortSegments(message),
+        because(cause)
+    )]
     #[non_exhaustive]
     Tls {
         /// What failed (the URL included).
         message: String,
-        /// The HTTP library's error.
-        #[source]
+        /// The HTTP library's error; the message tells its cause.
         cause: Option<Cause>,
         /// The job the request was about.
         job: Option<JobId>,
@@ -283,23 +320,28 @@ pub enum Error {
         job: Option<JobId>,
     },
     /// Any other failure of the HTTP client.
-    #[error("{}transport error: {message}", ForJob(job))]
+    #[error(
+        "{}transport error: {}{}",
+        ForJob(job),
+        ShortSegments(message),
+        because(cause)
+    )]
     #[non_exhaustive]
     Transport {
         /// What failed (the URL included).
         message: String,
-        /// The HTTP library's error.
-        #[source]
+        /// The HTTP library's error; the message tells its cause.
         cause: Option<Cause>,
         /// The job the request was about.
         job: Option<JobId>,
     },
     /// The watch's deadline came before the job ended. When the last attempt
-    /// had failed, that failure is the `source()`: why no newer progress came.
+    /// had failed, the message tells that failure too: why no newer progress came.
     #[error(
-        "{}deadline of {deadline:?} reached before the job ended{}",
+        "{}deadline of {deadline:?} reached before the job ended{}{}",
         ForJob(job),
         last.as_ref().map(|p| format!(" (last seen: {p})")).unwrap_or_default(),
+        Failing(failing),
     )]
     #[non_exhaustive]
     Deadline {
@@ -309,7 +351,6 @@ pub enum Error {
         last: Option<Progress>,
         /// The failure being retried when the deadline came, if the last
         /// attempt failed: why no newer progress was seen.
-        #[source]
         failing: Option<Box<Error>>,
         /// The job watched.
         job: Option<JobId>,
@@ -322,14 +363,17 @@ pub enum Error {
         job: Option<JobId>,
     },
     /// Transient failures came `attempts` times in a row, more than
-    /// `max_retries`; the last of them is the `source()`.
-    #[error("{}gave up after {attempts} failed attempts in a row", ForJob(job))]
+    /// `max_retries`; the message ends with the last of them.
+    #[error(
+        "{}gave up after {attempts} failed attempts in a row: {}",
+        ForJob(job),
+        Bare(last)
+    )]
     #[non_exhaustive]
     RetriesExhausted {
         /// Consecutive failed attempts.
         attempts: u32,
         /// The last error.
-        #[source]
         last: Box<Error>,
         /// The job watched.
         job: Option<JobId>,
@@ -546,8 +590,10 @@ impl Error {
         self
     }
 
-    /// A transport failure with the HTTP library's error as its `source()`.
-    /// Its text belongs there, not in the message: a chain tells it once.
+    /// A transport failure caused by the HTTP library's `error`: the message
+    /// ends with the cause at its bottom, in words (`connection refused`,
+    /// or for a TLS client that met plain HTTP, that the server answered in
+    /// clear text), and the error itself is kept in `cause`.
     pub fn caused_by(mut self, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         if let Self::Timeout { cause, .. }
         | Self::Connect { cause, .. }
@@ -611,17 +657,27 @@ impl Error {
         }
     }
 
-    /// This error and its causes on one line, joined by `: `: what a log line
-    /// or a status line shows when it has room for one message.
+    /// This error and its causes on one line, joined by `: `, the job named
+    /// once: what a log line or a status line shows. The message itself
+    /// already tells the cause (the last failure behind exhausted retries, the
+    /// bottom of an HTTP library's error), so this is the message, and then
+    /// the `source()`s of an error that has some.
     ///
     /// ```
-    /// # use progress_model::Error;
+    /// # use progress_model as itwin_job_progress;
+    /// use itwin_job_progress::{Error, JobId};
+    ///
     /// let io = std::io::Error::other("connection refused");
-    /// let error = Error::connect("https://api.bentley.com/...").caused_by(io);
+    /// let last = Error::connect("https://api.bentley.com/...").caused_by(io);
+    /// let job = JobId::new("ok-1")?;
+    /// let error = Error::retries_exhausted(6, last.for_job(&job)).for_job(&job);
     /// assert_eq!(
     ///     error.chain().to_string(),
-    ///     "connection failed: https://api.bentley.com/...: connection refused"
+    ///     "job `ok-1`: gave up after 6 failed attempts in a row: \
+    ///      connection failed: https://api.bentley.com/...: connection refused"
     /// );
+    /// assert_eq!(error.chain().to_string(), error.to_string());
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn chain(&self) -> impl fmt::Display + '_ {
         Chain(self)

@@ -208,7 +208,7 @@ mod tests {
         );
     }
 
-    /// Found by `cargo xtask fuzz` (fuzz/regressions/interpret.jsonl): the
+    /// Found by `cargo xtask fuzz` (tests/fuzz/regressions/interpret.jsonl): the
     /// word hidden after `Bearer` was not looked at, so a doubled prefix
     /// showed the token that followed it.
     #[test]

@@ -28,6 +28,7 @@ mod client_state;
 mod clock;
 mod endpoint;
 mod error;
+mod error_text;
 mod event;
 mod excerpt;
 mod exchange;

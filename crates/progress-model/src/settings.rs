@@ -67,8 +67,16 @@ impl PollPolicy {
         self
     }
 
-    /// Refuses a ladder a watch cannot follow: no rung, or a rung of zero.
+    /// Refuses a ladder a watch cannot follow (no rung, or a rung of zero),
+    /// and a deadline of zero: the command refuses `--deadline 0s` as a
+    /// usage error, and the library keeps the same rule rather than read it
+    /// as "already past".
     pub fn check(&self) -> Result<(), Error> {
+        if self.deadline.is_some_and(|deadline| deadline.is_zero()) {
+            return Err(Error::Config(
+                "the deadline must be longer than zero (leave it out for no deadline)".into(),
+            ));
+        }
         if self.intervals.is_empty() {
             return Err(Error::Config("intervals must not be empty".into()));
         }

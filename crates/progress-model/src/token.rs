@@ -67,10 +67,40 @@ impl From<&str> for AccessToken {
 
 /// Where a client gets its token.
 ///
-/// Implemented for [`StaticToken`] and for closures `Fn() -> Result<T, E>` where
-/// `T: Into<AccessToken>` (called before each request). Implement it yourself for a
-/// provider that caches a token and can fetch a new one: a watch calls
-/// [`TokenProvider::refresh`] after a 401 and retries once with the new token.
+/// Implemented for [`StaticToken`] and for closures (called before each
+/// request, so keep them quick: a cached token):
+///
+/// ```text
+/// F: Fn() -> Result<T, E> + Send + Sync + 'static
+/// T: Into<AccessToken>   a String, a &str, an AccessToken
+/// E: Into<TokenError>    any std::error::Error + Send + Sync + 'static
+///                        (io::Error, your own error type, anyhow::Error), a String or a &str
+/// ```
+///
+/// A closure that only ever returns `Ok` gives the compiler no `E` to pick:
+/// name one, as in `Ok::<_, TokenError>(token)`. An error that is not `Send +
+/// Sync` (a `Box<dyn Error>`) does not fit: the token is fetched from inside
+/// watches that may move between threads.
+///
+/// ```
+/// # use progress_model as itwin_job_progress; // the facade re-exports these
+/// use itwin_job_progress::{TokenError, TokenProvider};
+///
+/// /// What `Client::builder().token_provider(...)` accepts.
+/// fn accepts(_: impl TokenProvider + 'static) {}
+///
+/// // An `io::Error` from reading a file that another process keeps fresh.
+/// accepts(|| std::fs::read_to_string("/run/secrets/itwin-token"));
+/// // A message of your own.
+/// accepts(|| std::env::var("ITWIN_ACCESS_TOKEN").map_err(|_| "ITWIN_ACCESS_TOKEN is not set"));
+/// // Only `Ok`: the error type is named.
+/// let token = String::from("eyJ...");
+/// accepts(move || Ok::<_, TokenError>(token.clone()));
+/// ```
+///
+/// Implement the trait yourself for a provider that caches a token and can
+/// fetch a new one: a watch calls [`TokenProvider::refresh`] after a 401 and
+/// retries once with the new token.
 ///
 /// ```
 /// # use progress_model as itwin_job_progress; // the facade re-exports these

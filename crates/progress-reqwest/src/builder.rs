@@ -6,10 +6,20 @@ use std::sync::Arc;
 use progress_model::Error;
 use progress_model::internal::PartsBuilder;
 
+use crate::client::Client;
 use crate::sleeper::{AsyncSleeper, default_sleeper};
 use crate::slots::Slots;
 use crate::token::{AsyncTokenProvider, Blocking};
-use crate::{Client, transport};
+use crate::transport;
+
+// Here rather than in client.rs: the builder makes clients, so it sits
+// above them and the client needs nothing from it.
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct ClientBuilder {

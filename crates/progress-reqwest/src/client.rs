@@ -6,7 +6,6 @@ use progress_model::internal::ClientParts;
 use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
 
 use crate::bound::within;
-use crate::builder::ClientBuilder;
 use crate::compat::{check_runtime, on_any_runtime};
 use crate::events::{EventStream, ProgressStream, WatchLoop};
 use crate::sleeper::AsyncSleeper;
@@ -33,11 +32,6 @@ pub(crate) struct Shared {
 }
 
 impl Client {
-    /// Starts building a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     /// Asks once where a job stands. Every non-2xx answer is an error (any
     /// 2xx is read like a 200); a single call never retries.
     ///

@@ -25,9 +25,10 @@ use crate::transport::{self, Http};
 /// time left before the deadline.
 ///
 /// ```no_run
-/// use progress_reqwest::{Client, ClientCredentials};
+/// # use progress_reqwest as itwin_job_progress; // the facade re-exports these at its root
+/// use itwin_job_progress::{Client, ClientCredentials};
 ///
-/// # fn main() -> Result<(), progress_reqwest::Error> {
+/// # fn main() -> Result<(), itwin_job_progress::Error> {
 /// let secret = std::env::var("ITWIN_CLIENT_SECRET").unwrap_or_default();
 /// let tokens = ClientCredentials::builder("my-service-client", secret).build()?;
 /// let client = Client::builder().async_token_provider(tokens).build()?;

@@ -7,11 +7,15 @@
 //! retries, the token refresh after a 401, the deadline) is made by
 //! [`progress_model`]; this crate only moves bytes and sleeps.
 //!
-//! ```no_run
-//! use futures_util::StreamExt;
-//! use progress_reqwest::Client;
+//! Programs depend on the `itwin-job-progress` crate, which re-exports this
+//! client at its root (its `async` feature, on by default):
 //!
-//! # async fn run() -> Result<(), progress_reqwest::Error> {
+//! ```no_run
+//! # use progress_reqwest as itwin_job_progress; // the facade's paths
+//! use futures_util::StreamExt;
+//! use itwin_job_progress::Client;
+//!
+//! # async fn run() -> Result<(), itwin_job_progress::Error> {
 //! let client = Client::builder()
 //!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())
 //!     .build()?;
@@ -68,11 +72,13 @@ mod compat;
 mod events;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod proxy;
+mod proxy_auth;
 mod reqwest_transport;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod rustls_transport;
 mod sleeper;
 mod slots;
+mod tls_failure;
 mod token;
 mod transport;
 

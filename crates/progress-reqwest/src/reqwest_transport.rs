@@ -6,7 +6,8 @@ use std::time::Duration;
 use progress_model::Proxies;
 use progress_model::{Error, HttpResponse, Settings};
 
-use crate::transport::{is_proxy_auth_refusal, is_tls_failure};
+use crate::proxy_auth::is_proxy_auth_refusal;
+use crate::tls_failure::is_tls_failure;
 
 /// A client that follows no redirect and times out as the settings say (with
 /// `native-tls`, or no TLS at all). Refuses an `https://` base URL when no TLS feature is on: every request

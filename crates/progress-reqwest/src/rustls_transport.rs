@@ -14,7 +14,7 @@ use progress_model::{Error, HttpResponse, Proxies, Settings};
 
 use crate::proxy::ProxiedConnector;
 use crate::proxy::TunnelRefused;
-use crate::transport::is_tls_failure;
+use crate::tls_failure::is_tls_failure;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -9,10 +9,31 @@ use axum::body::{Body, Bytes};
 use axum::response::Response;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, HeaderValue, VARY};
+use http::HeaderMap;
+use http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, HeaderValue, VARY};
 
 use crate::connection::ConnectionControl;
 use crate::fault_injector::Fault;
+
+/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|parameter| {
+                parameter
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f64>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
 
 /// The size of a `huge_body_rate` body.
 pub(crate) const HUGE_BODY_BYTES: usize = 8 * 1024 * 1024;

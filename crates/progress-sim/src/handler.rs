@@ -5,12 +5,11 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
-use http::header::ACCEPT_ENCODING;
 use http::{HeaderMap, Method, StatusCode, Uri};
 
 use crate::authorization::{bearer_token, revoked};
 use crate::connection::ConnectionControl;
-use crate::delivery::{changes_a_200, deliver};
+use crate::delivery::{accepts_gzip, changes_a_200, deliver};
 use crate::dialects;
 use crate::fault_answers::instead_of_answer;
 use crate::fault_injector::Fault;
@@ -76,26 +75,6 @@ pub(crate) async fn handle_request(
         &connection,
     )
     .await
-}
-
-/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
-pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|parameter| {
-                parameter
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f64>().ok())
-                    .is_some_and(|q| q == 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
 }
 
 /// The service's answer, and whether a fault changed it (a job that

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::Faults;
 
+/// Where the identity service answers.
+pub(crate) const TOKEN_PATH: &str = "/connect/token";
+
 /// The token endpoint (`POST /connect/token`, client-credentials grant):
 /// its clients, how long its tokens live, and how it misbehaves.
 ///

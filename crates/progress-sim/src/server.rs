@@ -17,9 +17,10 @@ use axum::routing::any;
 
 use crate::connection::{ConnectionControl, ResettableStream};
 use crate::handler::handle_request;
+use crate::oauth::TOKEN_PATH;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
-use crate::token_endpoint::{TOKEN_PATH, handle_token_request};
+use crate::token_endpoint::handle_token_request;
 
 /// How long requests in flight at shutdown may take to finish before their
 /// connections are cut. Keeps a simulator's Drop from hanging on a slow fault.

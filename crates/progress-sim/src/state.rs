@@ -7,11 +7,11 @@ use std::sync::{Mutex, PoisonError};
 use crate::clock::SimClock;
 use crate::fault_injector::{Fate, FaultInjector};
 use crate::oauth::IssuedTokens;
+use crate::oauth::TOKEN_PATH;
 use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
 use crate::served::{AnswerKind, Served, Tally};
 use crate::token_bucket::TokenBuckets;
-use crate::token_endpoint::TOKEN_PATH;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);

@@ -18,17 +18,13 @@ use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::percent_decode_str;
 
 use crate::connection::ConnectionControl;
-use crate::delivery::{changes_a_200, deliver};
+use crate::delivery::{accepts_gzip, changes_a_200, deliver};
 use crate::fault_answers::instead_of_answer;
 use crate::fault_injector::Fault;
-use crate::handler::accepts_gzip;
 use crate::oauth::OAuth;
 use crate::responses::Answer;
 use crate::served::AnswerKind;
 use crate::state::SharedState;
-
-/// Where the identity service answers.
-pub(crate) const TOKEN_PATH: &str = "/connect/token";
 
 pub(crate) async fn handle_token_request(
     State(state): State<Arc<SharedState>>,

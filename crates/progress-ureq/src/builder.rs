@@ -6,9 +6,19 @@ use std::sync::Arc;
 use progress_model::internal::PartsBuilder;
 use progress_model::{Error, TokenProvider};
 
+use crate::client::Client;
 use crate::sleeper::{Sleeper, ThreadSleeper};
 use crate::slots::Slots;
-use crate::{Client, transport};
+use crate::transport;
+
+// Here rather than in client.rs: the builder makes clients, so it sits
+// above them and the client needs nothing from it.
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct ClientBuilder {

@@ -9,7 +9,6 @@ use progress_model::{
     Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions,
 };
 
-use crate::builder::ClientBuilder;
 use crate::events::{EventWatch, ManyWatch, ProgressWatch};
 use crate::sleeper::Sleeper;
 use crate::slots::Slots;
@@ -29,11 +28,6 @@ pub struct Client {
 }
 
 impl Client {
-    /// Starts building a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     /// Asks once where a job stands. Every non-2xx answer is an error (any
     /// 2xx is read like a 200); a single call never retries.
     pub fn progress(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {

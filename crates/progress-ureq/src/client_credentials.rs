@@ -20,9 +20,13 @@ use crate::transport;
 /// bound.
 ///
 /// ```no_run
-/// use progress_ureq::{Client, ClientCredentials};
+/// # mod itwin_job_progress { // the facade re-exports these in `blocking`
+/// #     pub use progress_ureq::Error;
+/// #     pub mod blocking { pub use progress_ureq::{Client, ClientCredentials}; }
+/// # }
+/// use itwin_job_progress::blocking::{Client, ClientCredentials};
 ///
-/// # fn main() -> Result<(), progress_ureq::Error> {
+/// # fn main() -> Result<(), itwin_job_progress::Error> {
 /// let secret = std::env::var("ITWIN_CLIENT_SECRET").unwrap_or_default();
 /// let tokens = ClientCredentials::builder("my-service-client", secret).build()?;
 /// let client = Client::builder().token_provider(tokens).build()?;

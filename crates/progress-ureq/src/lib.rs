@@ -8,11 +8,18 @@
 //! token once after a 401 and never sleeps past a deadline. Every one of those
 //! decisions is made by [`progress_model`]; this crate only moves bytes and sleeps.
 //!
-//! ```no_run
-//! use std::time::Duration;
-//! use progress_ureq::Client;
+//! Programs depend on the `itwin-job-progress` crate, which re-exports this
+//! client as `itwin_job_progress::blocking` (its `blocking` feature):
 //!
-//! # fn main() -> Result<(), progress_model::Error> {
+//! ```no_run
+//! # mod itwin_job_progress { // the facade's paths
+//! #     pub use progress_ureq::Error;
+//! #     pub mod blocking { pub use progress_ureq::Client; }
+//! # }
+//! use std::time::Duration;
+//! use itwin_job_progress::blocking::Client;
+//!
+//! # fn main() -> Result<(), itwin_job_progress::Error> {
 //! let client = Client::builder()
 //!     .service("reality-modeling")
 //!     .token(std::env::var("ITWIN_ACCESS_TOKEN").unwrap_or_default())

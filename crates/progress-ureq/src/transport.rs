@@ -221,8 +221,8 @@ fn ureq_proxy(proxy: Option<&progress_model::ProxyUrl>) -> Result<Option<ureq::P
         .map_err(|_| Error::Config(format!("cannot use the proxy {proxy}")))
 }
 
-/// The failure of a request to `url`, with ureq's error as its source
-/// (ureq's errors carry no request headers, so their text is safe to show).
+/// The failure of a request to `url`, caused by ureq's error (ureq's errors
+/// carry no request headers, so their text is safe to show).
 fn transport_error(url: &str, error: ureq::Error) -> Error {
     use std::io::ErrorKind as Io;
     let failed = match &error {
@@ -273,7 +273,12 @@ fn transport_error(url: &str, error: ureq::Error) -> Error {
         }
         _ => Error::transport(url),
     };
-    failed.caused_by(error)
+    // ureq's io variant names no source: the io error itself is the cause,
+    // and the model reads a wrapped TLS error or an OS error's kind from it.
+    match error {
+        ureq::Error::Io(io) => failed.caused_by(io),
+        other => failed.caused_by(other),
+    }
 }
 
 /// The status in ureq's `proxy server responded 407/Proxy Authentication Required`.

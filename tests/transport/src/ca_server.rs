@@ -76,6 +76,7 @@ fn config_signed_by_a_new_root() -> (ServerConfig, String) {
     let leaf_key = KeyPair::generate().unwrap();
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
     let key = PrivatePkcs8KeyDer::from(leaf_key.serialize_der());
+    #[allow(deprecated)] // ring: no post-quantum key exchange, which a test server does not need
     let config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()

@@ -87,7 +87,7 @@ mod tests {
             quick: true,
             sizes: Some(sizes),
             burst: Some(burst),
-            update_readme: false,
+            update_docs: false,
         })
     }
 

@@ -9,8 +9,8 @@ pub struct Options {
     pub sizes: Option<Vec<usize>>,
     /// B1's number of watches started at once, if not the default.
     pub burst: Option<usize>,
-    /// Put the run's figures and charts into README.md (a full run only).
-    pub update_readme: bool,
+    /// Put the run's figures and charts into docs/performance.md (a full run only).
+    pub update_docs: bool,
 }
 
 /// Every size and count of one run.

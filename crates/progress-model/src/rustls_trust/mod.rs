@@ -48,12 +48,25 @@ fn for_trust(trust: &Trust) -> Result<rustls::ClientConfig, Error> {
     Ok(config)
 }
 
+/// rustls's ring provider: the one place it is named.
+///
+/// rustls 0.23.48 deprecates `ring::default_provider` because ring has no
+/// post-quantum key exchange, and offers no other way to build a ring
+/// provider; its way forward is the aws-lc-rs provider, which builds a C
+/// library of its own. ring stays the choice (no cmake, no system library),
+/// so the deprecation is acknowledged here, once, rather than worked around
+/// with a hand-made copy of rustls's ring tables.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
 /// A client configuration on ring that trusts what `trust` says: the
 /// platform's store through rustls-platform-verifier, the bundled Mozilla
 /// roots, and the added certificates; with `any_roots` false, nothing at all.
 fn build(trust: &Trust, any_roots: bool) -> Result<rustls::ClientConfig, Error> {
     let setup = |error: rustls::Error| Error::Config(format!("cannot set up TLS: {error}"));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(ring_provider());
     let roots = if any_roots {
         trust.roots_to_add()
     } else {

@@ -7,7 +7,7 @@
 //! Splits the executions (10 million, or 100,000 with `--quick`) evenly
 //! over the targets, reports executions per second for each, writes
 //! `report.md` in `--out` (default `target/fuzz`), and exits 1 if any
-//! invariant broke. Failing inputs are kept in `fuzz/regressions/`.
+//! invariant broke. Failing inputs are kept in `tests/fuzz/regressions/`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

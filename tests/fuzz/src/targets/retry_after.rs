@@ -9,11 +9,8 @@ use progress_model::{HttpResponse, MAX_RETRY_AFTER, interpret};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::headers::retry_after_value;
+use super::headers::{WALL_SECONDS, retry_after_value};
 use crate::Target;
-
-/// The wall clock the answers are read at (2026-11-28).
-pub const WALL_SECONDS: u64 = 1_795_824_000;
 
 /// `Retry-After` parsing.
 #[derive(Debug)]

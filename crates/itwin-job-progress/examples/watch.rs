@@ -1,12 +1,12 @@
 //! Watches a job to its end and prints each observation.
 //!
 //! ```text
-//! ITWIN_ACCESS_TOKEN=... cargo run -p progress-ureq --example watch -- JOB_ID [BASE_URL]
+//! ITWIN_ACCESS_TOKEN=... cargo run -p itwin-job-progress --features blocking --example watch -- JOB_ID [BASE_URL]
 //! ```
 
 use std::process::ExitCode;
 
-use progress_ureq::Client;
+use itwin_job_progress::blocking::Client;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -81,6 +81,9 @@ impl Request {
 /// ring provider installed (reqwest's rustls has none of its own here).
 pub fn reqwest_client() -> Result<reqwest::Client, String> {
     // Err only when a provider is already installed: that is as good.
+    // rustls deprecates ring's provider (no post-quantum key exchange); the
+    // baseline keeps ring, as the clients do.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()

@@ -4,6 +4,10 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 
+/// The wall clock the answers are read at (2026-11-28): HTTP-dates are
+/// generated around it, and the targets read them at it.
+pub const WALL_SECONDS: u64 = 1_795_824_000;
+
 /// `Retry-After` values: seconds, HTTP-dates around the wall clock, and
 /// what a server might get wrong.
 pub fn retry_after_value() -> impl Strategy<Value = Vec<u8>> {
@@ -12,7 +16,7 @@ pub fn retry_after_value() -> impl Strategy<Value = Vec<u8>> {
         3 => (0u64..100_000).prop_map(|seconds| seconds.to_string().into_bytes()),
         3 => (-400_000i64..400_000).prop_map(|offset| {
             let at = std::time::UNIX_EPOCH
-                + std::time::Duration::from_secs(crate::targets::retry_after::WALL_SECONDS.saturating_add_signed(offset));
+                + std::time::Duration::from_secs(WALL_SECONDS.saturating_add_signed(offset));
             httpdate::fmt_http_date(at).into_bytes()
         }),
         2 => prop::sample::select(&[

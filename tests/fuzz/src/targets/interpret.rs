@@ -54,7 +54,7 @@ impl Target for Interpret {
     fn check(input: &Input) -> Result<(), String> {
         let body = input.body.bytes();
         let response = HttpResponse::new(input.status, header_map(&input.headers), body.clone());
-        let wall = UNIX_EPOCH + Duration::from_secs(super::retry_after::WALL_SECONDS);
+        let wall = UNIX_EPOCH + Duration::from_secs(super::headers::WALL_SECONDS);
         let status = input.status;
         match interpret(&response, input.body_cap, wall) {
             Ok(progress) => {

@@ -11,8 +11,7 @@ use progress_model::{
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::headers::retry_after_value;
-use super::retry_after::WALL_SECONDS;
+use super::headers::{WALL_SECONDS, retry_after_value};
 use crate::Target;
 use crate::bodies::{Body, machine_body};
 use crate::oracle::error_is_presentable;

@@ -88,11 +88,12 @@ pub fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The README's Performance section: the same table, with the charts as
-/// committed under docs/bench/ (the driver copies them there with `--update-readme`).
+/// The last full run's section of docs/performance.md: the same table, with the
+/// charts as committed under docs/bench/ (the driver copies them there with
+/// `--update-docs`), linked from the page beside them.
 fn performance_section(figures: &[Figure], mode: &str, date: &str, machine: &str) -> String {
     let mut section = format!(
-        "## Performance\n\n\
+        "## The last full run\n\n\
          Measured by `cargo xtask bench` ({mode} run) on {date}, on {machine}, with other \
          builds running on the same machine. Every figure is taken against its baseline in the \
          same run against the same `progress-sim` process; times (P1, P2l) move with the \
@@ -102,8 +103,8 @@ fn performance_section(figures: &[Figure], mode: &str, date: &str, machine: &str
     section.push_str(&table(figures));
     section.push_str(&notes(figures));
     section.push_str(
-        "\n![P3: requests over a simulated job](docs/bench/p3-requests.svg)\n\n\
-         ![P2: client memory per waiting watch](docs/bench/p2-memory.svg)\n",
+        "\n![P3: requests over a simulated job](bench/p3-requests.svg)\n\n\
+         ![P2: client memory per waiting watch](bench/p2-memory.svg)\n",
     );
     section
 }
