@@ -8,7 +8,10 @@
 //!   no watch of the client sends before that instant. Watches already
 //!   sleeping are not woken: each wakes at its own instant, finds the pause,
 //!   and waits out what is left of it, so none waits longer than it would
-//!   have alone plus the pause. Then each goes on with its own ladder.
+//!   have alone plus the pause. Then each goes on with its own ladder. The
+//!   client-wide pause is capped by `max_client_pause` (the watch that got
+//!   the 429 waits its own `Retry-After` in full); a 429 without one pauses
+//!   the client for the rung its watch waits.
 //! - **After a 429, one request at a time.** Up to `max_in_flight` requests
 //!   may be on the wire when the first 429 comes back, and each of them earns
 //!   one; when the pause ends, the waiting watches would race into a bucket
@@ -39,6 +42,7 @@ use crate::{ClientLimits, Error};
 pub struct ClientState {
     inner: Arc<Mutex<Shared>>,
     max_in_flight: usize,
+    max_pause: Duration,
 }
 
 #[derive(Debug)]
@@ -84,6 +88,7 @@ impl ClientState {
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
             max_in_flight: limits.max_in_flight,
+            max_pause: limits.max_client_pause,
         })
     }
 
@@ -141,13 +146,17 @@ impl ClientState {
         self.lock().one_at_a_time_at(now)
     }
 
-    /// A 429 answered at `now` asked the client to come back at `until`: no
-    /// watch sends before, and the client then sends one request at a time
-    /// for as long again (at least [`RECOVERY_FLOOR`]). A later 429 can
-    /// lengthen either, never shorten it.
-    pub(crate) fn pause_until(&self, now: Instant, until: Instant) {
-        let window = until.saturating_duration_since(now).max(RECOVERY_FLOOR);
-        let recovered = until.checked_add(window).unwrap_or(until);
+    /// A 429 answered at `now` asks the client to wait `pause` (its
+    /// `Retry-After`, or the rung the watch waits when it has none): no
+    /// watch sends before then, at most `max_client_pause` (a day's
+    /// `Retry-After` must not park every watch for a day; the watch that
+    /// got it still waits it all). The client then sends one request at a
+    /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
+    /// can lengthen either, never shorten it.
+    pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
+        let pause = pause.min(self.max_pause);
+        let until = crate::machine::instant_after(now, pause);
+        let recovered = crate::machine::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
@@ -181,6 +190,7 @@ impl fmt::Debug for ClientState {
         let shared = self.lock();
         f.debug_struct("ClientState")
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_pause", &self.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()
@@ -211,8 +221,8 @@ mod tests {
                 one_at_a_time: false
             }
         );
-        client.pause_until(at(0), at(30));
-        client.pause_until(at(0), at(20)); // an older 429 answered late shortens nothing
+        client.pause_for(at(0), Duration::from_secs(30));
+        client.pause_for(at(0), Duration::from_secs(20)); // an older 429 answered late shortens nothing
         assert_eq!(
             client.admit(at(10), &mut None),
             Admission::NotBefore(at(30))
@@ -234,7 +244,7 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
         assert!(!client.one_at_a_time(at(0)), "not before any 429");
-        client.pause_until(at(10), at(40));
+        client.pause_for(at(10), Duration::from_secs(30));
         assert!(client.one_at_a_time(at(10)));
         assert!(
             client.one_at_a_time(at(69)),
@@ -242,12 +252,12 @@ mod tests {
         );
         assert!(!client.one_at_a_time(at(70)));
         // A 429 with `Retry-After: 0` still narrows the client for a second.
-        client.pause_until(at(100), at(100));
+        client.pause_for(at(100), Duration::from_secs(0));
         assert!(client.one_at_a_time(at(100)));
         assert!(!client.one_at_a_time(at(101)));
         // An earlier, shorter 429 answered late does not cut a longer one short.
-        client.pause_until(at(200), at(260));
-        client.pause_until(at(201), at(202));
+        client.pause_for(at(200), Duration::from_secs(60));
+        client.pause_for(at(201), Duration::from_secs(1));
         assert!(client.one_at_a_time(at(319)));
     }
 
@@ -284,11 +294,22 @@ mod tests {
     }
 
     #[test]
+    fn the_client_pauses_at_most_max_client_pause_and_recovers_as_long() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let client = state(None); // the default cap: 15 minutes
+        client.pause_for(at(0), Duration::from_secs(24 * 3600));
+        assert_eq!(client.paused_until(at(1)), Some(at(900)));
+        assert!(client.one_at_a_time(at(1799)));
+        assert!(!client.one_at_a_time(at(1800)));
+    }
+
+    #[test]
     fn a_pause_takes_nothing_from_the_bucket() {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
-        client.pause_until(at(0), at(10));
+        client.pause_for(at(0), Duration::from_secs(10));
         for _ in 0..5 {
             assert_eq!(client.admit(at(5), &mut None), Admission::NotBefore(at(10)));
         }
@@ -304,7 +325,7 @@ mod tests {
     fn debug_shows_the_pause_and_the_one_at_a_time_time() {
         let start = Instant::now();
         let client = state(None);
-        client.pause_until(start, start + Duration::from_secs(5));
+        client.pause_for(start, Duration::from_secs(5));
         let shown = format!("{client:?}");
         assert!(shown.contains("paused_until: Some("), "{shown}");
         assert!(shown.contains("one_at_a_time_until: Some("), "{shown}");
@@ -315,7 +336,7 @@ mod tests {
         let start = Instant::now();
         let client = state(None);
         let other = client.clone();
-        std::thread::spawn(move || other.pause_until(start, start + Duration::from_secs(5)))
+        std::thread::spawn(move || other.pause_for(start, Duration::from_secs(5)))
             .join()
             .unwrap();
         assert_eq!(

@@ -61,7 +61,7 @@ pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use event::{Event, EventKind, Step};
 pub use job_id::JobId;
-pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
+pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_CLIENT_PAUSE, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
 pub use proxy::{Proxies, ProxyChoice, ProxyUrl};

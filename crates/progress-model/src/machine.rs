@@ -425,11 +425,14 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
-                // A 429 limits the client, not the job: every watch of the client pauses.
-                if let (Some(client), Some(after)) = (&self.client, error.retry_after()) {
-                    client.pause_until(now, instant_after(now, after));
+                let rung = self.advance_ladder();
+                // A 429 limits the client, not the job: every watch of the
+                // client pauses, for the `Retry-After` or, without one, for
+                // the rung this watch waits (the limit is reached either way).
+                if let Some(client) = &self.client {
+                    client.pause_for(now, error.retry_after().unwrap_or(rung));
                 }
-                self.back_off(now, error);
+                self.back_off_from(now, rung, error);
             }
             Err(error) if error.is_transient() => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
@@ -487,6 +490,11 @@ impl Watch {
     /// of the retry before the wait.
     fn back_off(&mut self, now: Instant, error: Error) {
         let rung = self.advance_ladder();
+        self.back_off_from(now, rung, error);
+    }
+
+    /// [`Watch::back_off`] with the rung already taken from the ladder.
+    fn back_off_from(&mut self, now: Instant, rung: Duration, error: Error) {
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
@@ -586,7 +594,7 @@ impl Watch {
 
 /// `now + wait`, or as far as an `Instant` reaches: a ladder or a deadline of
 /// `Duration::MAX` must not overflow.
-fn instant_after(now: Instant, wait: Duration) -> Instant {
+pub(crate) fn instant_after(now: Instant, wait: Duration) -> Instant {
     const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
     now.checked_add(wait)
         .or_else(|| now.checked_add(wait.min(CENTURY)))

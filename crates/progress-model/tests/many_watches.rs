@@ -15,6 +15,8 @@ enum Reply {
     Active(u8),
     Done,
     TooMany(u64),
+    /// A 429 without `Retry-After`.
+    TooManyBare,
     Unauthorized,
 }
 
@@ -31,6 +33,7 @@ fn response(reply: Reply) -> HttpResponse {
             r#"{"progress":{"percentage":100,"state":"success"}}"#.to_owned(),
         ),
         Reply::TooMany(after) => (429, Some(after), String::new()),
+        Reply::TooManyBare => (429, None, String::new()),
         Reply::Unauthorized => (401, None, String::new()),
     };
     let mut headers = http::HeaderMap::new();
@@ -171,6 +174,55 @@ fn watches_sleeping_past_the_pause_are_not_woken_and_keep_their_instants() {
         (watch("c", &other, None), vec![Done]),
     ]);
     assert_eq!(sent_by(&run, 1), [10.0]);
+}
+
+#[test]
+fn a_day_long_retry_after_pauses_the_other_watches_for_max_client_pause_only() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    // A's 429 asks for a day: A waits it all; B, due at 15 s, is held only
+    // until the client's pause ends at 15 minutes (the default cap).
+    let run = drive(vec![
+        (watch("b", &client, None), vec![Active(1), Done]),
+        (watch("a", &client, None), vec![TooMany(86_400), Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 900.0]);
+    assert_eq!(sent_by(&run, 1), [0.0, 86_400.0]);
+
+    let mut shorter = no_jitter();
+    shorter.max_client_pause = Duration::from_secs(20);
+    let client = client_state(shorter);
+    let run = drive(vec![
+        (watch("b", &client, None), vec![Active(1), Done]),
+        (watch("a", &client, None), vec![TooMany(86_400), Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 20.0]);
+}
+
+#[test]
+fn a_429_without_retry_after_pauses_the_client_for_the_rung_and_narrows_it() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    // A's bare 429 at 0 s: A waits its rung (15 s), and so does the client.
+    // C, which had not sent yet, is held until 15 s too.
+    let run = drive(vec![
+        (watch("a", &client, None), vec![TooManyBare, Done]),
+        (watch("c", &client, None), vec![Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 15.0]);
+    assert_eq!(sent_by(&run, 1), [15.0]);
+
+    // ... and then sends one request at a time, like after any 429.
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut a = watch("a", &client, None);
+    assert!(matches!(a.step(start), Step::Fetch(_)));
+    a.on_response(start, wall, Ok(response(TooManyBare)));
+    let mut c = watch("c", &client, None);
+    let resumed = start + Duration::from_secs(15);
+    assert!(matches!(c.step(start), Step::Wait(until) if until == resumed));
+    assert!(matches!(c.step(resumed), Step::Fetch(fetch) if fetch.one_at_a_time));
 }
 
 #[test]
