@@ -106,7 +106,7 @@ impl ClientState {
 
     /// Whether a watch may send at `now`. `reservation` is the watch's own
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
-    pub(crate) fn admit(&self, now: Instant, reservation: &mut Option<Instant>) -> Admission {
+    pub(crate) fn admit(&self, now: Instant, reservation: &mut Reservation) -> Admission {
         let mut shared = self.lock();
         if let Some(until) = shared.paused_at(now) {
             // The bucket is not touched during a pause: nothing is sent in it.
@@ -115,19 +115,27 @@ impl ClientState {
         let now_alone = Admission::Now {
             one_at_a_time: shared.one_at_a_time_at(now),
         };
-        if let Some(at) = *reservation {
+        if let Some(at) = reservation.at() {
             if at > now {
                 return Admission::NotBefore(at);
             }
-            *reservation = None;
+            // Spent, not given back (and dropped without the lock's second turn).
+            reservation.0 = None;
             return now_alone;
         }
         match shared.bucket.as_mut().map(|bucket| bucket.reserve(now)) {
             Some(at) if at > now => {
-                *reservation = Some(at);
+                reservation.0 = Some((self.clone(), at));
                 Admission::NotBefore(at)
             }
             _ => now_alone,
+        }
+    }
+
+    /// A send reserved for `at` will not be made: the next watch may have it.
+    fn give_back(&self, at: Instant) {
+        if let Some(bucket) = self.lock().bucket.as_mut() {
+            bucket.give_back(at);
         }
     }
 
@@ -175,6 +183,33 @@ impl ClientState {
     }
 }
 
+/// The send the client's rate reserved for one watch, until it is spent.
+/// Given back when dropped unspent: a watch cancelled, dropped or ended by
+/// its deadline leaves no hole in the rate for the others to wait out. A
+/// clone of a watch owns no reservation (the send is the original's).
+#[derive(Debug, Default)]
+pub(crate) struct Reservation(Option<(ClientState, Instant)>);
+
+impl Reservation {
+    fn at(&self) -> Option<Instant> {
+        self.0.as_ref().map(|(_, at)| *at)
+    }
+}
+
+impl Clone for Reservation {
+    fn clone(&self) -> Self {
+        Self(None)
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some((client, at)) = self.0.take() {
+            client.give_back(at);
+        }
+    }
+}
+
 /// The least time a client sends one request at a time after a pause: a
 /// `Retry-After: 0` still says the limit is near.
 pub const RECOVERY_FLOOR: Duration = Duration::from_secs(1);
@@ -216,7 +251,7 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
         assert_eq!(
-            client.admit(at(0), &mut None),
+            client.admit(at(0), &mut Reservation::default()),
             Admission::Now {
                 one_at_a_time: false
             }
@@ -224,13 +259,13 @@ mod tests {
         client.pause_for(at(0), Duration::from_secs(30));
         client.pause_for(at(0), Duration::from_secs(20)); // an older 429 answered late shortens nothing
         assert_eq!(
-            client.admit(at(10), &mut None),
+            client.admit(at(10), &mut Reservation::default()),
             Admission::NotBefore(at(30))
         );
         assert_eq!(client.paused_until(at(29)), Some(at(30)));
         // Sent alone: the client recovers from the 429 for 30 s more.
         assert_eq!(
-            client.admit(at(30), &mut None),
+            client.admit(at(30), &mut Reservation::default()),
             Admission::Now {
                 one_at_a_time: true
             }
@@ -266,7 +301,7 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
-        let (mut a, mut b, mut c) = (None, None, None);
+        let [mut a, mut b, mut c] = [(); 3].map(|()| Reservation::default());
         assert_eq!(
             client.admit(at(0), &mut a),
             Admission::Now {
@@ -290,7 +325,7 @@ mod tests {
                 one_at_a_time: false
             }
         );
-        assert_eq!((a, b, c), (None, None, None));
+        assert!([a, b, c].iter().all(|spent| spent.at().is_none()));
     }
 
     #[test]
@@ -311,10 +346,13 @@ mod tests {
         let client = state(Some(1.0));
         client.pause_for(at(0), Duration::from_secs(10));
         for _ in 0..5 {
-            assert_eq!(client.admit(at(5), &mut None), Admission::NotBefore(at(10)));
+            assert_eq!(
+                client.admit(at(5), &mut Reservation::default()),
+                Admission::NotBefore(at(10))
+            );
         }
         assert_eq!(
-            client.admit(at(10), &mut None),
+            client.admit(at(10), &mut Reservation::default()),
             Admission::Now {
                 one_at_a_time: true
             }

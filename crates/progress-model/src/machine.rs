@@ -49,7 +49,7 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::client_state::Admission;
+use crate::client_state::{Admission, Reservation};
 use crate::{
     ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace,
 };
@@ -189,8 +189,9 @@ pub struct Watch {
     /// What this watch shares with the other watches of its client, if it
     /// joined one: the 429 pause, the rate, the jitter.
     client: Option<ClientState>,
-    /// The send the client's rate bucket reserved for this watch, if any.
-    reservation: Option<Instant>,
+    /// The send the client's rate bucket reserved for this watch, if any:
+    /// given back when the watch ends or is dropped first.
+    reservation: Reservation,
 }
 
 impl Watch {
@@ -259,7 +260,7 @@ impl Watch {
             fetching_fresh: false,
             fetching_alone: false,
             client: None,
-            reservation: None,
+            reservation: Reservation::default(),
         }
     }
 
@@ -324,7 +325,10 @@ impl Watch {
         }
         if let Some(action) = self.queued.pop_front() {
             match &action {
-                Action::Done(outcome) => self.finished = Some(outcome.clone()),
+                Action::Done(outcome) => {
+                    self.finished = Some(outcome.clone());
+                    self.reservation = Reservation::default();
+                }
                 Action::Wait(until) => {
                     // The caller may have spent the time left on the last item:
                     // then no wait (and no poll) is left before the deadline.
@@ -587,6 +591,8 @@ impl Watch {
 
     fn finish(&mut self, error: Error) -> Action {
         self.queued.clear();
+        // Whatever the watch reserved of the client's rate goes back.
+        self.reservation = Reservation::default();
         self.finished = Some(Err(error.clone()));
         Action::Done(Err(error))
     }

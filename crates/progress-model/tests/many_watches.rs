@@ -297,6 +297,58 @@ fn jitter_never_pushes_a_wait_past_the_deadline() {
     }
 }
 
+/// A new watch of `client` and the instant it is told to send its first
+/// request (kept alive, so that it keeps what it reserved).
+fn first_send_of_a_new_watch(client: &ClientState, now: Instant) -> (Watch, Instant) {
+    let mut new = watch("new", client, None);
+    let at = match new.step(now) {
+        Step::Fetch(_) => now,
+        Step::Wait(until) => until,
+        Step::Event(event) => panic!("{event:?}"),
+    };
+    (new, at)
+}
+
+#[test]
+fn watches_that_end_before_their_reserved_send_give_it_back() {
+    let client = client_state(limits(0.0, None, Some(1.0)));
+    let start = Instant::now();
+    let at = |s: u64| start + Duration::from_secs(s);
+    let mut first = watch("first", &client, None);
+    assert!(matches!(first.step(start), Step::Fetch(_)));
+    // 100 watches reserve the sends at 1 to 100 s: 50 are cancelled, 50 dropped.
+    let mut waiting: Vec<Watch> = (1..=100)
+        .map(|i| {
+            let mut watch = watch(&format!("job-{i}"), &client, None);
+            assert!(matches!(watch.step(start), Step::Wait(until) if until == at(i)));
+            watch
+        })
+        .collect();
+    for watch in &mut waiting[..50] {
+        watch.cancel();
+    }
+    drop(waiting);
+    // Nothing else is sending: a new watch gets the first send given back.
+    let (_kept, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, at(1));
+    let (dropped, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, at(2));
+    drop(dropped);
+    assert_eq!(first_send_of_a_new_watch(&client, start).1, at(2));
+
+    // A watch whose reserved send would pass its deadline ends at once,
+    // and gives the send back too.
+    let client = client_state(limits(0.0, None, Some(1.0)));
+    let (_sending, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, start);
+    let mut late = watch("late", &client, Some(0));
+    assert!(matches!(
+        late.step(start),
+        Step::Event(event) if matches!(event.kind, EventKind::Finished(Err(Error::Deadline { .. })))
+    ));
+    assert_eq!(first_send_of_a_new_watch(&client, start).1, at(1));
+}
+
 #[test]
 fn events_name_the_job_and_tell_of_refreshed_tokens() {
     use Reply::*;
