@@ -412,8 +412,17 @@ impl Watch {
         let result = result
             .and_then(|response| interpret(&response, self.body_cap, wall_now))
             .map_err(|error| self.about_this_job(error));
-        if std::mem::take(&mut self.fetching_fresh) && !matches!(result, Err(Error::Token { .. })) {
-            self.queued.push_back(Action::TokenRefreshed);
+        if std::mem::take(&mut self.fetching_fresh) {
+            if matches!(
+                result,
+                Err(Error::Token { .. } | Error::TokenUnavailable { .. })
+            ) {
+                // No token came: the fresh one is still owed, and the old one
+                // must not go out again (its 401 would end the watch).
+                self.refresh_next_fetch = true;
+            } else {
+                self.queued.push_back(Action::TokenRefreshed);
+            }
         }
         self.last_failure = result.as_ref().err().cloned();
         match result {

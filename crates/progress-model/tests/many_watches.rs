@@ -458,3 +458,43 @@ fn a_watch_queued_for_a_slot_during_a_429_waits_out_the_pause_before_sending() {
     assert!(matches!(queued.step(resumed), Step::Fetch(_)));
     assert!(queued.on_slot(resumed));
 }
+
+/// Steps `watch` at `now` and names what it asked for: a fetch (fresh or
+/// not), a wait, or the kind of event.
+fn asked(watch: &mut Watch, now: Instant) -> String {
+    match watch.step(now) {
+        Step::Fetch(fetch) if fetch.fresh_token => "fetch fresh".to_owned(),
+        Step::Fetch(_) => "fetch".to_owned(),
+        Step::Wait(until) => format!("wait {}", (until - now).as_secs()),
+        Step::Event(event) => match event.kind {
+            EventKind::Observed(_) => "observed".to_owned(),
+            EventKind::Retrying { error, .. } => format!("retrying {}", error.kind()),
+            EventKind::TokenRefreshed => "token refreshed".to_owned(),
+            EventKind::Finished(outcome) => format!("finished {outcome:?}"),
+            _ => "other".to_owned(),
+        },
+    }
+}
+
+#[test]
+fn a_token_failure_while_refreshing_keeps_the_fresh_token_owed() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut a = watch("a", &client, None);
+    assert_eq!(asked(&mut a, start), "fetch");
+    a.on_response(start, wall, Ok(response(Unauthorized)));
+    assert_eq!(asked(&mut a, start), "fetch fresh");
+    // The identity service times out: no token came, so none was refreshed.
+    let slow = progress_model::oauth::OAuthError::Unreachable(Box::new(Error::timeout("slow")));
+    a.on_response(start, wall, Err(Error::token(slow)));
+    assert_eq!(asked(&mut a, start), "retrying token_unavailable");
+    assert_eq!(asked(&mut a, start), "wait 15");
+    // The retry still asks for a fresh token, not the refused one.
+    let retry = start + Duration::from_secs(15);
+    assert_eq!(asked(&mut a, retry), "fetch fresh");
+    a.on_response(retry, wall, Ok(response(Done)));
+    assert_eq!(asked(&mut a, retry), "token refreshed");
+    assert_eq!(asked(&mut a, retry), "observed");
+}

@@ -30,9 +30,13 @@ pub(crate) async fn within<T>(
         let cut = timeout.saturating_add(OWN_BOUND_FIRST);
         match select(call, RuntimeSleeper.sleep(cut)).await {
             Either::Left((answer, _)) => Ok(answer),
-            Either::Right(((), _)) => Err(Error::timeout(format!(
-                "the token provider gave no token within {timeout:?}"
-            ))),
+            // Like a token request that timed out: worth a retry, and a
+            // watch refreshing after a 401 still owes its fresh token.
+            Either::Right(((), _)) => Err(Error::token(
+                progress_model::oauth::OAuthError::Unreachable(Box::new(Error::timeout(format!(
+                    "the token provider gave no token within {timeout:?}"
+                )))),
+            )),
         }
     }
     #[cfg(not(any(
