@@ -58,9 +58,9 @@ struct Shared {
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// Send now; alone (holding the single slot too) while the client
-    /// recovers from a 429.
-    Now { one_at_a_time: bool },
+    /// Send now; alone (holding the single slot too) until `alone_until`
+    /// while the client recovers from a 429.
+    Now { alone_until: Option<Instant> },
     /// Come back at this instant and ask again.
     NotBefore(Instant),
 }
@@ -71,7 +71,12 @@ impl Shared {
     }
 
     fn one_at_a_time_at(&self, now: Instant) -> bool {
-        self.one_at_a_time_until.is_some_and(|until| until > now)
+        self.alone_until_at(now).is_some()
+    }
+
+    /// When the client stops sending one request at a time, while it does at `now`.
+    fn alone_until_at(&self, now: Instant) -> Option<Instant> {
+        self.one_at_a_time_until.filter(|until| *until > now)
     }
 }
 
@@ -113,7 +118,7 @@ impl ClientState {
             return Admission::NotBefore(until);
         }
         let now_alone = Admission::Now {
-            one_at_a_time: shared.one_at_a_time_at(now),
+            alone_until: shared.alone_until_at(now),
         };
         if let Some(at) = reservation.at() {
             if at > now {
@@ -142,7 +147,8 @@ impl ClientState {
     /// Whether a fetch admitted earlier (alone or not, as `one_at_a_time`
     /// says) may still go out at `now`, once its driver got a slot: not if a
     /// 429 paused the client meanwhile, or made it send one request at a time
-    /// when the fetch was not sent alone.
+    /// when the fetch was not sent alone. (A fetch sent alone after the
+    /// window ended goes: alone is only more careful.)
     pub(crate) fn still_admits(&self, now: Instant, one_at_a_time: bool) -> bool {
         let shared = self.lock();
         shared.paused_at(now).is_none() && (one_at_a_time || !shared.one_at_a_time_at(now))
@@ -252,9 +258,7 @@ mod tests {
         let client = state(None);
         assert_eq!(
             client.admit(at(0), &mut Reservation::default()),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         client.pause_for(at(0), Duration::from_secs(30));
         client.pause_for(at(0), Duration::from_secs(20)); // an older 429 answered late shortens nothing
@@ -267,7 +271,7 @@ mod tests {
         assert_eq!(
             client.admit(at(30), &mut Reservation::default()),
             Admission::Now {
-                one_at_a_time: true
+                alone_until: Some(at(60))
             }
         );
         assert_eq!(client.paused_until(at(30)), None);
@@ -304,26 +308,20 @@ mod tests {
         let [mut a, mut b, mut c] = [(); 3].map(|()| Reservation::default());
         assert_eq!(
             client.admit(at(0), &mut a),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         assert_eq!(client.admit(at(0), &mut b), Admission::NotBefore(at(1)));
         assert_eq!(client.admit(at(0), &mut c), Admission::NotBefore(at(2)));
         // b comes back on time: its reserved send, without taking another.
         assert_eq!(
             client.admit(at(1), &mut b),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         // c comes back early (woken for another reason): still its own instant.
         assert_eq!(client.admit(at(1), &mut c), Admission::NotBefore(at(2)));
         assert_eq!(
             client.admit(at(2), &mut c),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         assert!([a, b, c].iter().all(|spent| spent.at().is_none()));
     }
@@ -354,7 +352,7 @@ mod tests {
         assert_eq!(
             client.admit(at(10), &mut Reservation::default()),
             Admission::Now {
-                one_at_a_time: true
+                alone_until: Some(at(20))
             }
         );
     }

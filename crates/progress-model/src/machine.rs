@@ -111,6 +111,11 @@ pub struct Fetch {
     /// The client is recovering from a 429: send only while no other request
     /// of the client is in flight (take its single slot as well).
     pub one_at_a_time: bool,
+    /// The instant (of the clock given to [`Watch::step`]) at which to stop
+    /// waiting for a slot and call [`Watch::on_no_slot`]: the deadline, or
+    /// sooner for a fetch sent alone, the end of the client's one-at-a-time
+    /// window (then the fetch may go out beside others). `None`: no limit.
+    pub queue_until: Option<Instant>,
 }
 
 /// The least time a fetch is given, even right at the deadline.
@@ -124,6 +129,7 @@ impl Fetch {
             fresh_token: false,
             time_left: None,
             one_at_a_time: false,
+            queue_until: None,
         }
     }
 
@@ -277,14 +283,23 @@ impl Watch {
         &self.label
     }
 
-    /// Ends the watch with its deadline error: the driver waited for a slot
-    /// to send in (the client's `max_in_flight`) until the time left, as the
-    /// fetch told it, ran out. Ignored once the watch is finished.
-    pub fn on_no_slot(&mut self) {
+    /// The driver waited for a slot to send in (the client's
+    /// `max_in_flight`, or its single slot after a 429) until the fetch's
+    /// [`queue_until`](Fetch::queue_until) and sent nothing. At the deadline,
+    /// that ends the watch with its deadline error; before it (the client's
+    /// one-at-a-time window ended), the next [`Watch::step`] asks the client
+    /// again, and the fetch may go out beside others. Ignored once the watch
+    /// is finished.
+    pub fn on_no_slot(&mut self, now: Instant) {
         if self.finished.is_some() {
             return;
         }
-        if let Some(deadline) = self.policy.deadline {
+        // The fetch was not sent: the next one still needs its fresh token.
+        self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
+        let started = self.started.unwrap_or(now);
+        if let Some(deadline) = self.policy.deadline
+            && now.saturating_duration_since(started) >= deadline
+        {
             let error = self.deadline_error(deadline);
             self.finish(error);
         }
@@ -351,36 +366,42 @@ impl Watch {
             // Only a watch built with an invalid id has no job, and it is finished.
             return self.finish(Error::Config("the watch has no job".into()));
         };
-        let one_at_a_time = match self.wait_for_the_client(now) {
-            ControlFlow::Continue(one_at_a_time) => one_at_a_time,
+        let alone_until = match self.wait_for_the_client(now) {
+            ControlFlow::Continue(alone_until) => alone_until,
             ControlFlow::Break(action) => return action,
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
-        self.fetching_alone = one_at_a_time;
+        self.fetching_alone = alone_until.is_some();
         trace::fetch(fresh_token);
         let time_left = self
             .policy
             .deadline
             .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        let deadline_at = time_left.map(|left| instant_after(now, left));
+        let queue_until = match (deadline_at, alone_until) {
+            (Some(deadline), Some(window)) => Some(deadline.min(window)),
+            (deadline, window) => deadline.or(window),
+        };
         Action::Fetch(Fetch {
             job,
             fresh_token,
             time_left,
-            one_at_a_time,
+            one_at_a_time: alone_until.is_some(),
+            queue_until,
         })
     }
 
     /// Asks the client whether this watch may send now (its 429 pause, its
-    /// rate): if so, whether alone (the client recovering from a 429); if
-    /// not, the action instead: a wait until it may, or the deadline error
-    /// when that wait would pass the deadline.
-    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, bool> {
+    /// rate): if so, whether alone and until when (the client recovering
+    /// from a 429); if not, the action instead: a wait until it may, or the
+    /// deadline error when that wait would pass the deadline.
+    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, Option<Instant>> {
         let Some(client) = self.client.as_ref() else {
-            return ControlFlow::Continue(false);
+            return ControlFlow::Continue(None);
         };
         let until = match client.admit(now, &mut self.reservation) {
-            Admission::Now { one_at_a_time } => return ControlFlow::Continue(one_at_a_time),
+            Admission::Now { alone_until } => return ControlFlow::Continue(alone_until),
             Admission::NotBefore(until) => until,
         };
         let wait = until.saturating_duration_since(now);

@@ -414,7 +414,8 @@ fn no_slot_before_the_deadline_ends_the_watch_with_the_deadline_error() {
         panic!()
     };
     assert_eq!(fetch.time_left, Some(Duration::from_secs(30)));
-    watch.on_no_slot();
+    assert_eq!(fetch.queue_until, Some(now + Duration::from_secs(30)));
+    watch.on_no_slot(now + Duration::from_secs(30));
     match watch.step(now + Duration::from_secs(30)) {
         Step::Event(event) => match event.kind {
             EventKind::Finished(Err(error)) => assert_eq!(error.kind(), ErrorKind::Deadline),
@@ -497,4 +498,32 @@ fn a_token_failure_while_refreshing_keeps_the_fresh_token_owed() {
     a.on_response(retry, wall, Ok(response(Done)));
     assert_eq!(asked(&mut a, retry), "token refreshed");
     assert_eq!(asked(&mut a, retry), "observed");
+}
+
+#[test]
+fn a_fetch_queued_for_the_single_slot_stops_waiting_when_the_window_ends() {
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let at = |s: u64| start + Duration::from_secs(s);
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut limited = watch("limited", &client, None);
+    let Step::Fetch(_) = limited.step(start) else {
+        panic!()
+    };
+    limited.on_response(start, wall, Ok(response(Reply::TooMany(2))));
+    // Paused until 2 s, then one at a time until 4 s: a fetch admitted at
+    // 2 s waits for the single slot until 4 s at most, not until its deadline.
+    let mut queued = watch("queued", &client, Some(60));
+    let Step::Fetch(alone) = queued.step(at(2)) else {
+        panic!()
+    };
+    assert!(alone.one_at_a_time);
+    assert_eq!(alone.queue_until, Some(at(4)));
+    // No single slot by then: asked again, it goes out beside the others.
+    queued.on_no_slot(at(4));
+    let Step::Fetch(beside) = queued.step(at(4)) else {
+        panic!()
+    };
+    assert!(!beside.one_at_a_time);
+    assert_eq!(beside.queue_until, Some(at(62))); // its deadline: 60 s from its start
 }

@@ -3,17 +3,19 @@
 use std::future::Future;
 use std::time::Duration;
 
-use progress_model::Error;
+use progress_model::oauth::OAuthError;
+use progress_model::{Error, TokenError};
 
 /// Runs `call` for at most `timeout` of real time, measured with the
 /// runtime's timer rather than the client's sleeper: a test's sleeper that
 /// returns at once must not cut a real request short. Dropping the call
-/// cancels it. Without a runtime feature there is no timer to race, and the
-/// call runs as it is (its own timeouts still apply).
+/// cancels it; the cut is the provider's failure, as an unreachable identity
+/// service's (worth a retry). Without a runtime feature there is no timer to
+/// race, and the call runs as it is (its own timeouts still apply).
 pub(crate) async fn within<T>(
     timeout: Duration,
     call: impl Future<Output = T> + Unpin,
-) -> Result<T, Error> {
+) -> Result<T, TokenError> {
     #[cfg(any(
         feature = "runtime-tokio",
         feature = "runtime-async-std",
@@ -32,11 +34,11 @@ pub(crate) async fn within<T>(
             Either::Left((answer, _)) => Ok(answer),
             // Like a token request that timed out: worth a retry, and a
             // watch refreshing after a 401 still owes its fresh token.
-            Either::Right(((), _)) => Err(Error::token(
-                progress_model::oauth::OAuthError::Unreachable(Box::new(Error::timeout(format!(
-                    "the token provider gave no token within {timeout:?}"
-                )))),
-            )),
+            Either::Right(((), _)) => {
+                Err(Box::new(OAuthError::Unreachable(Box::new(Error::timeout(
+                    format!("the token provider gave no token within {timeout:?}"),
+                )))))
+            }
         }
     }
     #[cfg(not(any(

@@ -6,6 +6,8 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use progress_model::Clock;
+
 use crate::CancelHandle;
 
 /// How often a watch queued for a slot looks at its cancel handle.
@@ -44,8 +46,9 @@ impl Slots {
     }
 
     /// Takes a slot (and the single one too when `one_at_a_time`), waiting
-    /// at most `limit` (no limit when `None`) for them to be freed. `None`
-    /// when the limit passed or `cancel` was raised first: nothing was taken.
+    /// until `until` on `clock` at most (no limit when `None`) for them to be
+    /// freed. `None` when that instant passed or `cancel` was raised first:
+    /// nothing was taken.
     ///
     /// A cancel raised while the watch waits here is seen within
     /// [`CANCEL_CHECK`]: the handle's condvar is not this one, and a thread
@@ -53,16 +56,16 @@ impl Slots {
     pub(crate) fn take(
         self: &Arc<Self>,
         one_at_a_time: bool,
-        limit: Option<Duration>,
+        until: Option<Instant>,
+        clock: &dyn Clock,
         cancel: &CancelHandle,
     ) -> Option<Slot> {
-        let until = limit.and_then(|limit| Instant::now().checked_add(limit));
         let mut free = self.lock();
         while free.slots == 0 || (one_at_a_time && !free.alone) {
             if cancel.is_cancelled() {
                 return None;
             }
-            let left = until.map(|until| until.saturating_duration_since(Instant::now()));
+            let left = until.map(|until| until.saturating_duration_since(clock.now()));
             if left.is_some_and(|left| left.is_zero()) {
                 return None;
             }
@@ -102,10 +105,12 @@ impl Drop for Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use progress_model::SystemClock;
 
-    /// Takes slots within `limit`, for a watch nobody cancels.
+    /// Takes slots within `limit` of real time, for a watch nobody cancels.
     fn take(slots: &Arc<Slots>, one_at_a_time: bool, limit: Option<Duration>) -> Option<Slot> {
-        slots.take(one_at_a_time, limit, &CancelHandle::default())
+        let until = limit.map(|limit| Instant::now() + limit);
+        slots.take(one_at_a_time, until, &SystemClock, &CancelHandle::default())
     }
 
     /// A thread queued for slots with no limit: whether it got them.
@@ -115,7 +120,11 @@ mod tests {
         cancel: &CancelHandle,
     ) -> std::thread::JoinHandle<bool> {
         let (slots, cancel) = (slots.clone(), cancel.clone());
-        std::thread::spawn(move || slots.take(one_at_a_time, None, &cancel).is_some())
+        std::thread::spawn(move || {
+            slots
+                .take(one_at_a_time, None, &SystemClock, &cancel)
+                .is_some()
+        })
     }
 
     #[test]
