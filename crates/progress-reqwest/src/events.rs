@@ -37,10 +37,8 @@ impl WatchLoop {
                     let asked = clock.now();
                     let sleeper = client.inner.parts.sleeper.as_ref();
                     let slots = &client.inner.slots;
-                    let limit = fetch
-                        .queue_until
-                        .map(|until| until.saturating_duration_since(asked));
-                    let slot = Box::pin(slots.take(fetch.one_at_a_time, limit, sleeper)).await;
+                    let (alone, until) = (fetch.one_at_a_time, fetch.queue_until);
+                    let slot = Box::pin(slots.take(alone, until, clock.as_ref(), sleeper)).await;
                     let Some(slot) = slot else {
                         self.machine.on_no_slot(clock.now());
                         continue;
