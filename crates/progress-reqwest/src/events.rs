@@ -33,7 +33,8 @@ impl WatchLoop {
                     // holds none. The token's, the slot's and the request's
                     // futures are boxed while they run: inline, their room
                     // would stay in every waiting watch.
-                    let token = Box::pin(client.token(&fetch)).await;
+                    // Boxed too: it is held across the wait for the slot.
+                    let token = Box::new(Box::pin(client.token(&fetch)).await);
                     let asked = clock.now();
                     let sleeper = client.inner.parts.sleeper.as_ref();
                     let slots = &client.inner.slots;
@@ -47,7 +48,7 @@ impl WatchLoop {
                         continue; // paused while queued: the slot goes back
                     }
                     let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
-                    let result = Box::pin(client.send(&fetch, token)).await;
+                    let result = Box::pin(client.send(&fetch, *token)).await;
                     drop(slot);
                     self.machine.on_response(clock.now(), clock.wall(), result);
                 }
