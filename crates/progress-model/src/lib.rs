@@ -85,4 +85,5 @@ pub mod internal {
     pub use crate::progress::escape_controls;
     #[cfg(feature = "_rustls")]
     pub use crate::rustls_trust::rustls_config;
+    pub use crate::trace::TraceContext;
 }

@@ -3,7 +3,8 @@
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use progress_model::oauth::{OAuthError, ProviderCore, TokenCache};
+use progress_model::internal::TraceContext;
+use progress_model::oauth::{OAuthError, ProviderCore, TokenCache, TokenTicket};
 use progress_model::{AccessToken, Error, TokenError, TokenProvider};
 
 use crate::transport;
@@ -15,9 +16,10 @@ use crate::transport;
 ///
 /// Threads that need a token together wait on one request (a mutex and a
 /// condvar) and share its answer; clones share the cache. A call never takes
-/// longer than the bound the client gives it: the request runs with ureq
-/// timeouts, and a thread waiting for another's request gives up at its own
-/// bound.
+/// longer than the bound the client gives it: the request runs on a thread
+/// of its own under the provider's request timeout, and every caller, the
+/// one that started it too, gives up at its own bound without cutting the
+/// request short for the others.
 ///
 /// ```no_run
 /// use progress_ureq::{Client, ClientCredentials};
@@ -80,9 +82,10 @@ impl ClientCredentials {
                 return answer;
             }
             if !state.fetching {
-                break;
+                state.fetching = true;
+                self.send(ticket);
             }
-            // Another thread is asking: wait for its answer, within our own bound.
+            // The request is out: wait for its answer, within our own bound.
             let left = until.map_or(timeout, |until| {
                 until.saturating_duration_since(Instant::now())
             });
@@ -95,19 +98,43 @@ impl ClientCredentials {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        state.fetching = true;
-        drop(state);
-        let finished = Finished(flight);
+    }
+
+    /// Sends the token request on a thread of its own, under the provider's
+    /// own request timeout: the thread that asked first waits for it like
+    /// the others, each within its own bound, and none cuts it for the rest
+    /// (its watch may be a second from its deadline while theirs have hours).
+    /// If no thread can be started, the request goes out on this one.
+    fn send(&self, ticket: TokenTicket) {
+        let provider = self.clone();
+        // Traced as the caller's own request would be.
+        let caller = TraceContext::current();
+        let request = move || caller.run(|| provider.ask_identity_service(ticket));
+        let spawned = std::thread::Builder::new()
+            .name("itwin-token".into())
+            .spawn(request.clone());
+        if spawned.is_err() {
+            request();
+        }
+    }
+
+    fn ask_identity_service(&self, ticket: TokenTicket) {
+        let core = &self.0;
+        let finished = Finished(core.cache());
         let sent = core.token_request().and_then(|request| {
-            transport::send_request(core.http(), core.transport(), request, timeout)
+            transport::send_request(
+                core.http(),
+                core.transport(),
+                request,
+                core.request_timeout(),
+            )
         });
         let answer = core.read_answer(sent);
-        let result = flight
+        let _ = finished
+            .0
             .lock()
             .cache
             .record(core.clock().now(), &ticket, answer);
-        drop(finished);
-        result
     }
 }
 

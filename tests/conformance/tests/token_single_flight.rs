@@ -118,3 +118,51 @@ fn a_thread_waiting_for_another_threads_request_gives_up_at_its_own_bound() {
         "the waiting thread sent no request of its own"
     );
 }
+
+/// An identity service that takes a second to issue `token-1`.
+fn identity_service_taking_a_second(server: &MockServer) -> Mock<'_> {
+    server.mock(|when, then| {
+        when.method("POST").path("/connect/token");
+        then.delay(Duration::from_secs(1))
+            .header("content-type", "application/json")
+            .body(r#"{"access_token":"token-1","token_type":"Bearer","expires_in":3600}"#);
+    })
+}
+
+/// The shared token request runs under the provider's own request timeout:
+/// the thread that started it with a short bound (its watch near its
+/// deadline) gives up at that bound, and a thread waiting with a longer one
+/// still gets the token that request brings.
+#[test]
+fn a_short_bound_that_starts_the_token_request_does_not_cut_it_for_the_others() {
+    let server = MockServer::start();
+    let tokens = identity_service_taking_a_second(&server);
+    let provider: progress_ureq::ClientCredentials = provider(&server);
+    std::thread::scope(|scope| {
+        let hurried = scope.spawn(|| provider.token_within(false, Duration::from_millis(200)));
+        while tokens.calls() == 0 {
+            std::thread::yield_now(); // the hurried thread's request is out
+        }
+        let patient = provider.token_within(false, Duration::from_secs(10));
+        assert_eq!(patient.unwrap().secret(), "token-1");
+        assert!(hurried.join().unwrap().is_err(), "no token within 200 ms");
+    });
+    assert_eq!(tokens.calls(), 1, "one request for both");
+}
+
+/// The same for the async provider: a caller whose future is dropped at its
+/// bound (as the client drops it) leaves the request to the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_caller_dropped_at_its_bound_leaves_the_token_request_to_the_others() {
+    use progress_reqwest::AsyncTokenProvider;
+    let server = MockServer::start();
+    let tokens = identity_service_taking_a_second(&server);
+    let provider: progress_reqwest::ClientCredentials = provider(&server);
+    let short = Duration::from_millis(200);
+    let hurried = tokio::time::timeout(short, provider.token_within(false, short));
+    let patient = provider.token_within(false, Duration::from_secs(10));
+    let (hurried, patient) = tokio::join!(hurried, patient);
+    assert!(hurried.is_err(), "no token within 200 ms");
+    assert_eq!(patient.unwrap().secret(), "token-1");
+    assert_eq!(tokens.calls(), 1, "one request for both");
+}
