@@ -3,8 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use progress_model::oauth::OAuthError;
-use progress_model::{Error, TokenError};
+use progress_model::TokenError;
 
 /// Runs `call` for at most `timeout` of real time, measured with the
 /// runtime's timer rather than the client's sleeper: a test's sleeper that
@@ -24,6 +23,8 @@ pub(crate) async fn within<T>(
     {
         use crate::sleeper::{AsyncSleeper, RuntimeSleeper};
         use futures_util::future::{Either, select};
+        use progress_model::Error;
+        use progress_model::oauth::OAuthError;
         // A provider that keeps to the bound itself (`ClientCredentials`)
         // reports its own failure: its timer may tick on another runtime's
         // clock (the compat runtime's, a millisecond coarse), so the cut
