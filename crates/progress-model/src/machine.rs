@@ -51,7 +51,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_state::{Admission, Reservation};
 use crate::{
-    ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace,
+    AccessToken, ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings,
+    interpret, trace,
 };
 
 /// What the driver does next.
@@ -116,6 +117,10 @@ pub struct Fetch {
     /// sooner for a fetch sent alone, the end of the client's one-at-a-time
     /// window (then the fetch may go out beside others). `None`: no limit.
     pub queue_until: Option<Instant>,
+    /// With `fresh_token`: the token the 401 refused, when known. A
+    /// provider whose current token is already another one (a refresh for
+    /// another watch) answers that one instead of asking for a new one.
+    pub(crate) refused: Option<AccessToken>,
 }
 
 /// The least time a fetch is given, even right at the deadline.
@@ -130,7 +135,14 @@ impl Fetch {
             time_left: None,
             one_at_a_time: false,
             queue_until: None,
+            refused: None,
         }
+    }
+
+    /// The token the last 401 refused, when this request asks for a fresh
+    /// token to replace it: hand it to the provider's `replace_within`.
+    pub fn refused_token(&self) -> Option<&AccessToken> {
+        self.refused.as_ref().filter(|_| self.fresh_token)
     }
 
     /// The same request after the driver waited `waited` for a slot to send
@@ -183,6 +195,8 @@ pub struct Watch {
     last_failure: Option<Error>,
     consecutive_failures: u32,
     refresh_next_fetch: bool,
+    /// The token the last 401 refused, for the fresh token's request.
+    refused: Option<AccessToken>,
     /// A fresh token was asked for after a 401 and no 200 came since: a
     /// second 401 ends the watch.
     refreshed_since_last_200: bool,
@@ -261,6 +275,7 @@ impl Watch {
             last_failure: None,
             consecutive_failures: 0,
             refresh_next_fetch: false,
+            refused: None,
             refreshed_since_last_200: false,
             poll_earned: false,
             fetching_fresh: false,
@@ -389,6 +404,7 @@ impl Watch {
             time_left,
             one_at_a_time: alone_until.is_some(),
             queue_until,
+            refused: self.refused.clone().filter(|_| fresh_token),
         })
     }
 
@@ -430,6 +446,10 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
+        let sent_with = result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.sent_with.clone());
         let result = result
             .and_then(|response| interpret(&response, self.body_cap, wall_now))
             .map_err(|error| self.about_this_job(error));
@@ -455,6 +475,7 @@ impl Watch {
             Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_200 => {
                 self.refreshed_since_last_200 = true;
                 self.refresh_next_fetch = true;
+                self.refused = sent_with;
                 trace::refresh_token();
             }
             Err(error @ Error::RateLimited(_)) => {

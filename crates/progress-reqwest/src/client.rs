@@ -124,11 +124,11 @@ impl Client {
         check_runtime()?;
         let bound = fetch.token_timeout(self.inner.parts.settings.request_timeout);
         let started = Instant::now();
-        let asked = self
-            .inner
-            .parts
-            .token
-            .token_within(fetch.fresh_token, bound);
+        let provider = &self.inner.parts.token;
+        let asked = match fetch.refused_token() {
+            Some(refused) => provider.replace_within(refused, bound),
+            None => provider.token_within(fetch.fresh_token, bound),
+        };
         // A provider that hangs is dropped when the bound passes.
         let token = within(bound, asked).await.and_then(|token| token);
         Ok((token, started.elapsed()))

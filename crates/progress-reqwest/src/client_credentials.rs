@@ -69,11 +69,15 @@ impl SingleFlight {
 }
 
 impl ClientCredentials {
-    async fn fetch(self, fresh: bool) -> Result<AccessToken, OAuthError> {
+    /// A token for a caller whose ticket `ask` takes.
+    async fn fetch(
+        self,
+        ask: impl FnOnce(&TokenCache) -> TokenTicket,
+    ) -> Result<AccessToken, OAuthError> {
         let core = &self.0;
         let (ticket, sender, request) = {
             let mut flight = core.cache().lock();
-            let ticket = flight.cache.ticket(fresh);
+            let ticket = ask(&flight.cache);
             if let Some(answer) = flight.cache.answer(core.clock().now(), &ticket) {
                 return answer;
             }
@@ -137,6 +141,18 @@ impl AsyncTokenProvider for ClientCredentials {
         // future): the shared request goes on for the others.
         let _ = timeout;
         let provider = self.clone();
-        Box::pin(async move { provider.fetch(fresh).await.map_err(Into::into) })
+        let ask = move |cache: &TokenCache| cache.ticket(fresh);
+        Box::pin(async move { provider.fetch(ask).await.map_err(Into::into) })
+    }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let _ = timeout; // as for token_within
+        let (provider, refused) = (self.clone(), refused.clone());
+        let ask = move |cache: &TokenCache| cache.ticket_replacing(&refused);
+        Box::pin(async move { provider.fetch(ask).await.map_err(Into::into) })
     }
 }

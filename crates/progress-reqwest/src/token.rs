@@ -41,6 +41,20 @@ pub trait AsyncTokenProvider: Send + Sync {
         let _ = timeout;
         if fresh { self.refresh() } else { self.token() }
     }
+
+    /// After a 401 for `refused`: a token other than that one, as
+    /// [`AsyncTokenProvider::token_within`] gives a fresh one (its default).
+    /// A provider sharing one cached token among many watches answers its
+    /// current token when a refresh for another watch already replaced
+    /// `refused`; `ClientCredentials` does.
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let _ = refused;
+        self.token_within(true, timeout)
+    }
 }
 
 impl<F, Fut, T, E> AsyncTokenProvider for F
@@ -106,6 +120,15 @@ impl<P: TokenProvider + 'static> AsyncTokenProvider for Blocking<P> {
         timeout: Duration,
     ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         self.call(move |provider| provider.token_within(fresh, timeout))
+    }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let refused = refused.clone();
+        self.call(move |provider| provider.replace_within(&refused, timeout))
     }
 }
 

@@ -115,7 +115,7 @@ impl Client {
         let started = Instant::now();
         // A provider that fetches over the network honours the bound
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
-        let token = self.parts.token.token_within(fetch.fresh_token, bound);
+        let token = fetch.ask_token(self.parts.token.as_ref(), bound);
         (token, started.elapsed())
     }
 

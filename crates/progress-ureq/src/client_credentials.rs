@@ -70,13 +70,18 @@ impl SingleFlight {
 }
 
 impl ClientCredentials {
-    fn fetch(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, OAuthError> {
+    /// A token for a caller whose ticket `ask` takes, within `timeout`.
+    fn fetch(
+        &self,
+        ask: impl FnOnce(&TokenCache) -> TokenTicket,
+        timeout: Duration,
+    ) -> Result<AccessToken, OAuthError> {
         let core = &self.0;
         let flight = core.cache();
         // `None` for a bound too far away to add to a clock: no bound at all.
         let until = Instant::now().checked_add(timeout);
         let mut state = flight.lock();
-        let ticket = state.cache.ticket(fresh);
+        let ticket = ask(&state.cache);
         loop {
             if let Some(answer) = state.cache.answer(core.clock().now(), &ticket) {
                 return answer;
@@ -164,6 +169,16 @@ impl TokenProvider for ClientCredentials {
     }
 
     fn token_within(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, TokenError> {
-        self.fetch(fresh, self.0.bound(timeout)).map_err(Into::into)
+        let ask = |cache: &TokenCache| cache.ticket(fresh);
+        self.fetch(ask, self.0.bound(timeout)).map_err(Into::into)
+    }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> Result<AccessToken, TokenError> {
+        let ask = |cache: &TokenCache| cache.ticket_replacing(refused);
+        self.fetch(ask, self.0.bound(timeout)).map_err(Into::into)
     }
 }

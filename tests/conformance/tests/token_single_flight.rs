@@ -166,3 +166,84 @@ async fn an_async_caller_dropped_at_its_bound_leaves_the_token_request_to_the_ot
     assert_eq!(patient.unwrap().secret(), "token-1");
     assert_eq!(tokens.calls(), 1, "one request for both");
 }
+
+/// An identity service that issues `token-1`, `token-2`, ... at once, and an
+/// API that refuses `token-1` (job-a's answer coming a second late) and
+/// accepts `token-2`: job-b's refresh replaces `token-1` while job-a's 401
+/// is still on its way.
+fn late_401_after_another_refresh(server: &MockServer) -> (Mock<'_>, Mock<'_>) {
+    let issued = AtomicUsize::new(0);
+    let tokens = server.mock(move |when, then| {
+        when.method("POST").path("/connect/token");
+        then.respond_with(move |_| {
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            HttpMockResponse::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"access_token":"token-{n}","token_type":"Bearer","expires_in":3600}}"#
+                ))
+                .build()
+        });
+    });
+    let late = server.mock(|when, then| {
+        when.path_includes("/job-a/")
+            .header("authorization", "Bearer token-1");
+        then.status(401).delay(Duration::from_secs(1));
+    });
+    server.mock(|when, then| {
+        when.path_includes("/job-b/")
+            .header("authorization", "Bearer token-1");
+        then.status(401);
+    });
+    server.mock(|when, then| {
+        when.header("authorization", "Bearer token-2");
+        then.status(200)
+            .body(r#"{"progress":{"percentage":100,"state":"success"}}"#);
+    });
+    (tokens, late)
+}
+
+/// A 401 for a token another watch's refresh already replaced is retried
+/// with the current token: no token request of its own.
+#[test]
+fn a_late_401_for_a_replaced_token_retries_with_the_current_one() {
+    let server = MockServer::start();
+    let (tokens, late) = late_401_after_another_refresh(&server);
+    let client = progress_ureq::Client::builder()
+        .base_url(server.base_url())
+        .token_provider(provider::<progress_ureq::ClientCredentials>(&server))
+        .build()
+        .unwrap();
+    std::thread::scope(|scope| {
+        let a = scope.spawn(|| client.wait("job-a"));
+        while late.calls() == 0 {
+            std::thread::yield_now(); // job-a's request with token-1 is out
+        }
+        assert!(client.wait("job-b").unwrap().is_success());
+        assert!(a.join().unwrap().unwrap().is_success());
+    });
+    assert_eq!(tokens.calls(), 2, "token-1, then token-2 for job-b's 401");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_late_401_for_a_replaced_token_retries_with_the_current_one() {
+    let server = MockServer::start_async().await;
+    let (tokens, late) = late_401_after_another_refresh(&server);
+    let client = progress_reqwest::Client::builder()
+        .base_url(server.base_url())
+        .async_token_provider(provider::<progress_reqwest::ClientCredentials>(&server))
+        .build()
+        .unwrap();
+    let a = tokio::spawn(client.wait("job-a"));
+    while late.calls_async().await == 0 {
+        tokio::task::yield_now().await; // job-a's request with token-1 is out
+    }
+    assert!(client.wait("job-b").await.unwrap().is_success());
+    assert!(a.await.unwrap().unwrap().is_success());
+    assert_eq!(
+        tokens.calls_async().await,
+        2,
+        "token-1, then token-2 for job-b's 401"
+    );
+}
