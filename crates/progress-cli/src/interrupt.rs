@@ -180,6 +180,15 @@ impl<P: TokenProvider> TokenProvider for Gated<P> {
         self.check()?;
         self.provider.token_within(fresh, timeout)
     }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: std::time::Duration,
+    ) -> Result<AccessToken, TokenError> {
+        self.check()?;
+        self.provider.replace_within(refused, timeout)
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@
 //!   no watch of the client sends before that instant. Watches already
 //!   sleeping are not woken: each wakes at its own instant, finds the pause,
 //!   and waits out what is left of it, so none waits longer than it would
-//!   have alone plus the pause. Then each goes on with its own ladder.
+//!   have alone plus the pause. Then each goes on with its own ladder. The
+//!   client-wide pause is capped by `max_client_pause` (the watch that got
+//!   the 429 waits its own `Retry-After` in full); a 429 without one pauses
+//!   the client for the rung its watch waits.
 //! - **After a 429, one request at a time.** Up to `max_in_flight` requests
 //!   may be on the wire when the first 429 comes back, and each of them earns
 //!   one; when the pause ends, the waiting watches would race into a bucket
@@ -39,6 +42,7 @@ use crate::{ClientLimits, Error};
 pub struct ClientState {
     inner: Arc<Mutex<Shared>>,
     max_in_flight: usize,
+    max_pause: Duration,
 }
 
 #[derive(Debug)]
@@ -54,9 +58,9 @@ struct Shared {
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// Send now; alone (holding the single slot too) while the client
-    /// recovers from a 429.
-    Now { one_at_a_time: bool },
+    /// Send now; alone (holding the single slot too) until `alone_until`
+    /// while the client recovers from a 429.
+    Now { alone_until: Option<Instant> },
     /// Come back at this instant and ask again.
     NotBefore(Instant),
 }
@@ -67,7 +71,12 @@ impl Shared {
     }
 
     fn one_at_a_time_at(&self, now: Instant) -> bool {
-        self.one_at_a_time_until.is_some_and(|until| until > now)
+        self.alone_until_at(now).is_some()
+    }
+
+    /// When the client stops sending one request at a time, while it does at `now`.
+    fn alone_until_at(&self, now: Instant) -> Option<Instant> {
+        self.one_at_a_time_until.filter(|until| *until > now)
     }
 }
 
@@ -84,6 +93,7 @@ impl ClientState {
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
             max_in_flight: limits.max_in_flight,
+            max_pause: limits.max_client_pause,
         })
     }
 
@@ -101,35 +111,44 @@ impl ClientState {
 
     /// Whether a watch may send at `now`. `reservation` is the watch's own
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
-    pub(crate) fn admit(&self, now: Instant, reservation: &mut Option<Instant>) -> Admission {
+    pub(crate) fn admit(&self, now: Instant, reservation: &mut Reservation) -> Admission {
         let mut shared = self.lock();
         if let Some(until) = shared.paused_at(now) {
             // The bucket is not touched during a pause: nothing is sent in it.
             return Admission::NotBefore(until);
         }
         let now_alone = Admission::Now {
-            one_at_a_time: shared.one_at_a_time_at(now),
+            alone_until: shared.alone_until_at(now),
         };
-        if let Some(at) = *reservation {
+        if let Some(at) = reservation.at() {
             if at > now {
                 return Admission::NotBefore(at);
             }
-            *reservation = None;
+            // Spent, not given back (and dropped without the lock's second turn).
+            reservation.0 = None;
             return now_alone;
         }
         match shared.bucket.as_mut().map(|bucket| bucket.reserve(now)) {
             Some(at) if at > now => {
-                *reservation = Some(at);
+                reservation.0 = Some((self.clone(), at));
                 Admission::NotBefore(at)
             }
             _ => now_alone,
         }
     }
 
+    /// A send reserved for `at` will not be made: the next watch may have it.
+    fn give_back(&self, at: Instant) {
+        if let Some(bucket) = self.lock().bucket.as_mut() {
+            bucket.give_back(at);
+        }
+    }
+
     /// Whether a fetch admitted earlier (alone or not, as `one_at_a_time`
     /// says) may still go out at `now`, once its driver got a slot: not if a
     /// 429 paused the client meanwhile, or made it send one request at a time
-    /// when the fetch was not sent alone.
+    /// when the fetch was not sent alone. (A fetch sent alone after the
+    /// window ended goes: alone is only more careful.)
     pub(crate) fn still_admits(&self, now: Instant, one_at_a_time: bool) -> bool {
         let shared = self.lock();
         shared.paused_at(now).is_none() && (one_at_a_time || !shared.one_at_a_time_at(now))
@@ -141,13 +160,17 @@ impl ClientState {
         self.lock().one_at_a_time_at(now)
     }
 
-    /// A 429 answered at `now` asked the client to come back at `until`: no
-    /// watch sends before, and the client then sends one request at a time
-    /// for as long again (at least [`RECOVERY_FLOOR`]). A later 429 can
-    /// lengthen either, never shorten it.
-    pub(crate) fn pause_until(&self, now: Instant, until: Instant) {
-        let window = until.saturating_duration_since(now).max(RECOVERY_FLOOR);
-        let recovered = until.checked_add(window).unwrap_or(until);
+    /// A 429 answered at `now` asks the client to wait `pause` (its
+    /// `Retry-After`, or the rung the watch waits when it has none): no
+    /// watch sends before then, at most `max_client_pause` (a day's
+    /// `Retry-After` must not park every watch for a day; the watch that
+    /// got it still waits it all). The client then sends one request at a
+    /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
+    /// can lengthen either, never shorten it.
+    pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
+        let pause = pause.min(self.max_pause);
+        let until = crate::machine::instant_after(now, pause);
+        let recovered = crate::machine::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
@@ -166,6 +189,33 @@ impl ClientState {
     }
 }
 
+/// The send the client's rate reserved for one watch, until it is spent.
+/// Given back when dropped unspent: a watch cancelled, dropped or ended by
+/// its deadline leaves no hole in the rate for the others to wait out. A
+/// clone of a watch owns no reservation (the send is the original's).
+#[derive(Debug, Default)]
+pub(crate) struct Reservation(Option<(ClientState, Instant)>);
+
+impl Reservation {
+    fn at(&self) -> Option<Instant> {
+        self.0.as_ref().map(|(_, at)| *at)
+    }
+}
+
+impl Clone for Reservation {
+    fn clone(&self) -> Self {
+        Self(None)
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some((client, at)) = self.0.take() {
+            client.give_back(at);
+        }
+    }
+}
+
 /// The least time a client sends one request at a time after a pause: a
 /// `Retry-After: 0` still says the limit is near.
 pub const RECOVERY_FLOOR: Duration = Duration::from_secs(1);
@@ -181,6 +231,7 @@ impl fmt::Debug for ClientState {
         let shared = self.lock();
         f.debug_struct("ClientState")
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_pause", &self.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()
@@ -206,23 +257,21 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
         assert_eq!(
-            client.admit(at(0), &mut None),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            client.admit(at(0), &mut Reservation::default()),
+            Admission::Now { alone_until: None }
         );
-        client.pause_until(at(0), at(30));
-        client.pause_until(at(0), at(20)); // an older 429 answered late shortens nothing
+        client.pause_for(at(0), Duration::from_secs(30));
+        client.pause_for(at(0), Duration::from_secs(20)); // an older 429 answered late shortens nothing
         assert_eq!(
-            client.admit(at(10), &mut None),
+            client.admit(at(10), &mut Reservation::default()),
             Admission::NotBefore(at(30))
         );
         assert_eq!(client.paused_until(at(29)), Some(at(30)));
         // Sent alone: the client recovers from the 429 for 30 s more.
         assert_eq!(
-            client.admit(at(30), &mut None),
+            client.admit(at(30), &mut Reservation::default()),
             Admission::Now {
-                one_at_a_time: true
+                alone_until: Some(at(60))
             }
         );
         assert_eq!(client.paused_until(at(30)), None);
@@ -234,7 +283,7 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(None);
         assert!(!client.one_at_a_time(at(0)), "not before any 429");
-        client.pause_until(at(10), at(40));
+        client.pause_for(at(10), Duration::from_secs(30));
         assert!(client.one_at_a_time(at(10)));
         assert!(
             client.one_at_a_time(at(69)),
@@ -242,12 +291,12 @@ mod tests {
         );
         assert!(!client.one_at_a_time(at(70)));
         // A 429 with `Retry-After: 0` still narrows the client for a second.
-        client.pause_until(at(100), at(100));
+        client.pause_for(at(100), Duration::from_secs(0));
         assert!(client.one_at_a_time(at(100)));
         assert!(!client.one_at_a_time(at(101)));
         // An earlier, shorter 429 answered late does not cut a longer one short.
-        client.pause_until(at(200), at(260));
-        client.pause_until(at(201), at(202));
+        client.pause_for(at(200), Duration::from_secs(60));
+        client.pause_for(at(201), Duration::from_secs(1));
         assert!(client.one_at_a_time(at(319)));
     }
 
@@ -256,31 +305,36 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
-        let (mut a, mut b, mut c) = (None, None, None);
+        let [mut a, mut b, mut c] = [(); 3].map(|()| Reservation::default());
         assert_eq!(
             client.admit(at(0), &mut a),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         assert_eq!(client.admit(at(0), &mut b), Admission::NotBefore(at(1)));
         assert_eq!(client.admit(at(0), &mut c), Admission::NotBefore(at(2)));
         // b comes back on time: its reserved send, without taking another.
         assert_eq!(
             client.admit(at(1), &mut b),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
         // c comes back early (woken for another reason): still its own instant.
         assert_eq!(client.admit(at(1), &mut c), Admission::NotBefore(at(2)));
         assert_eq!(
             client.admit(at(2), &mut c),
-            Admission::Now {
-                one_at_a_time: false
-            }
+            Admission::Now { alone_until: None }
         );
-        assert_eq!((a, b, c), (None, None, None));
+        assert!([a, b, c].iter().all(|spent| spent.at().is_none()));
+    }
+
+    #[test]
+    fn the_client_pauses_at_most_max_client_pause_and_recovers_as_long() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let client = state(None); // the default cap: 15 minutes
+        client.pause_for(at(0), Duration::from_secs(24 * 3600));
+        assert_eq!(client.paused_until(at(1)), Some(at(900)));
+        assert!(client.one_at_a_time(at(1799)));
+        assert!(!client.one_at_a_time(at(1800)));
     }
 
     #[test]
@@ -288,14 +342,17 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
         let client = state(Some(1.0));
-        client.pause_until(at(0), at(10));
+        client.pause_for(at(0), Duration::from_secs(10));
         for _ in 0..5 {
-            assert_eq!(client.admit(at(5), &mut None), Admission::NotBefore(at(10)));
+            assert_eq!(
+                client.admit(at(5), &mut Reservation::default()),
+                Admission::NotBefore(at(10))
+            );
         }
         assert_eq!(
-            client.admit(at(10), &mut None),
+            client.admit(at(10), &mut Reservation::default()),
             Admission::Now {
-                one_at_a_time: true
+                alone_until: Some(at(20))
             }
         );
     }
@@ -304,7 +361,7 @@ mod tests {
     fn debug_shows_the_pause_and_the_one_at_a_time_time() {
         let start = Instant::now();
         let client = state(None);
-        client.pause_until(start, start + Duration::from_secs(5));
+        client.pause_for(start, Duration::from_secs(5));
         let shown = format!("{client:?}");
         assert!(shown.contains("paused_until: Some("), "{shown}");
         assert!(shown.contains("one_at_a_time_until: Some("), "{shown}");
@@ -315,7 +372,7 @@ mod tests {
         let start = Instant::now();
         let client = state(None);
         let other = client.clone();
-        std::thread::spawn(move || other.pause_until(start, start + Duration::from_secs(5)))
+        std::thread::spawn(move || other.pause_for(start, Duration::from_secs(5)))
             .join()
             .unwrap();
         assert_eq!(

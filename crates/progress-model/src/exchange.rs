@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use crate::internal::ClientParts;
-use crate::{AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, interpret};
+use crate::{
+    AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, interpret,
+};
 
 /// The request to send and how long it may take.
 #[derive(Debug)]
@@ -33,6 +35,20 @@ impl Fetch {
     /// otherwise. Only the one chosen is called.
     pub fn token<R>(&self, current: impl FnOnce() -> R, fresh: impl FnOnce() -> R) -> R {
         if self.fresh_token { fresh() } else { current() }
+    }
+
+    /// Asks `provider` for the token this request needs: after a 401, a
+    /// token other than the refused one ([`TokenProvider::replace_within`]),
+    /// else the current one; within `bound` ([`Fetch::token_timeout`]).
+    pub fn ask_token(
+        &self,
+        provider: &(impl TokenProvider + ?Sized),
+        bound: Duration,
+    ) -> Result<AccessToken, TokenError> {
+        match self.refused_token() {
+            Some(refused) => provider.replace_within(refused, bound),
+            None => provider.token_within(self.fresh_token, bound),
+        }
     }
 
     /// The most the token call may take: the request timeout, cut to the time
@@ -85,6 +101,7 @@ impl Receipt {
     pub fn finish(self, sent: Result<HttpResponse, Error>) -> Result<HttpResponse, Error> {
         let mut response = sent.map_err(|error| error.for_job(&self.job))?;
         response.redact_secret(self.token.secret());
+        response.sent_with = Some(self.token);
         Ok(response)
     }
 }

@@ -62,7 +62,7 @@ pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use event::{Event, EventKind, Step};
 pub use job_id::JobId;
-pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_IN_FLIGHT};
+pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_CLIENT_PAUSE, DEFAULT_MAX_IN_FLIGHT};
 pub use machine::{Action, Fetch, Retry, Update, Watch};
 pub use progress::Progress;
 pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
@@ -86,4 +86,5 @@ pub mod internal {
     pub use crate::progress::escape_controls;
     #[cfg(feature = "_rustls")]
     pub use crate::rustls_trust::rustls_config;
+    pub use crate::trace::TraceContext;
 }

@@ -2,6 +2,8 @@
 //! requests may be in flight, how fast the client may send, and how much
 //! jitter spreads the waits.
 
+use std::time::Duration;
+
 use crate::Error;
 
 /// Requests one client may have in flight at once, unless told otherwise.
@@ -9,6 +11,9 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 /// The share by which a client lengthens each wait at most, unless told
 /// otherwise: watches started together drift apart instead of polling in lockstep.
 pub const DEFAULT_JITTER: f64 = 0.1;
+/// The longest a 429 pauses every watch of a client, unless told otherwise:
+/// one `Retry-After` of a day must not park a whole client for a day.
+pub const DEFAULT_MAX_CLIENT_PAUSE: Duration = Duration::from_secs(15 * 60);
 
 /// What the watches of one client share: the bounds on the client as a whole.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +31,9 @@ pub struct ClientLimits {
     /// The seed of the jitter's random numbers, so that tests are exact; a
     /// random seed when `None`.
     pub jitter_seed: Option<u64>,
+    /// The longest a 429 pauses the client as a whole; the watch that got
+    /// it still waits its whole `Retry-After` (up to a day).
+    pub max_client_pause: Duration,
 }
 
 impl Default for ClientLimits {
@@ -35,6 +43,7 @@ impl Default for ClientLimits {
             max_requests_per_second: None,
             jitter: DEFAULT_JITTER,
             jitter_seed: None,
+            max_client_pause: DEFAULT_MAX_CLIENT_PAUSE,
         }
     }
 }

@@ -49,9 +49,10 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::client_state::Admission;
+use crate::client_state::{Admission, Reservation};
 use crate::{
-    ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings, interpret, trace,
+    AccessToken, ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings,
+    interpret, trace,
 };
 
 /// What the driver does next.
@@ -111,6 +112,15 @@ pub struct Fetch {
     /// The client is recovering from a 429: send only while no other request
     /// of the client is in flight (take its single slot as well).
     pub one_at_a_time: bool,
+    /// The instant (of the clock given to [`Watch::step`]) at which to stop
+    /// waiting for a slot and call [`Watch::on_no_slot`]: the deadline, or
+    /// sooner for a fetch sent alone, the end of the client's one-at-a-time
+    /// window (then the fetch may go out beside others). `None`: no limit.
+    pub queue_until: Option<Instant>,
+    /// With `fresh_token`: the token the 401 refused, when known. A
+    /// provider whose current token is already another one (a refresh for
+    /// another watch) answers that one instead of asking for a new one.
+    pub(crate) refused: Option<AccessToken>,
 }
 
 /// The least time a fetch is given, even right at the deadline.
@@ -124,7 +134,15 @@ impl Fetch {
             fresh_token: false,
             time_left: None,
             one_at_a_time: false,
+            queue_until: None,
+            refused: None,
         }
+    }
+
+    /// The token the last 401 refused, when this request asks for a fresh
+    /// token to replace it: hand it to the provider's `replace_within`.
+    pub fn refused_token(&self) -> Option<&AccessToken> {
+        self.refused.as_ref().filter(|_| self.fresh_token)
     }
 
     /// The same request after the driver waited `waited` for a slot to send
@@ -177,6 +195,8 @@ pub struct Watch {
     last_failure: Option<Error>,
     consecutive_failures: u32,
     refresh_next_fetch: bool,
+    /// The token the last 401 refused, for the fresh token's request.
+    refused: Option<AccessToken>,
     /// A fresh token was asked for after a 401 and no 200 came since: a
     /// second 401 ends the watch.
     refreshed_since_last_200: bool,
@@ -189,8 +209,9 @@ pub struct Watch {
     /// What this watch shares with the other watches of its client, if it
     /// joined one: the 429 pause, the rate, the jitter.
     client: Option<ClientState>,
-    /// The send the client's rate bucket reserved for this watch, if any.
-    reservation: Option<Instant>,
+    /// The send the client's rate bucket reserved for this watch, if any:
+    /// given back when the watch ends or is dropped first.
+    reservation: Reservation,
 }
 
 impl Watch {
@@ -254,12 +275,13 @@ impl Watch {
             last_failure: None,
             consecutive_failures: 0,
             refresh_next_fetch: false,
+            refused: None,
             refreshed_since_last_200: false,
             poll_earned: false,
             fetching_fresh: false,
             fetching_alone: false,
             client: None,
-            reservation: None,
+            reservation: Reservation::default(),
         }
     }
 
@@ -276,14 +298,23 @@ impl Watch {
         &self.label
     }
 
-    /// Ends the watch with its deadline error: the driver waited for a slot
-    /// to send in (the client's `max_in_flight`) until the time left, as the
-    /// fetch told it, ran out. Ignored once the watch is finished.
-    pub fn on_no_slot(&mut self) {
+    /// The driver waited for a slot to send in (the client's
+    /// `max_in_flight`, or its single slot after a 429) until the fetch's
+    /// [`queue_until`](Fetch::queue_until) and sent nothing. At the deadline,
+    /// that ends the watch with its deadline error; before it (the client's
+    /// one-at-a-time window ended), the next [`Watch::step`] asks the client
+    /// again, and the fetch may go out beside others. Ignored once the watch
+    /// is finished.
+    pub fn on_no_slot(&mut self, now: Instant) {
         if self.finished.is_some() {
             return;
         }
-        if let Some(deadline) = self.policy.deadline {
+        // The fetch was not sent: the next one still needs its fresh token.
+        self.refresh_next_fetch |= std::mem::take(&mut self.fetching_fresh);
+        let started = self.started.unwrap_or(now);
+        if let Some(deadline) = self.policy.deadline
+            && now.saturating_duration_since(started) >= deadline
+        {
             let error = self.deadline_error(deadline);
             self.finish(error);
         }
@@ -324,7 +355,10 @@ impl Watch {
         }
         if let Some(action) = self.queued.pop_front() {
             match &action {
-                Action::Done(outcome) => self.finished = Some(outcome.clone()),
+                Action::Done(outcome) => {
+                    self.finished = Some(outcome.clone());
+                    self.reservation = Reservation::default();
+                }
                 Action::Wait(until) => {
                     // The caller may have spent the time left on the last item:
                     // then no wait (and no poll) is left before the deadline.
@@ -347,36 +381,43 @@ impl Watch {
             // Only a watch built with an invalid id has no job, and it is finished.
             return self.finish(Error::Config("the watch has no job".into()));
         };
-        let one_at_a_time = match self.wait_for_the_client(now) {
-            ControlFlow::Continue(one_at_a_time) => one_at_a_time,
+        let alone_until = match self.wait_for_the_client(now) {
+            ControlFlow::Continue(alone_until) => alone_until,
             ControlFlow::Break(action) => return action,
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
-        self.fetching_alone = one_at_a_time;
+        self.fetching_alone = alone_until.is_some();
         trace::fetch(fresh_token);
         let time_left = self
             .policy
             .deadline
             .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        let deadline_at = time_left.map(|left| instant_after(now, left));
+        let queue_until = match (deadline_at, alone_until) {
+            (Some(deadline), Some(window)) => Some(deadline.min(window)),
+            (deadline, window) => deadline.or(window),
+        };
         Action::Fetch(Fetch {
             job,
             fresh_token,
             time_left,
-            one_at_a_time,
+            one_at_a_time: alone_until.is_some(),
+            queue_until,
+            refused: self.refused.clone().filter(|_| fresh_token),
         })
     }
 
     /// Asks the client whether this watch may send now (its 429 pause, its
-    /// rate): if so, whether alone (the client recovering from a 429); if
-    /// not, the action instead: a wait until it may, or the deadline error
-    /// when that wait would pass the deadline.
-    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, bool> {
+    /// rate): if so, whether alone and until when (the client recovering
+    /// from a 429); if not, the action instead: a wait until it may, or the
+    /// deadline error when that wait would pass the deadline.
+    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, Option<Instant>> {
         let Some(client) = self.client.as_ref() else {
-            return ControlFlow::Continue(false);
+            return ControlFlow::Continue(None);
         };
         let until = match client.admit(now, &mut self.reservation) {
-            Admission::Now { one_at_a_time } => return ControlFlow::Continue(one_at_a_time),
+            Admission::Now { alone_until } => return ControlFlow::Continue(alone_until),
             Admission::NotBefore(until) => until,
         };
         let wait = until.saturating_duration_since(now);
@@ -405,11 +446,24 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
+        let sent_with = result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.sent_with.clone());
         let result = result
             .and_then(|response| interpret(&response, self.body_cap, wall_now))
             .map_err(|error| self.about_this_job(error));
-        if std::mem::take(&mut self.fetching_fresh) && !matches!(result, Err(Error::Token { .. })) {
-            self.queued.push_back(Action::TokenRefreshed);
+        if std::mem::take(&mut self.fetching_fresh) {
+            if matches!(
+                result,
+                Err(Error::Token { .. } | Error::TokenUnavailable { .. })
+            ) {
+                // No token came: the fresh one is still owed, and the old one
+                // must not go out again (its 401 would end the watch).
+                self.refresh_next_fetch = true;
+            } else {
+                self.queued.push_back(Action::TokenRefreshed);
+            }
         }
         self.last_failure = result.as_ref().err().cloned();
         match result {
@@ -421,15 +475,19 @@ impl Watch {
             Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_200 => {
                 self.refreshed_since_last_200 = true;
                 self.refresh_next_fetch = true;
+                self.refused = sent_with;
                 trace::refresh_token();
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
-                // A 429 limits the client, not the job: every watch of the client pauses.
-                if let (Some(client), Some(after)) = (&self.client, error.retry_after()) {
-                    client.pause_until(now, instant_after(now, after));
+                let rung = self.advance_ladder();
+                // A 429 limits the client, not the job: every watch of the
+                // client pauses, for the `Retry-After` or, without one, for
+                // the rung this watch waits (the limit is reached either way).
+                if let Some(client) = &self.client {
+                    client.pause_for(now, error.retry_after().unwrap_or(rung));
                 }
-                self.back_off(now, error);
+                self.back_off_from(now, rung, error);
             }
             Err(error) if error.is_transient() => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
@@ -487,6 +545,11 @@ impl Watch {
     /// of the retry before the wait.
     fn back_off(&mut self, now: Instant, error: Error) {
         let rung = self.advance_ladder();
+        self.back_off_from(now, rung, error);
+    }
+
+    /// [`Watch::back_off`] with the rung already taken from the ladder.
+    fn back_off_from(&mut self, now: Instant, rung: Duration, error: Error) {
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
@@ -579,6 +642,8 @@ impl Watch {
 
     fn finish(&mut self, error: Error) -> Action {
         self.queued.clear();
+        // Whatever the watch reserved of the client's rate goes back.
+        self.reservation = Reservation::default();
         self.finished = Some(Err(error.clone()));
         Action::Done(Err(error))
     }
@@ -586,7 +651,7 @@ impl Watch {
 
 /// `now + wait`, or as far as an `Instant` reaches: a ladder or a deadline of
 /// `Duration::MAX` must not overflow.
-fn instant_after(now: Instant, wait: Duration) -> Instant {
+pub(crate) fn instant_after(now: Instant, wait: Duration) -> Instant {
     const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
     now.checked_add(wait)
         .or_else(|| now.checked_add(wait.min(CENTURY)))

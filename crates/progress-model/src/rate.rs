@@ -7,6 +7,7 @@
 //! waiting watches wake once each, in order, instead of racing for every slot).
 //! The arithmetic is a few lines; bridging governor's clock would be more.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// A bucket of `burst` sends, refilled at `rate` per second.
@@ -18,6 +19,10 @@ pub(crate) struct RateBucket {
     tolerance: Duration,
     /// The theoretical arrival time of the next send at the steady rate.
     next_free: Option<Instant>,
+    /// Sends reserved and then given back (their watch ended first), with
+    /// how many at each instant: handed out again before the steady rate's
+    /// next one, so a cancelled watch leaves no hole for the others to wait out.
+    returned: BTreeMap<Instant, usize>,
 }
 
 impl RateBucket {
@@ -34,6 +39,7 @@ impl RateBucket {
             emission,
             tolerance,
             next_free: None,
+            returned: BTreeMap::new(),
         }
     }
 
@@ -42,6 +48,18 @@ impl RateBucket {
     pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
         let tat = self.next_free.map_or(now, |tat| tat.max(now));
         let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
+        // A send given back and not yet past comes first, when it is sooner.
+        self.returned = self.returned.split_off(&now);
+        if let Some(mut entry) = self.returned.first_entry()
+            && *entry.key() <= allowed
+        {
+            let at = *entry.key();
+            *entry.get_mut() -= 1;
+            if *entry.get() == 0 {
+                entry.remove();
+            }
+            return at;
+        }
         // Past what an `Instant` can hold, the next send is a century away:
         // a rate that small means "hardly ever", never "no limit".
         const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
@@ -51,6 +69,12 @@ impl RateBucket {
             .unwrap_or(tat);
         self.next_free = Some(next);
         allowed
+    }
+
+    /// Gives back a send reserved for `at` that will not be made: the next
+    /// caller gets it, if it has not passed by then.
+    pub(crate) fn give_back(&mut self, at: Instant) {
+        *self.returned.entry(at).or_default() += 1;
     }
 }
 
@@ -85,6 +109,24 @@ mod tests {
         let mut bucket = RateBucket::new(1e-300);
         assert_eq!(bucket.reserve(now), now);
         assert!(bucket.reserve(now) > now + Duration::from_secs(365 * 24 * 3600));
+    }
+
+    #[test]
+    fn a_send_given_back_goes_to_the_next_caller_unless_it_has_passed() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let mut bucket = RateBucket::new(1.0);
+        let reserved: Vec<_> = (0..5).map(|_| bucket.reserve(at(0))).collect();
+        assert_eq!(reserved, [at(0), at(1), at(2), at(3), at(4)]);
+        bucket.give_back(at(3));
+        bucket.give_back(at(1));
+        assert_eq!(bucket.reserve(at(0)), at(1));
+        assert_eq!(bucket.reserve(at(0)), at(3));
+        assert_eq!(bucket.reserve(at(0)), at(5));
+        // A send given back whose instant has passed is gone: it would
+        // make a burst.
+        bucket.give_back(at(2));
+        assert_eq!(bucket.reserve(at(3)), at(6));
     }
 
     #[test]

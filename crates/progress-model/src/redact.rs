@@ -96,6 +96,7 @@ mod tests {
                 r#"{{"error":{{"code":"InvalidToken","message":"token {secret} expired"}},"headers":{{"Authorization":"Bearer {secret}"}},"q":"auth=Bearer%20eyJhbGciOi%2ESECRET%2Esig"}}"#
             )
             .into_bytes(),
+            sent_with: None,
         };
         response
             .headers

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::excerpt::excerpt;
 use crate::retry_after::retry_after;
-use crate::{ApiError, Error, HttpFailure, JobState, Progress};
+use crate::{AccessToken, ApiError, Error, HttpFailure, JobState, Progress};
 
 /// What came back from the service: the status, the headers and the body.
 ///
@@ -22,6 +22,9 @@ pub struct HttpResponse {
     pub headers: HeaderMap,
     /// The body, as read (at most the cap plus one byte).
     pub body: Vec<u8>,
+    /// The token the request went out with (its `Debug` hides it): after a
+    /// 401, a watch asks for a token other than this one.
+    pub(crate) sent_with: Option<AccessToken>,
 }
 
 impl HttpResponse {
@@ -31,6 +34,7 @@ impl HttpResponse {
             status,
             headers,
             body,
+            sent_with: None,
         }
     }
 }
@@ -161,6 +165,7 @@ mod tests {
             status,
             headers: map,
             body: body.as_bytes().to_vec(),
+            sent_with: None,
         };
         interpret(&response, 1024, SystemTime::UNIX_EPOCH)
     }
@@ -309,6 +314,7 @@ mod tests {
             status: 429,
             headers,
             body: vec![b'x'; 2000],
+            sent_with: None,
         };
         let error = interpret(&response, 1024, SystemTime::UNIX_EPOCH).unwrap_err();
         assert_eq!(error.kind(), crate::ErrorKind::RateLimited);

@@ -420,6 +420,14 @@ macro_rules! settings_builder_methods {
             self
         }
 
+        /// The longest a 429 pauses every watch of the client (default 15
+        /// minutes): the watch that got it still waits its whole
+        /// `Retry-After` (up to a day), the others only this long.
+        pub fn max_client_pause(mut self, pause: std::time::Duration) -> Self {
+            self.parts.settings.limits.max_client_pause = pause;
+            self
+        }
+
         /// Seeds the jitter's random numbers, so that runs repeat exactly
         /// (default: a random seed).
         pub fn jitter_seed(mut self, seed: u64) -> Self {

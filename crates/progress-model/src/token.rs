@@ -145,6 +145,21 @@ pub trait TokenProvider: Send + Sync {
         let _ = timeout;
         if fresh { self.refresh() } else { self.token() }
     }
+
+    /// After a 401 for `refused`: a token other than that one, within
+    /// `timeout`, as [`TokenProvider::token_within`] gives a fresh one (its
+    /// default). A provider that shares one cached token among many watches
+    /// answers its current token when that is no longer `refused` (a refresh
+    /// for another watch replaced it) instead of asking for yet another;
+    /// `ClientCredentials` does.
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> Result<AccessToken, TokenError> {
+        let _ = refused;
+        self.token_within(true, timeout)
+    }
 }
 
 /// The error a token provider returns.

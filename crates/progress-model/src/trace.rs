@@ -66,3 +66,37 @@ pub(crate) fn token_refused(error: &crate::oauth::OAuthError) {
     tracing::warn!(error = %error, "the identity service gave no token");
     let _ = error;
 }
+
+/// What a thread started on a caller's behalf needs to trace as that caller
+/// would: its subscriber and its span (nothing without the `tracing`
+/// feature). The blocking provider sends its token request on such a thread.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct TraceContext {
+    #[cfg(feature = "tracing")]
+    caller: (tracing::Dispatch, tracing::Span),
+}
+
+impl TraceContext {
+    /// The calling thread's subscriber and span.
+    pub fn current() -> Self {
+        Self {
+            #[cfg(feature = "tracing")]
+            caller: (
+                tracing::dispatcher::get_default(Clone::clone),
+                tracing::Span::current(),
+            ),
+        }
+    }
+
+    /// Runs `work` under the caller's subscriber and span.
+    pub fn run<T>(&self, work: impl FnOnce() -> T) -> T {
+        #[cfg(feature = "tracing")]
+        {
+            let (dispatch, span) = &self.caller;
+            tracing::dispatcher::with_default(dispatch, || span.in_scope(work))
+        }
+        #[cfg(not(feature = "tracing"))]
+        work()
+    }
+}

@@ -15,6 +15,8 @@ enum Reply {
     Active(u8),
     Done,
     TooMany(u64),
+    /// A 429 without `Retry-After`.
+    TooManyBare,
     Unauthorized,
 }
 
@@ -31,6 +33,7 @@ fn response(reply: Reply) -> HttpResponse {
             r#"{"progress":{"percentage":100,"state":"success"}}"#.to_owned(),
         ),
         Reply::TooMany(after) => (429, Some(after), String::new()),
+        Reply::TooManyBare => (429, None, String::new()),
         Reply::Unauthorized => (401, None, String::new()),
     };
     let mut headers = http::HeaderMap::new();
@@ -174,6 +177,55 @@ fn watches_sleeping_past_the_pause_are_not_woken_and_keep_their_instants() {
 }
 
 #[test]
+fn a_day_long_retry_after_pauses_the_other_watches_for_max_client_pause_only() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    // A's 429 asks for a day: A waits it all; B, due at 15 s, is held only
+    // until the client's pause ends at 15 minutes (the default cap).
+    let run = drive(vec![
+        (watch("b", &client, None), vec![Active(1), Done]),
+        (watch("a", &client, None), vec![TooMany(86_400), Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 900.0]);
+    assert_eq!(sent_by(&run, 1), [0.0, 86_400.0]);
+
+    let mut shorter = no_jitter();
+    shorter.max_client_pause = Duration::from_secs(20);
+    let client = client_state(shorter);
+    let run = drive(vec![
+        (watch("b", &client, None), vec![Active(1), Done]),
+        (watch("a", &client, None), vec![TooMany(86_400), Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 20.0]);
+}
+
+#[test]
+fn a_429_without_retry_after_pauses_the_client_for_the_rung_and_narrows_it() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    // A's bare 429 at 0 s: A waits its rung (15 s), and so does the client.
+    // C, which had not sent yet, is held until 15 s too.
+    let run = drive(vec![
+        (watch("a", &client, None), vec![TooManyBare, Done]),
+        (watch("c", &client, None), vec![Done]),
+    ]);
+    assert_eq!(sent_by(&run, 0), [0.0, 15.0]);
+    assert_eq!(sent_by(&run, 1), [15.0]);
+
+    // ... and then sends one request at a time, like after any 429.
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut a = watch("a", &client, None);
+    assert!(matches!(a.step(start), Step::Fetch(_)));
+    a.on_response(start, wall, Ok(response(TooManyBare)));
+    let mut c = watch("c", &client, None);
+    let resumed = start + Duration::from_secs(15);
+    assert!(matches!(c.step(start), Step::Wait(until) if until == resumed));
+    assert!(matches!(c.step(resumed), Step::Fetch(fetch) if fetch.one_at_a_time));
+}
+
+#[test]
 fn a_pause_past_a_watchs_deadline_ends_it_without_a_request() {
     use Reply::*;
     let client = client_state(no_jitter());
@@ -245,6 +297,58 @@ fn jitter_never_pushes_a_wait_past_the_deadline() {
     }
 }
 
+/// A new watch of `client` and the instant it is told to send its first
+/// request (kept alive, so that it keeps what it reserved).
+fn first_send_of_a_new_watch(client: &ClientState, now: Instant) -> (Watch, Instant) {
+    let mut new = watch("new", client, None);
+    let at = match new.step(now) {
+        Step::Fetch(_) => now,
+        Step::Wait(until) => until,
+        Step::Event(event) => panic!("{event:?}"),
+    };
+    (new, at)
+}
+
+#[test]
+fn watches_that_end_before_their_reserved_send_give_it_back() {
+    let client = client_state(limits(0.0, None, Some(1.0)));
+    let start = Instant::now();
+    let at = |s: u64| start + Duration::from_secs(s);
+    let mut first = watch("first", &client, None);
+    assert!(matches!(first.step(start), Step::Fetch(_)));
+    // 100 watches reserve the sends at 1 to 100 s: 50 are cancelled, 50 dropped.
+    let mut waiting: Vec<Watch> = (1..=100)
+        .map(|i| {
+            let mut watch = watch(&format!("job-{i}"), &client, None);
+            assert!(matches!(watch.step(start), Step::Wait(until) if until == at(i)));
+            watch
+        })
+        .collect();
+    for watch in &mut waiting[..50] {
+        watch.cancel();
+    }
+    drop(waiting);
+    // Nothing else is sending: a new watch gets the first send given back.
+    let (_kept, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, at(1));
+    let (dropped, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, at(2));
+    drop(dropped);
+    assert_eq!(first_send_of_a_new_watch(&client, start).1, at(2));
+
+    // A watch whose reserved send would pass its deadline ends at once,
+    // and gives the send back too.
+    let client = client_state(limits(0.0, None, Some(1.0)));
+    let (_sending, sends_at) = first_send_of_a_new_watch(&client, start);
+    assert_eq!(sends_at, start);
+    let mut late = watch("late", &client, Some(0));
+    assert!(matches!(
+        late.step(start),
+        Step::Event(event) if matches!(event.kind, EventKind::Finished(Err(Error::Deadline { .. })))
+    ));
+    assert_eq!(first_send_of_a_new_watch(&client, start).1, at(1));
+}
+
 #[test]
 fn events_name_the_job_and_tell_of_refreshed_tokens() {
     use Reply::*;
@@ -310,7 +414,8 @@ fn no_slot_before_the_deadline_ends_the_watch_with_the_deadline_error() {
         panic!()
     };
     assert_eq!(fetch.time_left, Some(Duration::from_secs(30)));
-    watch.on_no_slot();
+    assert_eq!(fetch.queue_until, Some(now + Duration::from_secs(30)));
+    watch.on_no_slot(now + Duration::from_secs(30));
     match watch.step(now + Duration::from_secs(30)) {
         Step::Event(event) => match event.kind {
             EventKind::Finished(Err(error)) => assert_eq!(error.kind(), ErrorKind::Deadline),
@@ -353,4 +458,72 @@ fn a_watch_queued_for_a_slot_during_a_429_waits_out_the_pause_before_sending() {
     let resumed = now + Duration::from_secs(30);
     assert!(matches!(queued.step(resumed), Step::Fetch(_)));
     assert!(queued.on_slot(resumed));
+}
+
+/// Steps `watch` at `now` and names what it asked for: a fetch (fresh or
+/// not), a wait, or the kind of event.
+fn asked(watch: &mut Watch, now: Instant) -> String {
+    match watch.step(now) {
+        Step::Fetch(fetch) if fetch.fresh_token => "fetch fresh".to_owned(),
+        Step::Fetch(_) => "fetch".to_owned(),
+        Step::Wait(until) => format!("wait {}", (until - now).as_secs()),
+        Step::Event(event) => match event.kind {
+            EventKind::Observed(_) => "observed".to_owned(),
+            EventKind::Retrying { error, .. } => format!("retrying {}", error.kind()),
+            EventKind::TokenRefreshed => "token refreshed".to_owned(),
+            EventKind::Finished(outcome) => format!("finished {outcome:?}"),
+            _ => "other".to_owned(),
+        },
+    }
+}
+
+#[test]
+fn a_token_failure_while_refreshing_keeps_the_fresh_token_owed() {
+    use Reply::*;
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut a = watch("a", &client, None);
+    assert_eq!(asked(&mut a, start), "fetch");
+    a.on_response(start, wall, Ok(response(Unauthorized)));
+    assert_eq!(asked(&mut a, start), "fetch fresh");
+    // The identity service times out: no token came, so none was refreshed.
+    let slow = progress_model::oauth::OAuthError::Unreachable(Box::new(Error::timeout("slow")));
+    a.on_response(start, wall, Err(Error::token(slow)));
+    assert_eq!(asked(&mut a, start), "retrying token_unavailable");
+    assert_eq!(asked(&mut a, start), "wait 15");
+    // The retry still asks for a fresh token, not the refused one.
+    let retry = start + Duration::from_secs(15);
+    assert_eq!(asked(&mut a, retry), "fetch fresh");
+    a.on_response(retry, wall, Ok(response(Done)));
+    assert_eq!(asked(&mut a, retry), "token refreshed");
+    assert_eq!(asked(&mut a, retry), "observed");
+}
+
+#[test]
+fn a_fetch_queued_for_the_single_slot_stops_waiting_when_the_window_ends() {
+    let client = client_state(no_jitter());
+    let start = Instant::now();
+    let at = |s: u64| start + Duration::from_secs(s);
+    let wall = SystemTime::UNIX_EPOCH;
+    let mut limited = watch("limited", &client, None);
+    let Step::Fetch(_) = limited.step(start) else {
+        panic!()
+    };
+    limited.on_response(start, wall, Ok(response(Reply::TooMany(2))));
+    // Paused until 2 s, then one at a time until 4 s: a fetch admitted at
+    // 2 s waits for the single slot until 4 s at most, not until its deadline.
+    let mut queued = watch("queued", &client, Some(60));
+    let Step::Fetch(alone) = queued.step(at(2)) else {
+        panic!()
+    };
+    assert!(alone.one_at_a_time);
+    assert_eq!(alone.queue_until, Some(at(4)));
+    // No single slot by then: asked again, it goes out beside the others.
+    queued.on_no_slot(at(4));
+    let Step::Fetch(beside) = queued.step(at(4)) else {
+        panic!()
+    };
+    assert!(!beside.one_at_a_time);
+    assert_eq!(beside.queue_until, Some(at(62))); // its deadline: 60 s from its start
 }

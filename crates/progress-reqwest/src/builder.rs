@@ -35,11 +35,11 @@ impl ClientBuilder {
         }
     }
 
-    // A blocking provider runs inside the async watch: for network fetches,
-    // use `async_token_provider`.
+    // A blocking provider runs on the runtime's threads for blocking work;
+    // for network fetches, `async_token_provider` needs no thread.
     progress_model::settings_builder_methods!(
         sleeper: AsyncSleeper,
-        wrap: Blocking,
+        wrap: Blocking::new,
         default_sleeper: "the runtime's timer, by feature",
     );
 

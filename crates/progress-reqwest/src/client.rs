@@ -1,9 +1,9 @@
 //! The async client: one request, or a watch driven by the model's machine.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, WatchOptions};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenError, WatchOptions};
 
 use crate::bound::within;
 use crate::compat::{check_runtime, on_any_runtime};
@@ -106,20 +106,40 @@ impl Client {
     /// Gets a token (a fresh one after a 401) and sends one request: the
     /// model's steps, with this client's I/O between them.
     pub(crate) async fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
+        let token = self.token(fetch).await;
+        self.send(fetch, token).await
+    }
+
+    /// Asks the provider for the token `fetch` needs (a fresh one after a
+    /// 401), and how long that took; an error when there is no runtime to
+    /// send on. A watch asks before it queues for a slot, so a slow identity
+    /// service holds none.
+    pub(crate) async fn token(&self, fetch: &Fetch) -> Result<FetchedToken, Error> {
         check_runtime()?;
         let bound = fetch.token_timeout(self.inner.parts.settings.request_timeout);
         let started = Instant::now();
-        let asked = self
-            .inner
-            .parts
-            .token
-            .token_within(fetch.fresh_token, bound);
+        let provider = &self.inner.parts.token;
+        let asked = match fetch.refused_token() {
+            Some(refused) => provider.replace_within(refused, bound),
+            None => provider.token_within(fetch.fresh_token, bound),
+        };
         // A provider that hangs is dropped when the bound passes.
-        let token = within(bound, asked)
-            .await
-            .map_err(|late| late.for_job(&fetch.job))?;
-        let (outgoing, receipt) = self.inner.parts.prepare(fetch, token, started.elapsed())?;
+        let token = within(bound, asked).await.and_then(|token| token);
+        Ok((token, started.elapsed()))
+    }
+
+    /// Sends the request `fetch` asks for with the token the provider gave.
+    pub(crate) async fn send(
+        &self,
+        fetch: &Fetch,
+        token: Result<FetchedToken, Error>,
+    ) -> Result<HttpResponse, Error> {
+        let (token, took) = token?;
+        let (outgoing, receipt) = self.inner.parts.prepare(fetch, token, took)?;
         let sent = transport::send(&self.inner.http, &self.inner.parts.settings, outgoing);
         receipt.finish(on_any_runtime(sent).await)
     }
 }
+
+/// What the provider gave for one fetch, and how long asking took.
+pub(crate) type FetchedToken = (Result<progress_model::AccessToken, TokenError>, Duration);

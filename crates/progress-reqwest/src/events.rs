@@ -29,22 +29,26 @@ impl WatchLoop {
         loop {
             match self.machine.step(clock.now()) {
                 Step::Fetch(fetch) => {
+                    // The token before the slot: a slow identity service
+                    // holds none. The token's, the slot's and the request's
+                    // futures are boxed while they run: inline, their room
+                    // would stay in every waiting watch.
+                    // Boxed too: it is held across the wait for the slot.
+                    let token = Box::new(Box::pin(client.token(&fetch)).await);
                     let asked = clock.now();
                     let sleeper = client.inner.parts.sleeper.as_ref();
-                    // The request's and the slot's futures are boxed while they
-                    // run: inline, their room would stay in every waiting watch.
                     let slots = &client.inner.slots;
-                    let slot =
-                        Box::pin(slots.take(fetch.one_at_a_time, fetch.time_left, sleeper)).await;
+                    let (alone, until) = (fetch.one_at_a_time, fetch.queue_until);
+                    let slot = Box::pin(slots.take(alone, until, clock.as_ref(), sleeper)).await;
                     let Some(slot) = slot else {
-                        self.machine.on_no_slot();
+                        self.machine.on_no_slot(clock.now());
                         continue;
                     };
                     if !self.machine.on_slot(clock.now()) {
                         continue; // paused while queued: the slot goes back
                     }
                     let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
-                    let result = Box::pin(client.fetch(&fetch)).await;
+                    let result = Box::pin(client.send(&fetch, *token)).await;
                     drop(slot);
                     self.machine.on_response(clock.now(), clock.wall(), result);
                 }

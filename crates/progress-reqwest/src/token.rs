@@ -1,9 +1,11 @@
 //! Token providers for the async client: every blocking provider, plus async ones.
 
+use std::any::TypeId;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use progress_model::{AccessToken, TokenError, TokenProvider};
+use progress_model::{AccessToken, StaticToken, TokenError, TokenProvider};
 
 use crate::sleeper::BoxFuture;
 
@@ -39,6 +41,20 @@ pub trait AsyncTokenProvider: Send + Sync {
         let _ = timeout;
         if fresh { self.refresh() } else { self.token() }
     }
+
+    /// After a 401 for `refused`: a token other than that one, as
+    /// [`AsyncTokenProvider::token_within`] gives a fresh one (its default).
+    /// A provider sharing one cached token among many watches answers its
+    /// current token when a refresh for another watch already replaced
+    /// `refused`; `ClientCredentials` does.
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let _ = refused;
+        self.token_within(true, timeout)
+    }
 }
 
 impl<F, Fut, T, E> AsyncTokenProvider for F
@@ -54,21 +70,48 @@ where
     }
 }
 
-/// A blocking provider used from async code. Its calls are expected to be quick
-/// (a cached token); a provider that does network I/O should be async.
-pub(crate) struct Blocking<P>(pub(crate) P);
+/// A blocking provider used from async code. Its calls run where a blocking
+/// call belongs on the runtime the watch is polled on (tokio's
+/// `spawn_blocking`, `blocking::unblock` under async-std or smol), so the
+/// executor thread stays free and the client's bound on the token call can
+/// cut a provider that hangs (the call itself then ends on its own, unseen).
+/// A fixed token is given at once: it cannot block.
+pub(crate) struct Blocking<P> {
+    provider: Arc<P>,
+    at_once: bool,
+}
 
-impl<P: TokenProvider> AsyncTokenProvider for Blocking<P> {
+impl<P: TokenProvider + 'static> Blocking<P> {
+    pub(crate) fn new(provider: P) -> Self {
+        Self {
+            at_once: TypeId::of::<P>() == TypeId::of::<StaticToken>(),
+            provider: Arc::new(provider),
+        }
+    }
+
+    fn call(
+        &self,
+        call: impl FnOnce(&P) -> Result<AccessToken, TokenError> + Send + 'static,
+    ) -> BoxFuture<'static, Result<AccessToken, TokenError>> {
+        if self.at_once {
+            return Box::pin(std::future::ready(call(&self.provider)));
+        }
+        let provider = self.provider.clone();
+        off_the_executor(move || call(&provider))
+    }
+}
+
+impl<P: TokenProvider + 'static> AsyncTokenProvider for Blocking<P> {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(std::future::ready(self.0.token()))
+        self.call(|provider| provider.token())
     }
 
     fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(std::future::ready(self.0.refresh()))
+        self.call(|provider| provider.refresh())
     }
 
     fn can_refresh(&self) -> bool {
-        self.0.can_refresh()
+        self.provider.can_refresh()
     }
 
     fn token_within(
@@ -76,6 +119,35 @@ impl<P: TokenProvider> AsyncTokenProvider for Blocking<P> {
         fresh: bool,
         timeout: Duration,
     ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(std::future::ready(self.0.token_within(fresh, timeout)))
+        self.call(move |provider| provider.token_within(fresh, timeout))
     }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let refused = refused.clone();
+        self.call(move |provider| provider.replace_within(&refused, timeout))
+    }
+}
+
+/// Runs a blocking call on the current runtime's threads for blocking work;
+/// on this thread when there is no such runtime (no runtime feature, or only
+/// tokio's and no tokio runtime in scope).
+fn off_the_executor(
+    call: impl FnOnce() -> Result<AccessToken, TokenError> + Send + 'static,
+) -> BoxFuture<'static, Result<AccessToken, TokenError>> {
+    #[cfg(feature = "runtime-tokio")]
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let task = runtime.spawn_blocking(call);
+        return Box::pin(async move {
+            task.await
+                .unwrap_or_else(|_| Err("the token provider panicked".into()))
+        });
+    }
+    #[cfg(any(feature = "runtime-async-std", feature = "runtime-smol"))]
+    return Box::pin(blocking::unblock(call));
+    #[allow(unreachable_code)]
+    Box::pin(std::future::ready(call()))
 }

@@ -154,3 +154,74 @@ impl AsyncTokenProvider for SharedProvider {
         self.0.refresh()
     }
 }
+
+/// A blocking provider that hangs until the test lets it go, and a client
+/// whose watches have two seconds.
+fn client_with_a_hanging_blocking_provider() -> (Client, std::sync::mpsc::Sender<()>) {
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = std::sync::Mutex::new(released);
+    let hanging = move || -> Result<&'static str, TokenError> {
+        let _ = released.lock().unwrap().recv();
+        Ok("tok")
+    };
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .token_provider(hanging)
+        .deadline(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    (client, release)
+}
+
+/// Runs `watch` on `runtime` on a thread of its own: how it ended, or
+/// `None` if it had not within ten seconds (it hung with the executor).
+fn ended_within_ten_seconds<F>(
+    run: F,
+) -> Option<Result<progress_reqwest::Progress, progress_reqwest::Error>>
+where
+    F: FnOnce() -> Result<progress_reqwest::Progress, progress_reqwest::Error> + Send + 'static,
+{
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(run()));
+    outcome.recv_timeout(Duration::from_secs(10)).ok()
+}
+
+#[test]
+fn a_hanging_blocking_provider_is_cut_at_the_bound_on_a_one_thread_tokio_runtime() {
+    let (client, release) = client_with_a_hanging_blocking_provider();
+    let outcome = ended_within_ten_seconds(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome = runtime.block_on(client.wait("job-1"));
+        // Dropped as is, the runtime would wait for the provider's call.
+        runtime.shutdown_background();
+        outcome
+    });
+    drop(release); // the provider's calls end
+    let error = outcome
+        .expect("the provider held the executor thread")
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        progress_reqwest::ErrorKind::Deadline,
+        "{error}"
+    );
+}
+
+#[cfg(feature = "runtime-smol")]
+#[test]
+fn a_hanging_blocking_provider_is_cut_at_the_bound_on_smol() {
+    let (client, release) = client_with_a_hanging_blocking_provider();
+    let outcome = ended_within_ten_seconds(move || smol::block_on(client.wait("job-1")));
+    drop(release);
+    let error = outcome
+        .expect("the provider held the executor thread")
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        progress_reqwest::ErrorKind::Deadline,
+        "{error}"
+    );
+}

@@ -1,13 +1,14 @@
 //! Ending a blocking watch from another thread.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
-/// Ends a blocking watch from anywhere: a sleeping watch wakes at once and
-/// ends with [`Error::Cancelled`](crate::Error::Cancelled); a watch queued
-/// for a slot of the client (`max_in_flight`, or the single slot after a
-/// 429) ends within 20 ms; a watch sending a request ends when the answer
-/// comes; nothing more is sent. `Send + Sync +
+use crate::slots::Slots;
+
+/// Ends a blocking watch from anywhere: a sleeping watch, or one queued for
+/// a slot of the client (`max_in_flight`, or the single slot after a 429),
+/// wakes at once and ends with [`Error::Cancelled`](crate::Error::Cancelled);
+/// a watch sending a request ends when the answer comes; nothing more is sent. `Send + Sync +
 /// Clone`; get one from the watch before handing the watch to a thread.
 ///
 /// Waking at once holds for the default sleeper; with a sleeper of your own
@@ -19,6 +20,9 @@ pub struct CancelHandle(Arc<Flag>);
 struct Flag {
     cancelled: Mutex<bool>,
     raised: Condvar,
+    /// The clients' slot lines this handle's watches queued in: a cancel
+    /// wakes their waiters (each waits on a condvar of its own).
+    lines: Mutex<Vec<Weak<Slots>>>,
 }
 
 impl CancelHandle {
@@ -27,6 +31,26 @@ impl CancelHandle {
     pub fn cancel(&self) {
         *self.lock() = true;
         self.0.raised.notify_all();
+        // The list is copied out first: a waiter holds its line's lock
+        // while it looks at this flag, never the other way round.
+        let lines: Vec<Arc<Slots>> = self.lines().iter().filter_map(Weak::upgrade).collect();
+        for line in lines {
+            line.wake_all();
+        }
+    }
+
+    /// Makes [`CancelHandle::cancel`] wake the waiters of `slots`.
+    pub(crate) fn wakes(&self, slots: &Arc<Slots>) {
+        let mut lines = self.lines();
+        lines.retain(|line| line.strong_count() > 0);
+        let slots = Arc::downgrade(slots);
+        if !lines.iter().any(|line| line.ptr_eq(&slots)) {
+            lines.push(slots);
+        }
+    }
+
+    fn lines(&self) -> MutexGuard<'_, Vec<Weak<Slots>>> {
+        self.0.lines.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Whether [`CancelHandle::cancel`] was called.

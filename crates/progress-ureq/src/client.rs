@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use progress_model::internal::ClientParts;
 use progress_model::{
-    Error, Fetch, HttpResponse, JobId, Progress, TokenProvider, Watch, WatchOptions,
+    Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, Watch, WatchOptions,
 };
 
 use crate::events::{EventWatch, ManyWatch, ProgressWatch};
@@ -98,12 +98,28 @@ impl Client {
     /// Gets a token (a fresh one after a 401) and sends one request: the
     /// model's steps, with this client's I/O between them.
     pub(crate) fn fetch(&self, fetch: &Fetch) -> Result<HttpResponse, Error> {
+        self.send(fetch, self.token(fetch))
+    }
+
+    /// Asks the provider for the token `fetch` needs (a fresh one after a
+    /// 401), and how long that took. A watch asks before it queues for a
+    /// slot, so a slow identity service holds none.
+    pub(crate) fn token(&self, fetch: &Fetch) -> FetchedToken {
         let bound = fetch.token_timeout(self.parts.settings.request_timeout);
         let started = Instant::now();
         // A provider that fetches over the network honours the bound
         // (ClientCredentials does); a closure that blocks cannot be interrupted.
-        let token = self.parts.token.token_within(fetch.fresh_token, bound);
-        let (outgoing, receipt) = self.parts.prepare(fetch, token, started.elapsed())?;
+        let token = fetch.ask_token(self.parts.token.as_ref(), bound);
+        (token, started.elapsed())
+    }
+
+    /// Sends the request `fetch` asks for with the token the provider gave.
+    pub(crate) fn send(&self, fetch: &Fetch, token: FetchedToken) -> Result<HttpResponse, Error> {
+        let (token, took) = token;
+        let (outgoing, receipt) = self.parts.prepare(fetch, token, took)?;
         receipt.finish(transport::send(&self.http, &self.parts.settings, outgoing))
     }
 }
+
+/// What the provider gave for one fetch, and how long asking took.
+pub(crate) type FetchedToken = (Result<progress_model::AccessToken, TokenError>, Duration);

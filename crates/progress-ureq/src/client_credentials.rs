@@ -3,7 +3,8 @@
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use progress_model::oauth::{OAuthError, ProviderCore, TokenCache};
+use progress_model::internal::TraceContext;
+use progress_model::oauth::{OAuthError, ProviderCore, TokenCache, TokenTicket};
 use progress_model::{AccessToken, Error, TokenError, TokenProvider};
 
 use crate::transport;
@@ -15,9 +16,10 @@ use crate::transport;
 ///
 /// Threads that need a token together wait on one request (a mutex and a
 /// condvar) and share its answer; clones share the cache. A call never takes
-/// longer than the bound the client gives it: the request runs with ureq
-/// timeouts, and a thread waiting for another's request gives up at its own
-/// bound.
+/// longer than the bound the client gives it: the request runs on a thread
+/// of its own under the provider's request timeout, and every caller, the
+/// one that started it too, gives up at its own bound without cutting the
+/// request short for the others.
 ///
 /// ```no_run
 /// # mod itwin_job_progress { // the facade re-exports these in `blocking`
@@ -72,21 +74,27 @@ impl SingleFlight {
 }
 
 impl ClientCredentials {
-    fn fetch(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, OAuthError> {
+    /// A token for a caller whose ticket `ask` takes, within `timeout`.
+    fn fetch(
+        &self,
+        ask: impl FnOnce(&TokenCache) -> TokenTicket,
+        timeout: Duration,
+    ) -> Result<AccessToken, OAuthError> {
         let core = &self.0;
         let flight = core.cache();
         // `None` for a bound too far away to add to a clock: no bound at all.
         let until = Instant::now().checked_add(timeout);
         let mut state = flight.lock();
-        let ticket = state.cache.ticket(fresh);
+        let ticket = ask(&state.cache);
         loop {
             if let Some(answer) = state.cache.answer(core.clock().now(), &ticket) {
                 return answer;
             }
             if !state.fetching {
-                break;
+                state.fetching = true;
+                self.send(ticket);
             }
-            // Another thread is asking: wait for its answer, within our own bound.
+            // The request is out: wait for its answer, within our own bound.
             let left = until.map_or(timeout, |until| {
                 until.saturating_duration_since(Instant::now())
             });
@@ -99,19 +107,43 @@ impl ClientCredentials {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        state.fetching = true;
-        drop(state);
-        let finished = Finished(flight);
+    }
+
+    /// Sends the token request on a thread of its own, under the provider's
+    /// own request timeout: the thread that asked first waits for it like
+    /// the others, each within its own bound, and none cuts it for the rest
+    /// (its watch may be a second from its deadline while theirs have hours).
+    /// If no thread can be started, the request goes out on this one.
+    fn send(&self, ticket: TokenTicket) {
+        let provider = self.clone();
+        // Traced as the caller's own request would be.
+        let caller = TraceContext::current();
+        let request = move || caller.run(|| provider.ask_identity_service(ticket));
+        let spawned = std::thread::Builder::new()
+            .name("itwin-token".into())
+            .spawn(request.clone());
+        if spawned.is_err() {
+            request();
+        }
+    }
+
+    fn ask_identity_service(&self, ticket: TokenTicket) {
+        let core = &self.0;
+        let finished = Finished(core.cache());
         let sent = core.token_request().and_then(|request| {
-            transport::send_request(core.http(), core.transport(), request, timeout)
+            transport::send_request(
+                core.http(),
+                core.transport(),
+                request,
+                core.request_timeout(),
+            )
         });
         let answer = core.read_answer(sent);
-        let result = flight
+        let _ = finished
+            .0
             .lock()
             .cache
             .record(core.clock().now(), &ticket, answer);
-        drop(finished);
-        result
     }
 }
 
@@ -141,6 +173,16 @@ impl TokenProvider for ClientCredentials {
     }
 
     fn token_within(&self, fresh: bool, timeout: Duration) -> Result<AccessToken, TokenError> {
-        self.fetch(fresh, self.0.bound(timeout)).map_err(Into::into)
+        let ask = |cache: &TokenCache| cache.ticket(fresh);
+        self.fetch(ask, self.0.bound(timeout)).map_err(Into::into)
+    }
+
+    fn replace_within(
+        &self,
+        refused: &AccessToken,
+        timeout: Duration,
+    ) -> Result<AccessToken, TokenError> {
+        let ask = |cache: &TokenCache| cache.ticket_replacing(refused);
+        self.fetch(ask, self.0.bound(timeout)).map_err(Into::into)
     }
 }

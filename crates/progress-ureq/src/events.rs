@@ -20,14 +20,24 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
         }
         match machine.step(clock.now()) {
             Step::Fetch(fetch) => {
+                // The token before the slot: a slow identity service holds none.
+                let token = client.token(&fetch);
                 let asked = clock.now();
-                let slot = client
-                    .slots
-                    .take(fetch.one_at_a_time, fetch.time_left, cancel);
+                let slot = (!cancel.is_cancelled())
+                    .then(|| {
+                        let slots = &client.slots;
+                        slots.take(
+                            fetch.one_at_a_time,
+                            fetch.queue_until,
+                            clock.as_ref(),
+                            cancel,
+                        )
+                    })
+                    .flatten();
                 let Some(slot) = slot else {
                     // Cancelled while queued: the loop's first check ends the watch.
                     if !cancel.is_cancelled() {
-                        machine.on_no_slot();
+                        machine.on_no_slot(clock.now());
                     }
                     continue;
                 };
@@ -35,7 +45,7 @@ fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Resu
                     continue; // paused while queued: the slot goes back
                 }
                 let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
-                let result = client.fetch(&fetch);
+                let result = client.send(&fetch, token);
                 drop(slot);
                 machine.on_response(clock.now(), clock.wall(), result);
             }

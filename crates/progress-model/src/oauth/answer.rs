@@ -231,6 +231,7 @@ mod tests {
             status: 429,
             headers,
             body: Vec::new(),
+            sent_with: None,
         };
         let error = read_token_answer(Ok(response), SystemTime::UNIX_EPOCH).unwrap_err();
         assert_eq!(error.retry_after(), Some(Duration::from_secs(12)));

@@ -78,6 +78,18 @@ impl TokenCache {
         }
     }
 
+    /// Taken like [`ticket`](Self::ticket) after the API refused `refused`
+    /// (a 401): fresh only while the cached token is still that one. A 401
+    /// that comes back late, for a token another caller's refresh already
+    /// replaced, is answered with the current token, with no new request.
+    pub fn ticket_replacing(&self, refused: &AccessToken) -> TokenTicket {
+        let replaced = self
+            .current
+            .as_ref()
+            .is_some_and(|cached| cached.token != *refused);
+        self.ticket(!replaced)
+    }
+
     /// The answer for a caller holding `ticket`, or `None` when it must ask
     /// the identity service (and then [`record`](Self::record) the answer).
     pub fn answer(
@@ -213,6 +225,24 @@ mod tests {
         assert!(cache.answer(start, &fresh).is_none());
         // A transient failure does not bring back the refused token.
         assert!(cache.record(start, &fresh, unavailable()).is_err());
+    }
+
+    #[test]
+    fn a_late_401_for_a_token_already_replaced_gets_the_current_one() {
+        let start = Instant::now();
+        let mut cache = TokenCache::default();
+        let ticket = cache.ticket(false);
+        cache.record(start, &ticket, issued("one", 3600)).unwrap();
+        // Another caller's 401 for "one": a fresh token, "two".
+        let fresh = cache.ticket_replacing(&AccessToken::new("one"));
+        assert!(cache.answer(start, &fresh).is_none());
+        cache.record(start, &fresh, issued("two", 3600)).unwrap();
+        // A 401 for "one" that comes back late: "two" it is, no request.
+        let late = cache.ticket_replacing(&AccessToken::new("one"));
+        assert_eq!(secret(cache.answer(start, &late)).as_deref(), Some("two"));
+        // A 401 for "two" itself asks for a new one.
+        let refused = cache.ticket_replacing(&AccessToken::new("two"));
+        assert!(cache.answer(start, &refused).is_none());
     }
 
     #[test]
