@@ -220,7 +220,7 @@ impl Watch {
         options: &crate::WatchOptions,
     ) -> Self {
         let policy = options.apply(&settings.policy);
-        match JobId::new(job_id) {
+        let mut watch = match JobId::new(job_id) {
             Ok(job) => Self::new(job, policy, settings.body_cap, can_refresh),
             Err(invalid) => {
                 let mut watch = Self::with_job(None, policy, settings.body_cap, can_refresh);
@@ -228,7 +228,9 @@ impl Watch {
                 watch.finished = Some(Err(invalid));
                 watch
             }
-        }
+        };
+        watch.started = options.start();
+        watch
     }
 
     fn with_job(
@@ -316,7 +318,8 @@ impl Watch {
         }
     }
 
-    /// What to do next. The first call starts the deadline's clock.
+    /// What to do next. The first call starts the deadline's clock, unless
+    /// [`WatchOptions::started_at`](crate::WatchOptions::started_at) set it.
     pub fn next(&mut self, now: Instant) -> Action {
         let started = *self.started.get_or_insert(now);
         if let Some(outcome) = &self.finished {

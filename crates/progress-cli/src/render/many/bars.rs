@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use progress_model::internal::escape_controls;
-use progress_model::{Event, EventKind, JobId, Progress};
+use progress_model::{Event, EventKind, Progress};
 
 use super::EventRenderer;
 use crate::render::term::Stderr;
@@ -32,34 +32,33 @@ pub struct Bars<W> {
 }
 
 impl<W: Write> Bars<W> {
-    pub fn new(out: W, jobs: &[JobId]) -> Self {
+    pub fn new(out: W) -> Self {
         let target = ProgressDrawTarget::term_like(Box::new(Stderr::new()));
-        Self::with_target(out, jobs, target)
+        Self::with_target(out, target)
     }
 
-    fn with_target(out: W, jobs: &[JobId], target: ProgressDrawTarget) -> Self {
-        let bars = MultiProgress::with_draw_target(target);
-        let style = ProgressStyle::with_template(TEMPLATE)
-            .expect("the bar template is valid")
-            .progress_chars("=> ");
-        let by_job = jobs
-            .iter()
-            .map(|job| {
-                let bar = bars.add(ProgressBar::new(100));
-                bar.set_style(style.clone());
-                bar.set_prefix(escape_controls(job.as_str()));
-                bar.set_message("waiting for the first answer");
-                bar.enable_steady_tick(TICK);
-                (job.as_str().to_owned(), bar)
-            })
-            .collect();
+    fn with_target(out: W, target: ProgressDrawTarget) -> Self {
         Self {
-            bars,
-            by_job,
+            bars: MultiProgress::with_draw_target(target),
+            by_job: BTreeMap::new(),
             finals: Vec::new(),
             errors: Vec::new(),
             out,
         }
+    }
+
+    /// The bar of `job`, made on its first event.
+    fn bar(&mut self, job: &str) -> &ProgressBar {
+        self.by_job.entry(job.to_owned()).or_insert_with(|| {
+            let style = ProgressStyle::with_template(TEMPLATE)
+                .expect("the bar template is valid")
+                .progress_chars("=> ");
+            let bar = self.bars.add(ProgressBar::new(100));
+            bar.set_style(style);
+            bar.set_prefix(escape_controls(job));
+            bar.enable_steady_tick(TICK);
+            bar
+        })
     }
 }
 
@@ -72,9 +71,7 @@ fn message(progress: &Progress) -> String {
 
 impl<W: Write> EventRenderer for Bars<W> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
-        let Some(bar) = self.by_job.get(&event.job) else {
-            return Ok(());
-        };
+        let bar = self.bar(&event.job).clone();
         match &event.kind {
             EventKind::Observed(progress) => {
                 if let Some(fraction) = progress.fraction() {
@@ -123,14 +120,16 @@ mod tests {
 
     #[test]
     fn each_job_has_its_bar_and_its_final_line() {
-        let jobs = [JobId::new("a").unwrap(), JobId::new("b").unwrap()];
-        let mut bars = Bars::with_target(Vec::new(), &jobs, ProgressDrawTarget::hidden());
+        let mut bars = Bars::with_target(Vec::new(), ProgressDrawTarget::hidden());
         let mut active = Progress::new(JobState::Active);
         active.percentage = Some(40.0);
         bars.event(&Event::new("b", EventKind::Observed(active)))
             .unwrap();
         assert_eq!(bars.by_job["b"].position(), 40);
-        assert_eq!(bars.by_job["a"].position(), 0);
+        assert!(
+            !bars.by_job.contains_key("a"),
+            "no bar before its job's first event"
+        );
         let mut done = Progress::new(JobState::Success);
         done.percentage = Some(100.0);
         bars.event(&Event::new("b", EventKind::Finished(Ok(done))))
