@@ -72,6 +72,8 @@ pub fn for_ending(ending: &Ending) -> u8 {
     match ending {
         Ending::Finished(progress) => for_state(&progress.state),
         Ending::Failed(error) => for_error(error),
+        // Nobody reads any more (`| head -1`): not a failure, as for `rg`.
+        Ending::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
         Ending::Output(_) => ERROR,
         Ending::Interrupted(signal) => signal.exit_code(),
     }

@@ -193,3 +193,39 @@ fn ids_on_a_pipe_held_open_are_watched_as_they_come() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(3));
 }
+
+/// `watch ... | head -1`: once nobody reads stdout, the command ends at
+/// once, without a word, and polls no more.
+#[test]
+fn a_closed_stdout_ends_the_command_at_once_and_silently() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    // Jobs that never end; the deadline only bounds a failing run.
+    let simulator = start(&jobs(&[("a", "active"), ("b", "active")]));
+    for args in [&["a", "b"][..], &["a"]] {
+        let mut child = cli(&simulator)
+            .arg("watch")
+            .args(args)
+            .args(["--deadline", "60s"])
+            .args(FAST)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(first.contains("42% active"), "{first}");
+        drop(stdout); // as `head -1` exits
+        let (ended, end) = mpsc::channel();
+        std::thread::spawn(move || ended.send(child.wait_with_output().unwrap()));
+        // A bound, not a pause: a command that keeps polling fails here.
+        let output = end
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the command ended once stdout was closed");
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
