@@ -11,6 +11,7 @@ mod client;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
+mod human;
 mod interrupt;
 mod many;
 mod render;

@@ -60,6 +60,7 @@ pub async fn watch_all(
                     } else if !seen.contains(&job) {
                         let options = WatchOptions::new().started_at(read_at);
                         watches.push(client.watch_events_with(job.as_str(), options));
+                        renderer.started(&job);
                         seen.insert(job);
                     }
                 }

@@ -4,10 +4,11 @@
 mod bars;
 mod json;
 mod plain;
+mod summary;
 
 use std::io::{self, IsTerminal};
 
-use progress_model::Event;
+use progress_model::{Event, JobId};
 
 pub use bars::Bars;
 pub use json::JsonEvents;
@@ -19,6 +20,9 @@ use crate::args::Output;
 pub trait EventRenderer {
     /// Shows one event (an observation, a retry, a refreshed token, an end).
     fn event(&mut self, event: &Event) -> io::Result<()>;
+
+    /// A job's watch began (the bars count it; lines need nothing).
+    fn started(&mut self, _job: &JobId) {}
 
     /// Tells of something the user should know that is no event of a job
     /// (a line of stdin skipped): a line on stderr.
