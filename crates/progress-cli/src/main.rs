@@ -11,7 +11,6 @@ mod client;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
-mod human;
 mod interrupt;
 mod many;
 mod render;

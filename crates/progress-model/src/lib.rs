@@ -31,6 +31,7 @@ mod error;
 mod event;
 mod excerpt;
 mod exchange;
+mod human;
 mod jitter;
 mod job_id;
 mod limits;
@@ -81,6 +82,7 @@ pub use watch_options::WatchOptions;
 #[doc(hidden)]
 pub mod internal {
     pub use crate::exchange::{Outgoing, Receipt};
+    pub use crate::human::{duration as human_duration, rough as rough_duration};
     pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
     pub use crate::progress::escape_controls;
     #[cfg(feature = "_rustls")]

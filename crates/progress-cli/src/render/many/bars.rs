@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use progress_model::internal::escape_controls;
+use progress_model::internal::{escape_controls, human_duration};
 use progress_model::{Event, EventKind, JobId, Progress};
 
 use super::EventRenderer;
@@ -149,12 +149,8 @@ impl<W: Write> EventRenderer for Bars<W> {
                 }
                 row.bar.set_message(message(progress));
             }
-            EventKind::Retrying { error, wait } => {
-                let text = format!(
-                    "retrying in {} ({})",
-                    crate::human::duration(*wait),
-                    error.kind()
-                );
+            EventKind::Retrying { error, wait, .. } => {
+                let text = format!("retrying in {} ({})", human_duration(*wait), error.kind());
                 self.row(&event.job).bar.set_message(text);
             }
             EventKind::Finished(outcome) => {

@@ -1,5 +1,6 @@
-//! Durations as a person reads them: `250 ms`, `2.7 s`, `30 s`,
-//! `1 min 30 s`, `2 h 5 min`. `--json` keeps exact seconds instead.
+//! Durations as a person reads them, in messages: `250 ms`, `2.7 s`,
+//! `30 s`, `1 min 30 s`, `2 h 5 min`; or roughly, `about 6 min`. Programs
+//! get the exact `Duration` from the fields instead.
 
 use std::time::Duration;
 
@@ -24,6 +25,17 @@ pub fn duration(duration: Duration) -> String {
     }
 }
 
+/// `duration` in one unit, rounded: `45 s`, `6 min`, `3 h`, for a bound
+/// that is itself an estimate.
+pub fn rough(duration: Duration) -> String {
+    let seconds = (duration.as_millis() + 500) / 1000;
+    match seconds {
+        0..90 => format!("{seconds} s"),
+        90..5400 => format!("{} min", (seconds + 30) / 60),
+        _ => format!("{} h", (seconds + 1800) / 3600),
+    }
+}
+
 /// `1 min 30 s`, or `1 min` when the rest is zero.
 fn with_rest(whole: u128, unit: &str, rest: u128, rest_unit: &str) -> String {
     if rest == 0 {
@@ -36,6 +48,13 @@ fn with_rest(whole: u128, unit: &str, rest: u128, rest_unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rough_bound_has_one_unit() {
+        assert_eq!(rough(Duration::from_secs(45)), "45 s");
+        assert_eq!(rough(Duration::from_secs(345)), "6 min");
+        assert_eq!(rough(Duration::from_secs(3 * 3600 + 600)), "3 h");
+    }
 
     #[test]
     fn rounds_to_what_a_person_reads() {
