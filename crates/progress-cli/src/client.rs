@@ -36,6 +36,12 @@ macro_rules! configure {
         if let Some(proxy) = &connection.proxy {
             builder = builder.proxy(&proxy.0);
         }
+        if connection.no_proxy {
+            builder = builder.no_proxy();
+        }
+        if let Some(timeout) = connection.request_timeout {
+            builder = builder.request_timeout(timeout);
+        }
         if let Some(polling) = polling {
             if let Some(deadline) = polling.deadline {
                 builder = builder.deadline(deadline);
