@@ -249,9 +249,14 @@ pub enum JobArg {
     Id(JobId),
     /// The ids on stdin, one a line.
     Stdin,
+    /// Not a job id (`..`, control characters): why, naming it. Among many
+    /// jobs it is a warning and the others are watched; alone it is a
+    /// usage error.
+    Invalid(String),
 }
 
-/// Reads a job argument: `-`, or an id checked as the client would. A JWT
+/// Reads a job argument: `-`, or an id checked as the client would (an
+/// invalid one is kept, to be refused by the watch that sees it). A JWT
 /// (what iTwin access tokens are) is refused: with many jobs allowed, a token
 /// pasted after a job id would otherwise be sent in a URL and printed as a job.
 fn parse_job_arg(text: &str) -> Result<JobArg, String> {
@@ -265,7 +270,7 @@ fn parse_job_arg(text: &str) -> Result<JobArg, String> {
                 .into(),
         );
     }
-    parse_job_id(text).map(JobArg::Id)
+    Ok(JobId::new(text).map_or_else(|error| JobArg::Invalid(error.to_string()), JobArg::Id))
 }
 
 /// A JWT: three base64url parts joined by dots, the first a JSON object (`eyJ`).
@@ -511,6 +516,15 @@ mod tests {
         };
         assert_eq!(jobs.len(), 3);
         assert_eq!(jobs[1], JobArg::Stdin);
+        // An invalid id among jobs is kept, for a warning naming it.
+        let listed = Cli::try_parse_from(["itwin-progress", "watch", "j", ".."]).unwrap();
+        let Command::Watch { jobs, .. } = listed.command else {
+            panic!("not a watch");
+        };
+        assert!(
+            matches!(&jobs[1], JobArg::Invalid(why) if why.contains("`..`")),
+            "{jobs:?}"
+        );
         assert_eq!((polling.max_in_flight, polling.rate), (Some(4), Some(0.5)));
         for bad in [
             &["itwin-progress", "get", ".."][..],
@@ -533,7 +547,6 @@ mod tests {
             &["itwin-progress", "get", "j", "--accept-version", "v9"],
             &["itwin-progress", "watch", "j", "--deadline", "soon"],
             &["itwin-progress", "watch"],
-            &["itwin-progress", "watch", "j", ".."],
             &["itwin-progress", "watch", "j", "--max-in-flight", "0"],
             &["itwin-progress", "watch", "j", "--rate", "0"],
             &["itwin-progress", "watch", "j", "--rate", "-1"],

@@ -52,6 +52,11 @@ fn main() -> ExitCode {
         } => match jobs.as_slice() {
             // One job keeps the one-job display: a single bar or plain lines.
             [JobArg::Id(job)] => watch(&cli.connection, job, polling, *output),
+            // Alone, an id that is none is a mistake on the command line.
+            [JobArg::Invalid(why)] => {
+                stderr_line!("error: {why}");
+                exit::USAGE
+            }
             _ => many::run(
                 &cli.connection,
                 jobs,

@@ -229,3 +229,31 @@ fn a_closed_stdout_ends_the_command_at_once_and_silently() {
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
     }
 }
+
+/// `watch a .. b`: the id that is none gets a warning naming it, the others
+/// are watched, and the exit code tells of it (1, no other job did worse).
+#[test]
+fn an_invalid_id_among_jobs_is_a_warning_and_the_others_are_watched() {
+    let simulator = start(&jobs(&[("a", "success"), ("b", "cancelled")]));
+    let run = run(cli(&simulator)
+        .args(["watch", "a", "..", "b", "bad\u{7}id"])
+        .args(FAST));
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("warning: ") && run.stderr.contains("`..`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(r"bad\u{7}id"), "{}", run.stderr);
+    assert_eq!(simulator.requests_for("a"), 1);
+    assert_eq!(simulator.requests_for("b"), 1);
+    let mut lines: Vec<&str> = run.stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        ["a: 42% success (Tiling)", "b: 42% cancelled (Tiling)"]
+    );
+    // Alone, it is still a usage error.
+    let alone = common::run(cli(&simulator).args(["watch", ".."]));
+    assert_eq!(alone.code, Some(2), "{alone:?}");
+}

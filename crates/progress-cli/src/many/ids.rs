@@ -51,6 +51,9 @@ fn send_all(args: &[JobArg], started: Instant, stdin: impl BufRead, to: &Sender<
                 Some(input) => send_lines(input, to),
                 None => Ok(()),
             },
+            JobArg::Invalid(why) => {
+                to.blocking_send(Incoming::Invalid(format!("{why}; not watched")))
+            }
         };
         if sent.is_err() {
             return;

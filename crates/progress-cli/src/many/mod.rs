@@ -44,6 +44,8 @@ pub fn run(
     // `watch job-1 $TOKEN` is a job list now: never send or show the token.
     let named = args.iter().filter_map(|arg| match arg {
         JobArg::Id(job) => Some(job.as_str()),
+        // Its warning shows the id.
+        JobArg::Invalid(why) => Some(why.as_str()),
         JobArg::Stdin => None,
     });
     if named.clone().any(|job| token.is_in(job)) {
