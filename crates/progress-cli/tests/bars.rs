@@ -45,6 +45,16 @@ struct OnTerminal {
 /// Runs `watch` of `count` jobs with stderr on a 24-row pseudo-terminal.
 fn watch_on_a_terminal(count: usize) -> OnTerminal {
     let simulator = simulator(count);
+    let ids = (0..count).map(|index| format!("job-{index}"));
+    let args: Vec<String> = ids
+        .chain(["--intervals", "0.2", "--max-in-flight", "64"].map(String::from))
+        .collect();
+    run_on_a_terminal(&simulator, &args, Stdio::null())
+}
+
+/// Runs `watch ARGS` against `simulator`, stdin from `stdin`, stderr on a
+/// 24-row pseudo-terminal.
+fn run_on_a_terminal(simulator: &Simulator, args: &[String], stdin: Stdio) -> OnTerminal {
     let size = Winsize {
         ws_row: 24,
         ws_col: 100,
@@ -53,11 +63,10 @@ fn watch_on_a_terminal(count: usize) -> OnTerminal {
     };
     let pty = openpty(&size, None).expect("a pseudo-terminal");
     let started = Instant::now();
-    let child = cli(&simulator)
+    let child = cli(simulator)
         .arg("watch")
-        .args((0..count).map(|index| format!("job-{index}")))
-        .args(["--intervals", "0.2", "--max-in-flight", "64"])
-        .stdin(Stdio::null())
+        .args(args)
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(pty.slave))
         .spawn()
@@ -108,4 +117,44 @@ fn three_hundred_jobs_draw_a_screenful_and_one_summary_line() {
         .max()
         .unwrap_or(0);
     assert!(most_rows <= 24, "{most_rows} rows in one frame");
+}
+
+/// The most memory any child of this test process held, in KiB (Linux
+/// counts `ru_maxrss` in KiB).
+fn most_memory_of_children_kib() -> i64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    getrusage(UsageWho::RUSAGE_CHILDREN)
+        .expect("the children's usage")
+        .max_rss()
+}
+
+#[test]
+fn a_hundred_thousand_ids_on_stdin_are_read_as_they_come_and_summed_up_in_one_line() {
+    const IDS: usize = 100_000;
+    let simulator = simulator(0);
+    let lines: String = (0..IDS).map(|index| format!("job-{index:06}\n")).collect();
+    let ids = common::temp_file("hundred-thousand-ids", &lines);
+    let stdin = std::fs::File::open(&ids).expect("the id file");
+    // A deadline of 1 ms, counted from when each id is read: every watch
+    // ends within a poll, so the test is about reading and drawing.
+    let args = ["-", "--deadline", "1ms", "--max-in-flight", "64"].map(String::from);
+    let run = run_on_a_terminal(&simulator, &args, Stdio::from(stdin));
+    let _ = std::fs::remove_file(&ids);
+    assert!(matches!(run.code, Some(1 | 5)), "{:?}", run.code);
+    assert_eq!(run.stdout.lines().count(), IDS, "one final line per job");
+    let summary = format!("{IDS} jobs: 0 active");
+    assert!(
+        run.drawn.contains(&summary),
+        "no {summary:?} in the last of {:?}",
+        &run.drawn[run.drawn.len().saturating_sub(2000)..]
+    );
+    assert!(
+        run.drawn.len() < 1_000_000,
+        "{} bytes drawn",
+        run.drawn.len()
+    );
+    // The ids are neither kept in a list nor twice over: a hundred thousand
+    // of them take a few MiB, a bar or a thread each far more.
+    let most = most_memory_of_children_kib();
+    assert!(most < 100 * 1024, "the command held {most} KiB");
 }

@@ -3,6 +3,7 @@
 //! the exit code is the worst outcome.
 
 mod ids;
+mod seen;
 mod watches;
 
 use std::sync::Arc;

@@ -2,16 +2,16 @@
 //! comes in, shown event by event, ended together by a signal or a closed
 //! stdout.
 
-use std::collections::HashSet;
 use std::io;
 
 use futures_util::StreamExt;
 use futures_util::stream::SelectAll;
-use progress_model::{EventKind, JobId, WatchOptions};
+use progress_model::{EventKind, WatchOptions};
 use progress_reqwest::{Client, EventStream};
 use tokio::sync::{Notify, mpsc};
 
 use super::ids::Incoming;
+use super::seen::Seen;
 use crate::exit;
 use crate::render::many::EventRenderer;
 
@@ -43,7 +43,7 @@ pub async fn watch_all(
     // Every watch runs inside this one stream, polled by this task: no task
     // or thread per job, and dropping it cancels them all.
     let mut watches: SelectAll<EventStream> = SelectAll::new();
-    let mut seen: HashSet<JobId> = HashSet::new();
+    let mut seen = Seen::default();
     let mut reading = true;
     let mut worst = exit::SUCCESS;
     let mut output_failed = None;
@@ -51,25 +51,7 @@ pub async fn watch_all(
         tokio::select! {
             biased;
             () = stop.notified() => return Stopped::Signalled,
-            next = incoming.recv(), if reading => match next {
-                None => reading = false,
-                Some(Incoming::Job(job, read_at)) => {
-                    if holds_token(job.as_str()) {
-                        renderer.warn("an id holds the access token: it is neither sent nor shown");
-                        worst = exit::worst([worst, exit::ERROR]);
-                    } else if !seen.contains(&job) {
-                        let options = WatchOptions::new().started_at(read_at);
-                        watches.push(client.watch_events_with(job.as_str(), options));
-                        renderer.started(&job);
-                        seen.insert(job);
-                    }
-                }
-                Some(Incoming::Skipped(warning)) => renderer.warn(&warning),
-                Some(Incoming::Invalid(warning)) => {
-                    renderer.warn(&warning);
-                    worst = exit::worst([worst, exit::ERROR]);
-                }
-            },
+            // Events first: ids that keep coming must not hold up the watches.
             next = watches.next(), if !watches.is_empty() => {
                 // None: the last watch just ended (the loop's test sees it).
                 let Some(event) = next else { continue };
@@ -91,6 +73,24 @@ pub async fn watch_all(
                     }
                 }
             }
+            next = incoming.recv(), if reading => match next {
+                None => reading = false,
+                Some(Incoming::Job(job, read_at)) => {
+                    if holds_token(job.as_str()) {
+                        renderer.warn("an id holds the access token: it is neither sent nor shown");
+                        worst = exit::worst([worst, exit::ERROR]);
+                    } else if seen.first_time(&job) {
+                        let options = WatchOptions::new().started_at(read_at);
+                        watches.push(client.watch_events_with(job.as_str(), options));
+                        renderer.started(&job);
+                    }
+                }
+                Some(Incoming::Skipped(warning)) => renderer.warn(&warning),
+                Some(Incoming::Invalid(warning)) => {
+                    renderer.warn(&warning);
+                    worst = exit::worst([worst, exit::ERROR]);
+                }
+            },
         }
     }
     Stopped::AllEnded {

@@ -29,6 +29,10 @@ const REDRAWS_PER_SECOND: u8 = 10;
 /// Rows shown when the terminal does not tell its height.
 const ROWS_UNKNOWN_HEIGHT: usize = 20;
 
+/// Errors told in full once the bars are gone; the rest are counted (each
+/// job's line on stdout still names its error).
+const ERRORS_IN_FULL: usize = 20;
+
 #[derive(Debug)]
 pub struct Bars<W> {
     bars: MultiProgress,
@@ -39,10 +43,13 @@ pub struct Bars<W> {
     /// The line under the rows.
     summary_bar: ProgressBar,
     summary: Summary,
-    /// Each job's last line, printed on stdout when the bars are cleared.
-    finals: Vec<(String, String)>,
-    /// Errors to report once the bars are gone (not drawn over them).
+    /// Each job's last line, kept to be printed when the bars are cleared
+    /// if stdout is the bars' terminal; `None`: written as each job ends.
+    finals: Option<Vec<(String, String)>>,
+    /// Errors to report once the bars are gone (not drawn over them), the
+    /// first [`ERRORS_IN_FULL`]; and how many more there were.
     errors: Vec<progress_model::Error>,
+    more_errors: usize,
     out: W,
 }
 
@@ -55,7 +62,9 @@ struct Row {
 }
 
 impl<W: Write> Bars<W> {
-    pub fn new(out: W) -> Self {
+    /// Bars on stderr; each job's final line on `out`, at once unless `out`
+    /// is a terminal (`out_is_terminal`), where it would cross the bars.
+    pub fn new(out: W, out_is_terminal: bool) -> Self {
         let stderr = Stderr::new();
         let height = indicatif::TermLike::height(&stderr) as usize;
         let max_rows = match height {
@@ -63,7 +72,11 @@ impl<W: Write> Bars<W> {
             height => height.saturating_sub(2).max(1),
         };
         let target = ProgressDrawTarget::term_like_with_hz(Box::new(stderr), REDRAWS_PER_SECOND);
-        Self::with_target(out, target, max_rows)
+        let mut bars = Self::with_target(out, target, max_rows);
+        if !out_is_terminal {
+            bars.finals = None;
+        }
+        bars
     }
 
     fn with_target(out: W, target: ProgressDrawTarget, max_rows: usize) -> Self {
@@ -77,8 +90,9 @@ impl<W: Write> Bars<W> {
             max_rows,
             summary_bar,
             summary: Summary::default(),
-            finals: Vec::new(),
+            finals: Some(Vec::new()),
             errors: Vec::new(),
+            more_errors: 0,
             out,
         }
     }
@@ -157,7 +171,11 @@ impl<W: Write> EventRenderer for Bars<W> {
                 let last = match outcome {
                     Ok(progress) => progress.to_string(),
                     Err(error) => {
-                        self.errors.push(error.clone());
+                        if self.errors.len() < ERRORS_IN_FULL {
+                            self.errors.push(error.clone());
+                        } else {
+                            self.more_errors += 1;
+                        }
                         format!("error: {}", error.kind())
                     }
                 };
@@ -166,7 +184,13 @@ impl<W: Write> EventRenderer for Bars<W> {
                 let row = self.row(&event.job);
                 row.finished = true;
                 row.bar.set_message(last.clone());
-                self.finals.push((event.job.clone(), last));
+                match &mut self.finals {
+                    Some(finals) => finals.push((event.job.clone(), last)),
+                    None => {
+                        writeln!(self.out, "{}: {last}", event.job)?;
+                        self.out.flush()?;
+                    }
+                }
             }
             _ => {}
         }
@@ -181,12 +205,20 @@ impl<W: Write> EventRenderer for Bars<W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.bars.clear()?;
-        for (job, last) in &self.finals {
+        // The summary stays: the one line that tells how every job ended.
+        stderr::write_str(&format!("{}\n", self.summary));
+        for (job, last) in self.finals.iter().flatten() {
             writeln!(self.out, "{job}: {last}")?;
         }
         self.out.flush()?;
         for error in &self.errors {
             stderr::write_str(&report::describe(error));
+        }
+        if self.more_errors > 0 {
+            stderr::write_str(&format!(
+                "... and {} more jobs ended with an error (each named on stdout)\n",
+                self.more_errors
+            ));
         }
         Ok(())
     }

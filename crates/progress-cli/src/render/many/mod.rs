@@ -41,7 +41,7 @@ pub fn for_many(output: Output) -> Box<dyn EventRenderer> {
     if output.json {
         Box::new(JsonEvents::new(io::stdout()))
     } else if io::stderr().is_terminal() {
-        Box::new(Bars::new(io::stdout()))
+        Box::new(Bars::new(io::stdout(), io::stdout().is_terminal()))
     } else {
         Box::new(PlainLines::new(io::stdout()))
     }
