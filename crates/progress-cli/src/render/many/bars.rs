@@ -26,8 +26,9 @@ const TEMPLATE: &str = "{prefix:24!} [{bar:30.cyan/blue}] {pos:>3}% {msg}";
 /// Redraws a second at most, whatever the number of jobs and events.
 const REDRAWS_PER_SECOND: u8 = 10;
 
-/// Rows shown when the terminal does not tell its height.
-const ROWS_UNKNOWN_HEIGHT: usize = 20;
+/// The most job rows, however tall the terminal: enough to see what moves,
+/// few enough that a redraw stays a couple of kilobytes.
+const MOST_ROWS: usize = 20;
 
 /// Errors told in full once the bars are gone; the rest are counted (each
 /// job's line on stdout still names its error).
@@ -38,7 +39,8 @@ pub struct Bars<W> {
     bars: MultiProgress,
     /// The rows, the least recently changed first.
     rows: Vec<Row>,
-    /// The most rows shown: the screen's height less the summary line.
+    /// The most rows shown: the screen's height less the summary line (and
+    /// the line the cursor rests on), at most [`MOST_ROWS`].
     max_rows: usize,
     /// The line under the rows.
     summary_bar: ProgressBar,
@@ -67,9 +69,10 @@ impl<W: Write> Bars<W> {
     pub fn new(out: W, out_is_terminal: bool) -> Self {
         let stderr = Stderr::new();
         let height = indicatif::TermLike::height(&stderr) as usize;
+        // A terminal that does not tell its height reports 0.
         let max_rows = match height {
-            0 => ROWS_UNKNOWN_HEIGHT,
-            height => height.saturating_sub(2).max(1),
+            0 => MOST_ROWS,
+            height => height.saturating_sub(2).clamp(1, MOST_ROWS),
         };
         let target = ProgressDrawTarget::term_like_with_hz(Box::new(stderr), REDRAWS_PER_SECOND);
         let mut bars = Self::with_target(out, target, max_rows);
