@@ -13,6 +13,7 @@ mod docs_page;
 mod figure_line;
 mod footprint;
 mod limits;
+mod many_jobs;
 mod plan;
 mod rate_limited;
 
@@ -45,6 +46,8 @@ pub fn run(options: &Options) -> Result<(), String> {
         "progress-bench",
         "-p",
         "progress-sim",
+        "-p",
+        "itwin-progress",
     ]))?;
     let built = Instant::now();
     let root = workspace_root();
@@ -76,6 +79,8 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let c1 = rate_limited::measure(&release.join("progress-sim"), &bench, &out, plan.c1_watches)?;
     lines.extend(c1.lines().map(str::to_owned));
+    let c2 = many_jobs::measure(&bench, &release.join("itwin-progress"), plan.c2_jobs)?;
+    lines.extend(c2.lines().map(str::to_owned));
     let p3_trials = plan.p3_trials.to_string();
     let p3 = bounded::output(
         "P3",

@@ -199,7 +199,9 @@ fn the_blocking_client_tells_its_retry_listener_too() {
     let heard = heard.lock().unwrap();
     assert_eq!(heard.len(), 1);
     assert!(
-        heard[0].starts_with("retrying in 30s: job `job-1`: rate limited"),
+        heard[0].starts_with(
+            "retrying in 30 s (gives up after about 8 min of failures): job `job-1`: rate limited"
+        ),
         "{heard:?}"
     );
 }

@@ -50,10 +50,13 @@ pub enum Command {
     },
     /// Poll one job or many until they end; the exit code tells how they ended.
     ///
-    /// With several jobs (or `-`), every job is watched on one client: one
-    /// bar per job on a terminal, lines prefixed with the job id otherwise,
-    /// and the exit code is the worst outcome (1 over 5 over 3 over 4 over 6
-    /// over 0).
+    /// With several jobs (or `-`), every job is watched at once on one
+    /// client, up to --max-in-flight requests at a time: on a terminal a
+    /// screenful of bars and a summary line, otherwise lines prefixed with the
+    /// job id; the exit code is the worst outcome (1 over 5 over 3 over 4 over
+    /// 6 over 0). `-` watches each id as soon as its line is read, and ends
+    /// once stdin is closed and every watch has ended; an empty line or one
+    /// longer than 1024 bytes is skipped with a warning.
     #[command(after_help = exit::HELP)]
     Watch {
         /// The jobs' ids; `-` reads ids from stdin, one a line.
@@ -161,6 +164,14 @@ pub struct Connection {
     // would repeat the value, password and all.
     #[arg(long, global = true, value_name = "URL", value_parser = read_proxy)]
     pub proxy: Option<ProxyArg>,
+    /// Connect directly, through no proxy, whatever HTTPS_PROXY, ALL_PROXY or
+    /// --proxy say (as NO_PROXY=* would).
+    #[arg(long, global = true, conflicts_with = "proxy")]
+    pub no_proxy: bool,
+    /// Give up on one request after this long (e.g. 10s, 1m; not zero): it
+    /// then counts as a failure and is retried [default: 30s].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_request_timeout)]
+    pub request_timeout: Option<Duration>,
 }
 
 /// The `--proxy` URL as given, kept out of `Debug`: it may hold a password.
@@ -202,7 +213,8 @@ impl From<EnvironmentArg> for Environment {
 #[derive(Debug, Args)]
 pub struct Polling {
     /// Give up after this long (e.g. 90s, 45m, 6h; not zero); exit code 5. Never
-    /// sleeps past it.
+    /// sleeps past it. With many jobs it bounds the whole command: it counts
+    /// from the start, or for an id read from stdin from when it was read.
     #[arg(long, value_name = "DURATION", value_parser = parse_deadline)]
     pub deadline: Option<Duration>,
     /// The waits between polls in seconds, comma-separated, each at least 0.01;
@@ -237,9 +249,14 @@ pub enum JobArg {
     Id(JobId),
     /// The ids on stdin, one a line.
     Stdin,
+    /// Not a job id (`..`, control characters): why, naming it. Among many
+    /// jobs it is a warning and the others are watched; alone it is a
+    /// usage error.
+    Invalid(String),
 }
 
-/// Reads a job argument: `-`, or an id checked as the client would. A JWT
+/// Reads a job argument: `-`, or an id checked as the client would (an
+/// invalid one is kept, to be refused by the watch that sees it). A JWT
 /// (what iTwin access tokens are) is refused: with many jobs allowed, a token
 /// pasted after a job id would otherwise be sent in a URL and printed as a job.
 fn parse_job_arg(text: &str) -> Result<JobArg, String> {
@@ -253,7 +270,7 @@ fn parse_job_arg(text: &str) -> Result<JobArg, String> {
                 .into(),
         );
     }
-    parse_job_id(text).map(JobArg::Id)
+    Ok(JobId::new(text).map_or_else(|error| JobArg::Invalid(error.to_string()), JobArg::Id))
 }
 
 /// A JWT: three base64url parts joined by dots, the first a JSON object (`eyJ`).
@@ -341,6 +358,17 @@ fn parse_deadline(text: &str) -> Result<Duration, String> {
         return Err("the deadline must be longer than zero".into());
     }
     Ok(deadline)
+}
+
+/// Reads `--request-timeout` as a humantime duration; zero is refused (no
+/// request could be answered).
+fn parse_request_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = humantime::parse_duration(text)
+        .map_err(|error| format!("{error} (expected a duration such as 10s or 1m)"))?;
+    if timeout.is_zero() {
+        return Err("the request timeout must be longer than zero".into());
+    }
+    Ok(timeout)
 }
 
 /// Checks a job id the way the client would, but as a usage error.
@@ -488,6 +516,15 @@ mod tests {
         };
         assert_eq!(jobs.len(), 3);
         assert_eq!(jobs[1], JobArg::Stdin);
+        // An invalid id among jobs is kept, for a warning naming it.
+        let listed = Cli::try_parse_from(["itwin-progress", "watch", "j", ".."]).unwrap();
+        let Command::Watch { jobs, .. } = listed.command else {
+            panic!("not a watch");
+        };
+        assert!(
+            matches!(&jobs[1], JobArg::Invalid(why) if why.contains("`..`")),
+            "{jobs:?}"
+        );
         assert_eq!((polling.max_in_flight, polling.rate), (Some(4), Some(0.5)));
         for bad in [
             &["itwin-progress", "get", ".."][..],
@@ -510,7 +547,6 @@ mod tests {
             &["itwin-progress", "get", "j", "--accept-version", "v9"],
             &["itwin-progress", "watch", "j", "--deadline", "soon"],
             &["itwin-progress", "watch"],
-            &["itwin-progress", "watch", "j", ".."],
             &["itwin-progress", "watch", "j", "--max-in-flight", "0"],
             &["itwin-progress", "watch", "j", "--rate", "0"],
             &["itwin-progress", "watch", "j", "--rate", "-1"],

@@ -1,4 +1,6 @@
-//! The blocking client, configured from the command line.
+//! The clients, configured from the command line: the blocking one for `get`
+//! and a single `watch`, the async one for many jobs. One list of settings
+//! serves both (their builders share every setting's name).
 
 use progress_model::internal::RetryListener;
 use progress_model::{Error, TokenProvider};
@@ -9,8 +11,59 @@ use crate::args::{Connection, Polling};
 /// Appended to the `User-Agent`, so the service can tell the command's traffic apart.
 const USER_AGENT: &str = concat!("itwin-progress/", env!("CARGO_PKG_VERSION"));
 
-/// A client for `connection`, with `polling`'s settings when given (the
-/// library's defaults otherwise: 15, 30, 60, 120 s, 5 retries, no deadline).
+/// `$builder` with every setting of `$connection` and of `$polling` (an
+/// `Option<&Polling>`: the library's defaults when `None`, that is 15, 30,
+/// 60, 120 s, 5 retries, no deadline), or the error of a setting refused.
+macro_rules! configure {
+    ($builder:expr, $connection:expr, $polling:expr) => {{
+        let connection: &Connection = $connection;
+        let polling: Option<&Polling> = $polling;
+        let mut builder = $builder
+            .service(connection.service.clone())
+            .user_agent_suffix(USER_AGENT);
+        if let Some(environment) = connection.environment {
+            builder = builder.environment(environment.into());
+        }
+        if let Some(url) = &connection.base_url {
+            builder = builder.base_url(url.as_str());
+        }
+        if let Some(version) = &connection.accept_version {
+            builder = builder.api_version(version.clone());
+        }
+        if let Some(pem) = root_certificate(connection)? {
+            builder = builder.add_root_certificate(pem);
+        }
+        if let Some(proxy) = &connection.proxy {
+            builder = builder.proxy(&proxy.0);
+        }
+        if connection.no_proxy {
+            builder = builder.no_proxy();
+        }
+        if let Some(timeout) = connection.request_timeout {
+            builder = builder.request_timeout(timeout);
+        }
+        if let Some(polling) = polling {
+            if let Some(deadline) = polling.deadline {
+                builder = builder.deadline(deadline);
+            }
+            if let Some(intervals) = &polling.intervals {
+                builder = builder.intervals(intervals.0.iter().copied());
+            }
+            if let Some(retries) = polling.max_retries {
+                builder = builder.max_retries(retries);
+            }
+            if let Some(slots) = polling.max_in_flight {
+                builder = builder.max_in_flight(slots as usize);
+            }
+            if let Some(rate) = polling.rate {
+                builder = builder.max_requests_per_second(rate);
+            }
+        }
+        builder
+    }};
+}
+
+/// A blocking client for `connection`, with `polling`'s settings when given.
 pub fn build(
     connection: &Connection,
     polling: Option<&Polling>,
@@ -18,47 +71,22 @@ pub fn build(
     sleeper: impl Sleeper + 'static,
     on_retry: Option<RetryListener>,
 ) -> Result<Client, Error> {
-    let mut builder = Client::builder()
-        .service(connection.service.clone())
-        .user_agent_suffix(USER_AGENT)
-        .token_provider(token)
-        .sleeper(sleeper);
+    let mut builder = Client::builder().token_provider(token).sleeper(sleeper);
     if let Some(listener) = on_retry {
         builder = builder.on_retry(move |retry| listener(retry));
     }
-    if let Some(environment) = connection.environment {
-        builder = builder.environment(environment.into());
-    }
-    if let Some(url) = &connection.base_url {
-        builder = builder.base_url(url.as_str());
-    }
-    if let Some(version) = &connection.accept_version {
-        builder = builder.api_version(version.clone());
-    }
-    if let Some(pem) = root_certificate(connection)? {
-        builder = builder.add_root_certificate(pem);
-    }
-    if let Some(proxy) = &connection.proxy {
-        builder = builder.proxy(&proxy.0);
-    }
-    if let Some(polling) = polling {
-        if let Some(deadline) = polling.deadline {
-            builder = builder.deadline(deadline);
-        }
-        if let Some(intervals) = &polling.intervals {
-            builder = builder.intervals(intervals.0.iter().copied());
-        }
-        if let Some(retries) = polling.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(slots) = polling.max_in_flight {
-            builder = builder.max_in_flight(slots as usize);
-        }
-        if let Some(rate) = polling.rate {
-            builder = builder.max_requests_per_second(rate);
-        }
-    }
-    builder.build()
+    configure!(builder, connection, polling).build()
+}
+
+/// An async client for many jobs: the runtime's timer, and retries told as
+/// events of their own (no listener).
+pub fn build_async(
+    connection: &Connection,
+    polling: &Polling,
+    token: impl TokenProvider + 'static,
+) -> Result<progress_reqwest::Client, Error> {
+    let builder = progress_reqwest::Client::builder().token_provider(token);
+    configure!(builder, connection, Some(polling)).build()
 }
 
 /// The PEM file `--ca-cert` (or SSL_CERT_FILE) names, read.

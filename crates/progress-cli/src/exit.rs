@@ -39,10 +39,12 @@ Exit codes:
   6    the job ended `over` (contextcapture): it ended, but the progress answer
        does not say how; ask the service for the job itself to learn its outcome
   129  stopped by SIGHUP (the terminal went away)
-With several jobs, the exit code is the worst of their outcomes:
-1 over 5 over 3 over 4 over 6 over 0.
   130  interrupted by SIGINT (Ctrl-C)
   143  stopped by SIGTERM
+With several jobs, the exit code is the worst of their outcomes:
+1 over 5 over 3 over 4 over 6 over 0; an invalid job id among them counts
+as 1. A closed stdout (`| head -1`) ends the command at once, silently,
+with 0.
 
 The access token is read from ITWIN_ACCESS_TOKEN or from --token-file PATH;
 with a client id (--client-id or ITWIN_CLIENT_ID) tokens come from the
@@ -72,6 +74,8 @@ pub fn for_ending(ending: &Ending) -> u8 {
     match ending {
         Ending::Finished(progress) => for_state(&progress.state),
         Ending::Failed(error) => for_error(error),
+        // Nobody reads any more (`| head -1`): not a failure, as for `rg`.
+        Ending::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
         Ending::Output(_) => ERROR,
         Ending::Interrupted(signal) => signal.exit_code(),
     }
@@ -217,6 +221,18 @@ mod tests {
         }
         assert_eq!(for_get(&Ok(progress("failed"))), SUCCESS);
         assert_eq!(for_get(&Err(Error::Config("x".into()))), ERROR);
+    }
+
+    #[test]
+    fn the_help_table_lists_the_codes_together_in_order() {
+        let codes: Vec<u8> = HELP
+            .lines()
+            .skip_while(|line| !line.starts_with("Exit codes:"))
+            .skip(1)
+            .take_while(|line| line.starts_with("  "))
+            .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 129, 130, 143]);
     }
 
     #[test]

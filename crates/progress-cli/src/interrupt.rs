@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use progress_model::{AccessToken, TokenError, TokenProvider};
-use progress_ureq::{CancelHandle, Sleeper};
+use progress_ureq::Sleeper;
 
 use crate::signal::{self, StopSignal};
 use crate::stderr::stderr_line;
@@ -25,14 +25,22 @@ pub struct Interrupt {
 }
 
 /// The flag, and what wakes the sleepers when it is set.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Shared {
     /// The first signal that came, if any.
     set: Mutex<Option<StopSignal>>,
     /// Notified when `set` becomes `Some`.
     wake: Condvar,
-    /// Watches that end at once on a signal (a watch of many jobs).
-    cancels: Mutex<Vec<CancelHandle>>,
+    /// What ends at once on a signal (the watches of many jobs).
+    on_trigger: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("set", &self.set)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Interrupt {
@@ -68,25 +76,25 @@ impl Interrupt {
         set.get_or_insert(signal);
         self.shared.wake.notify_all();
         drop(set);
-        for cancel in self.cancels().iter() {
-            cancel.cancel();
+        for action in self.on_trigger().iter() {
+            action();
         }
         already
     }
 
-    /// Cancels the watch `handle` belongs to when a signal comes (at once,
-    /// if one came already): a watch of many jobs then ends every watch at
-    /// once rather than waking for each job's next poll.
-    pub fn cancel_on_signal(&self, handle: CancelHandle) {
+    /// Calls `action` when a signal comes (at once, if one came already): a
+    /// watch of many jobs then ends every watch at once rather than waking
+    /// for each job's next poll.
+    pub fn on_signal(&self, action: impl Fn() + Send + Sync + 'static) {
         if self.is_set() {
-            handle.cancel();
+            action();
         }
-        self.cancels().push(handle);
+        self.on_trigger().push(Box::new(action));
     }
 
-    fn cancels(&self) -> MutexGuard<'_, Vec<CancelHandle>> {
+    fn on_trigger(&self) -> MutexGuard<'_, Vec<Box<dyn Fn() + Send + Sync>>> {
         self.shared
-            .cancels
+            .on_trigger
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

@@ -12,6 +12,7 @@ mod client;
 mod demo;
 mod exit;
 mod interrupt;
+mod many;
 mod render;
 mod report;
 mod signal;
@@ -20,7 +21,6 @@ mod token;
 mod token_file;
 mod usage_error;
 mod watch;
-mod watch_many;
 
 use std::process::ExitCode;
 
@@ -35,6 +35,8 @@ use crate::token::TokenSource;
 
 /// Parses, runs the subcommand, exits with its code.
 fn main() -> ExitCode {
+    // A deadline of many jobs counts from here.
+    let started = std::time::Instant::now();
     // Not `Cli::parse()`: clap's own message would repeat a stray or invalid
     // value, which may be a token typed in the wrong place.
     let cli = match Cli::try_parse() {
@@ -50,7 +52,19 @@ fn main() -> ExitCode {
         } => match jobs.as_slice() {
             // One job keeps the one-job display: a single bar or plain lines.
             [JobArg::Id(job)] => watch(&cli.connection, job, polling, *output),
-            _ => watch_jobs(&cli.connection, jobs, polling, *output),
+            // Alone, an id that is none is a mistake on the command line.
+            [JobArg::Invalid(why)] => {
+                stderr_line!("error: {why}");
+                exit::USAGE
+            }
+            _ => many::run(
+                &cli.connection,
+                jobs,
+                polling,
+                *output,
+                &on_signals(),
+                started,
+            ),
         },
         #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
@@ -122,49 +136,6 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
     let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
     report::ending(&ending);
     exit::for_ending(&ending)
-}
-
-/// `watch` of many jobs (or of `-`): every job on one client, on this
-/// thread; the exit code is the worst outcome.
-fn watch_jobs(connection: &Connection, args: &[JobArg], polling: &Polling, output: Output) -> u8 {
-    let jobs = match watch_many::jobs(args, std::io::stdin().lock()) {
-        Ok(jobs) => jobs,
-        Err(problem) => {
-            stderr_line!("error: {problem}");
-            return exit::USAGE;
-        }
-    };
-    let token = match TokenSource::from_environment(connection) {
-        Ok(token) => token,
-        Err(problem) => {
-            stderr_line!("error: {problem}");
-            return problem.exit_code();
-        }
-    };
-    // `watch job-1 $TOKEN` is a job list now: never send or show the token.
-    if jobs.iter().any(|job| token.is_in(job.as_str())) {
-        stderr_line!(
-            "error: a job id holds the access token; nothing was sent (give only job ids after `watch`)"
-        );
-        return exit::USAGE;
-    }
-    let interrupt = on_signals();
-    // Retries are events of their own here: no listener.
-    let client = match client::build(
-        connection,
-        Some(polling),
-        interrupt.gate(token),
-        interrupt.clone(),
-        None,
-    ) {
-        Ok(client) => client,
-        Err(error) => {
-            report::error(&error);
-            return exit::for_build(&error);
-        }
-    };
-    let mut renderer = render::many::for_many(output, &jobs);
-    watch_many::run(&client, &jobs, renderer.as_mut(), &interrupt)
 }
 
 /// The interrupt flag, set by SIGINT, SIGTERM and SIGHUP. Should the handler

@@ -38,6 +38,8 @@ pub fn ending(ending: &Ending) {
         ),
         Ending::Finished(_) => {}
         Ending::Failed(failure) => error(failure),
+        // A closed stdout ends the command without a word, as `cat` and `rg` do.
+        Ending::Output(failure) if failure.kind() == std::io::ErrorKind::BrokenPipe => {}
         Ending::Output(failure) => stderr_line!("error: cannot write the output: {failure}"),
         Ending::Interrupted(signal) => stderr_line!("interrupted by {signal}"),
     }

@@ -186,13 +186,19 @@ impl TokenSource {
     /// the file's), so that a token pasted where a job id goes is neither
     /// sent nor shown. Tokens from client credentials are not fetched for this.
     pub fn is_in(&self, text: &str) -> bool {
-        let known = match self {
-            Self::Env(token) => token.clone(),
-            Self::File(file) => file.token(),
-            Self::Credentials(_) => return false,
-        };
-        let secret = known.secret();
-        !secret.is_empty() && text.contains(secret)
+        self.secret_now().is_some_and(|known| {
+            let secret = known.secret();
+            !secret.is_empty() && text.contains(secret)
+        })
+    }
+
+    /// The token known now, if any (none before the identity service gave one).
+    pub fn secret_now(&self) -> Option<AccessToken> {
+        match self {
+            Self::Env(token) => Some(token.clone()),
+            Self::File(file) => Some(file.token()),
+            Self::Credentials(_) => None,
+        }
     }
 }
 

@@ -180,3 +180,18 @@ fn a_proxy_it_cannot_use_is_a_usage_error_that_hides_the_password() {
     assert!(text.contains("http://"), "{text}");
     assert!(!text.contains("s0cks-pass-word"), "{text}");
 }
+
+#[test]
+fn no_proxy_connects_directly_whatever_https_proxy_says() {
+    let server = CaTlsServer::start();
+    let ca = ca_file(&server);
+    // Nothing listens on port 1: through the proxy, the request would fail.
+    let dead_proxy = [("HTTPS_PROXY", "http://127.0.0.1:1")];
+    let output = get(
+        &server,
+        &["--ca-cert", ca.as_str(), "--no-proxy"],
+        &dead_proxy,
+    );
+    assert!(output.status.success(), "{}", shown(&output));
+    assert!(!server.heads().is_empty());
+}

@@ -119,20 +119,34 @@ fn ids_come_from_stdin_after_a_dash() {
 }
 
 #[test]
-fn a_bad_id_on_stdin_is_a_usage_error_before_anything_is_sent() {
-    let simulator = start(&jobs(&[("a", "success")]));
+fn a_bad_id_on_stdin_is_skipped_with_a_warning_and_the_others_are_watched() {
+    let simulator = start(&jobs(&[("a", "success"), ("b", "success")]));
     let mut child = cli(&simulator)
         .args(["watch", "-"])
+        .args(FAST)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a\n..\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a\n..\n\nb\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("stdin line 2"));
-    assert_eq!(simulator.served().total(), 0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The bad id makes it an error (1), though both jobs succeeded.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("warning: stdin line 2:"), "{stderr}");
+    assert!(stderr.contains("`..`"), "{stderr}");
+    assert!(
+        stderr.contains("warning: stdin line 3 is empty"),
+        "{stderr}"
+    );
+    assert_eq!(simulator.requests_for("a"), 1);
+    assert_eq!(simulator.requests_for("b"), 1);
 }
 
 #[test]
@@ -141,4 +155,105 @@ fn the_token_pasted_among_the_jobs_is_refused_and_never_sent() {
     let run = run(cli(&simulator).args(["watch", "a", TOKEN]));
     assert_eq!(run.code, Some(2), "{run:?}");
     assert_eq!(simulator.served().total(), 0);
+}
+
+/// A producer that keeps stdin open and writes ids as it submits jobs:
+/// each job is watched as soon as its line is read, and the command ends
+/// once stdin is closed and every watch has ended.
+#[test]
+fn ids_on_a_pipe_held_open_are_watched_as_they_come() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let simulator = start(&jobs(&[("a", "success"), ("b", "failed")]));
+    let mut child = cli(&simulator)
+        .args(["watch", "-"])
+        .args(FAST)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (lines, seen) = mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    // A bound, not a pause: the line comes at once or the test fails.
+    let next_line = || seen.recv_timeout(Duration::from_secs(20));
+    stdin.write_all(b"a\n").unwrap();
+    assert_eq!(next_line().as_deref(), Ok("a: 42% success (Tiling)"));
+    stdin.write_all(b"b\n").unwrap();
+    assert_eq!(next_line().as_deref(), Ok("b: 42% failed (Tiling)"));
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3));
+}
+
+/// `watch ... | head -1`: once nobody reads stdout, the command ends at
+/// once, without a word, and polls no more.
+#[test]
+fn a_closed_stdout_ends_the_command_at_once_and_silently() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    // Jobs that never end; the deadline only bounds a failing run.
+    let simulator = start(&jobs(&[("a", "active"), ("b", "active")]));
+    for args in [&["a", "b"][..], &["a"]] {
+        let mut child = cli(&simulator)
+            .arg("watch")
+            .args(args)
+            .args(["--deadline", "60s"])
+            .args(FAST)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(first.contains("42% active"), "{first}");
+        drop(stdout); // as `head -1` exits
+        let (ended, end) = mpsc::channel();
+        std::thread::spawn(move || ended.send(child.wait_with_output().unwrap()));
+        // A bound, not a pause: a command that keeps polling fails here.
+        let output = end
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the command ended once stdout was closed");
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
+
+/// `watch a .. b`: the id that is none gets a warning naming it, the others
+/// are watched, and the exit code tells of it (1, no other job did worse).
+#[test]
+fn an_invalid_id_among_jobs_is_a_warning_and_the_others_are_watched() {
+    let simulator = start(&jobs(&[("a", "success"), ("b", "cancelled")]));
+    let run = run(cli(&simulator)
+        .args(["watch", "a", "..", "b", "bad\u{7}id"])
+        .args(FAST));
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("warning: ") && run.stderr.contains("`..`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(r"bad\u{7}id"), "{}", run.stderr);
+    assert_eq!(simulator.requests_for("a"), 1);
+    assert_eq!(simulator.requests_for("b"), 1);
+    let mut lines: Vec<&str> = run.stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        ["a: 42% success (Tiling)", "b: 42% cancelled (Tiling)"]
+    );
+    // Alone, it is still a usage error.
+    let alone = common::run(cli(&simulator).args(["watch", ".."]));
+    assert_eq!(alone.code, Some(2), "{alone:?}");
 }

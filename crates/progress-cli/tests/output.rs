@@ -213,6 +213,17 @@ fn a_retried_failure_is_announced_on_stderr_and_stdout_keeps_only_observations()
         "{}",
         run.stderr
     );
+    // Rounded for people (`1.1 s`, not `1.093528131s`), with the bound on
+    // how long the watch keeps retrying.
+    let wait = run.stderr.split("retrying in ").nth(1).unwrap_or_default();
+    let (wait, rest) = wait.split_once(" (").unwrap_or_default();
+    let (number, unit) = wait.split_once(' ').unwrap_or_default();
+    assert!(
+        ["ms", "s"].contains(&unit) && number.len() <= 4 && number.parse::<f64>().is_ok(),
+        "{wait:?} in {}",
+        run.stderr
+    );
+    assert!(rest.starts_with("gives up after about "), "{rest}");
     // Every stdout line is an observation, the 429 included in none of them.
     assert!(
         run.json_lines()

@@ -282,6 +282,40 @@ impl BaseUrl {
         &self.url
     }
 
+    /// Refuses a base URL that already ends in the service's path, or in a
+    /// known service's (`https://api.bentley.com/reality-modeling`): the
+    /// client adds the service path itself, so every request would go to
+    /// `.../reality-modeling/reality-modeling/...` and meet a 404. The error
+    /// says which part to drop.
+    pub fn check_for(&self, service: &Service) -> Result<(), Error> {
+        let after_scheme = self.url.split_once("://").map_or("", |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("", |at| &after_scheme[at..]);
+        let known = [
+            Service::RealityModeling,
+            Service::RealityConversion,
+            Service::RealityAnalysis,
+            Service::ContextCapture,
+            Service::LegacyRealityConversion,
+            Service::LegacyRealityDataAnalysis,
+        ];
+        let ends_in = std::iter::once(service)
+            .chain(&known)
+            .map(|service| format!("/{}", service.path()))
+            .find(|tail| {
+                path.len() >= tail.len()
+                    && path[path.len() - tail.len()..].eq_ignore_ascii_case(tail)
+            });
+        match ends_in {
+            Some(tail) => Err(Error::Config(format!(
+                "the base URL `{}` ends in the service path `{tail}`, which the client adds \
+                 itself: drop `{tail}` (the base URL is then `{}`) and name the service on its own",
+                self.url,
+                &self.url[..self.url.len() - tail.len()]
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Whether requests go in clear text (`http://`, in any letter case, to a
     /// loopback host). Such requests must bypass any proxy: a proxy elsewhere
     /// would carry the token across the network unencrypted.
@@ -318,6 +352,29 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_ending_in_a_service_path_is_refused_saying_what_to_drop() {
+        let url = BaseUrl::new("https://api.bentley.com/Reality-Modeling/").unwrap();
+        let error = url.check_for(&Service::RealityModeling).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("drop `/reality-modeling`")
+                && message.contains("the base URL is then `https://api.bentley.com`"),
+            "{message}"
+        );
+        // Another service's path is as wrong.
+        let url = BaseUrl::new("https://api.bentley.com/contextcapture").unwrap();
+        assert!(url.check_for(&Service::RealityModeling).is_err());
+        for fine in [
+            "https://api.bentley.com",
+            "http://127.0.0.1:8080/prefix",
+            "https://x/reality-modeling-gw",
+        ] {
+            let url = BaseUrl::new(fine).unwrap();
+            assert!(url.check_for(&Service::RealityModeling).is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn http_is_allowed_for_loopback_hosts_only() {

@@ -338,8 +338,9 @@ pub enum Error {
     /// The watch's deadline came before the job ended. When the last attempt
     /// had failed, the message tells that failure too: why no newer progress came.
     #[error(
-        "{}deadline of {deadline:?} reached before the job ended{}{}",
+        "{}deadline of {} reached before the job ended{}{}",
         ForJob(job),
+        crate::human::duration(*deadline),
         last.as_ref().map(|p| format!(" (last seen: {p})")).unwrap_or_default(),
         Failing(failing),
     )]

@@ -29,6 +29,9 @@ pub enum EventKind {
         error: Error,
         /// How long the watch waits first.
         wait: Duration,
+        /// How long the watch keeps retrying at most should every attempt
+        /// fail (see [`Retry::gives_up_after`](crate::Retry::gives_up_after)).
+        gives_up_after: Duration,
     },
     /// A 401 made the watch ask for a fresh token, and the request sent with
     /// it was answered.
@@ -67,10 +70,15 @@ impl Event {
     /// The retry this event announces, for an `on_retry` listener.
     pub fn retry(&self) -> Option<crate::Retry> {
         match &self.kind {
-            EventKind::Retrying { error, wait } => Some(crate::Retry {
+            EventKind::Retrying {
+                error,
+                wait,
+                gives_up_after,
+            } => Some(crate::Retry {
                 job: self.job.clone(),
                 error: error.clone(),
                 wait: *wait,
+                gives_up_after: *gives_up_after,
             }),
             _ => None,
         }
@@ -101,6 +109,7 @@ impl Watch {
             Action::Retry(retry) => EventKind::Retrying {
                 error: retry.error,
                 wait: retry.wait,
+                gives_up_after: retry.gives_up_after,
             },
             Action::TokenRefreshed => EventKind::TokenRefreshed,
             Action::Done(outcome) => EventKind::Finished(outcome),

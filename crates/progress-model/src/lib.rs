@@ -32,6 +32,7 @@ mod error_text;
 mod event;
 mod excerpt;
 mod exchange;
+mod human;
 mod jitter;
 mod job_id;
 mod limits;
@@ -82,6 +83,7 @@ pub use watch_options::WatchOptions;
 #[doc(hidden)]
 pub mod internal {
     pub use crate::exchange::{Outgoing, Receipt};
+    pub use crate::human::{duration as human_duration, rough as rough_duration};
     pub use crate::parts::{ClientParts, PartsBuilder, RetryListener};
     pub use crate::progress::escape_controls;
     #[cfg(feature = "_rustls")]

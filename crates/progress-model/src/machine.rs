@@ -90,11 +90,24 @@ pub struct Retry {
     pub error: Error,
     /// How long the watch waits before it tries again.
     pub wait: Duration,
+    /// How long the watch keeps retrying at most should every attempt
+    /// fail: this wait and those before the retries left, each at least its
+    /// rung of the ladder, no longer than the time left before the deadline
+    /// (the requests' own time, a longer `Retry-After` and jitter aside).
+    pub gives_up_after: Duration,
 }
 
 impl std::fmt::Display for Retry {
+    /// `retrying in 15 s (gives up after about 6 min of failures): ...`,
+    /// durations rounded for people.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "retrying in {:?}: {}", self.wait, self.error.chain())
+        write!(
+            f,
+            "retrying in {} (gives up after about {} of failures): {}",
+            crate::human::duration(self.wait),
+            crate::human::rough(self.gives_up_after),
+            self.error.chain()
+        )
     }
 }
 
@@ -241,7 +254,7 @@ impl Watch {
         options: &crate::WatchOptions,
     ) -> Self {
         let policy = options.apply(&settings.policy);
-        match JobId::new(job_id) {
+        let mut watch = match JobId::new(job_id) {
             Ok(job) => Self::new(job, policy, settings.body_cap, can_refresh),
             Err(invalid) => {
                 let mut watch = Self::with_job(None, policy, settings.body_cap, can_refresh);
@@ -249,7 +262,9 @@ impl Watch {
                 watch.finished = Some(Err(invalid));
                 watch
             }
-        }
+        };
+        watch.started = options.start();
+        watch
     }
 
     fn with_job(
@@ -347,7 +362,8 @@ impl Watch {
         }
     }
 
-    /// What to do next. The first call starts the deadline's clock.
+    /// What to do next. The first call starts the deadline's clock, unless
+    /// [`WatchOptions::started_at`](crate::WatchOptions::started_at) set it.
     pub fn next(&mut self, now: Instant) -> Action {
         let started = *self.started.get_or_insert(now);
         if let Some(outcome) = &self.finished {
@@ -554,10 +570,38 @@ impl Watch {
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
             let job = self.label.clone();
-            self.queued
-                .push_back(Action::Retry(Retry { job, error, wait }));
+            let gives_up_after = self.retrying_at_most(now, wait);
+            self.queued.push_back(Action::Retry(Retry {
+                job,
+                error,
+                wait,
+                gives_up_after,
+            }));
         }
         self.queue_wait(now, wait);
+    }
+
+    /// How long the watch keeps retrying should every attempt fail: `wait`,
+    /// then one rung of the ladder before each retry left after the next,
+    /// cut at the deadline.
+    fn retrying_at_most(&self, now: Instant, wait: Duration) -> Duration {
+        let retries_left = self
+            .policy
+            .max_retries
+            .saturating_sub(self.consecutive_failures);
+        let intervals = &self.policy.intervals;
+        let last = intervals.len().saturating_sub(1);
+        let rungs = (0..retries_left as usize).map(|step| {
+            let rung = self.rung.saturating_add(step).min(last);
+            intervals.get(rung).copied().unwrap_or_default()
+        });
+        let total = rungs.fold(wait, Duration::saturating_add);
+        let started = self.started.unwrap_or(now);
+        let left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        left.map_or(total, |left| total.min(left))
     }
 
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {

@@ -196,6 +196,7 @@ impl Settings {
             return Err(Error::Config("timeouts must be longer than zero".into()));
         }
         self.service.check()?;
+        self.base_url.check_for(&self.service)?;
         // Both end up in headers; refuse what a header cannot carry now, not at the first request.
         if http::HeaderValue::from_str(&self.user_agent()).is_err() {
             return Err(Error::Config(

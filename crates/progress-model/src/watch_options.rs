@@ -1,7 +1,7 @@
 //! Per-call options: one watch with its own deadline or ladder, on a client
 //! whose settings stay as they are (as AWS waiters take `max_wait` per call).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::PollPolicy;
 
@@ -20,6 +20,7 @@ pub struct WatchOptions {
     deadline: Option<Option<Duration>>,
     intervals: Option<Vec<Duration>>,
     max_retries: Option<u32>,
+    started_at: Option<Instant>,
 }
 
 impl WatchOptions {
@@ -52,6 +53,21 @@ impl WatchOptions {
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
         self
+    }
+
+    /// Counts the deadline from `instant` rather than from the watch's first
+    /// step: the moment a batch of watches was asked for, or a job id was
+    /// read, so that watches queued behind others get no extra time. Read
+    /// `instant` from the client's clock (`Instant::now()` unless a clock
+    /// was given).
+    pub fn started_at(mut self, instant: Instant) -> Self {
+        self.started_at = Some(instant);
+        self
+    }
+
+    /// Where the deadline counts from, when not the first step.
+    pub fn start(&self) -> Option<Instant> {
+        self.started_at
     }
 
     /// The client's policy with these overrides.

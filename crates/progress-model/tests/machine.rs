@@ -736,3 +736,21 @@ fn no_retry_is_announced_when_the_deadline_ends_the_watch_instead() {
     assert!(trace.retries.is_empty());
     assert_eq!(error_kind(&trace), ErrorKind::Deadline);
 }
+
+/// A watch started late (queued behind others, or its id read late) gets no
+/// extra time: its deadline counts from the instant it was given.
+#[test]
+fn a_deadline_counts_from_the_instant_given_not_from_the_first_step() {
+    let mut settings = progress_model::Settings::default();
+    settings.policy.deadline = Some(Duration::from_secs(3));
+    let asked = Instant::now();
+    let first_step = asked + Duration::from_secs(4);
+    let options = progress_model::WatchOptions::new().started_at(asked);
+    let mut late = Watch::for_job_with(&settings, "job-1", true, &options);
+    assert!(matches!(
+        late.next(first_step),
+        Action::Done(Err(Error::Deadline { .. }))
+    ));
+    let mut fresh = Watch::for_job(&settings, "job-1", true);
+    assert!(matches!(fresh.next(first_step), Action::Fetch(_)));
+}

@@ -81,7 +81,7 @@ fn drive(mut watches: Vec<(Watch, Vec<Reply>)>) -> Run {
             Step::Event(event) => {
                 let what = match &event.kind {
                     EventKind::Observed(p) => format!("observed {}", p.percentage.unwrap_or(-1.0)),
-                    EventKind::Retrying { error, wait } => {
+                    EventKind::Retrying { error, wait, .. } => {
                         format!("retrying {} {}", error.kind(), wait.as_secs_f64())
                     }
                     EventKind::TokenRefreshed => "token refreshed".to_owned(),

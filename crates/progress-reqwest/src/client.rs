@@ -65,22 +65,29 @@ impl Client {
     /// naming the job: each observation, each retry and its wait, a refreshed
     /// token, and last how the watch finished. Dropping the stream cancels the watch.
     pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventStream {
-        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
-            .into_events()
+        self.watch_events_with(job_id, WatchOptions::new())
+    }
+
+    /// [`Client::watch_events`] with this watch's own deadline, ladder, or
+    /// start of the deadline's clock ([`WatchOptions::started_at`]).
+    pub fn watch_events_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> EventStream {
+        self.watch_loop(job_id.as_ref(), &options).into_events()
     }
 
     /// Watches many jobs: their events merged in one stream, in the order
     /// they happen, ending when every watch has finished. The watches run
     /// concurrently inside the stream (no task, no thread each); dropping it
-    /// cancels them all.
+    /// cancels them all. A deadline counts from this call for every job,
+    /// however long a job waits for its turn to send.
     pub fn watch_many<I>(&self, job_ids: I) -> EventStream
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
+        let options = WatchOptions::new().started_at(self.inner.parts.clock.now());
         let streams = job_ids
             .into_iter()
-            .map(|id| self.watch_events(id))
+            .map(|id| self.watch_events_with(id, options.clone()))
             .collect::<Vec<_>>();
         EventStream::new(futures_util::stream::select_all(streams))
     }

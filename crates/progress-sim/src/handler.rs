@@ -28,6 +28,8 @@ pub(crate) async fn handle_request(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    // Until the answer is built (any delay included), or the client leaves.
+    let _answering = state.in_flight.start();
     let correlation_id = state.next_correlation_id();
     let route = JobRoute::parse(uri.path());
     let ordinal = route

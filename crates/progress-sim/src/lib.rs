@@ -12,6 +12,7 @@ mod fault_answers;
 mod fault_injector;
 mod faults;
 mod handler;
+mod in_flight;
 mod oauth;
 mod rate_limit;
 mod responses;

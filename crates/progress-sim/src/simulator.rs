@@ -143,6 +143,17 @@ impl Simulator {
         self.state.token_endpoint_served()
     }
 
+    /// Progress requests being answered at this moment (a slow answer's
+    /// delay included): sample it to see a client's concurrency.
+    pub fn in_flight(&self) -> u64 {
+        self.state.in_flight.now()
+    }
+
+    /// The most progress requests answered at once so far.
+    pub fn most_in_flight(&self) -> u64 {
+        self.state.in_flight.most()
+    }
+
     /// The simulated time now, in seconds since start.
     pub fn simulated_seconds(&self) -> f64 {
         self.state.simulated_seconds()

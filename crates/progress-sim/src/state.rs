@@ -6,6 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::clock::SimClock;
 use crate::fault_injector::{Fate, FaultInjector};
+use crate::in_flight::InFlight;
 use crate::oauth::IssuedTokens;
 use crate::oauth::TOKEN_PATH;
 use crate::rate_limit::RateLimiter;
@@ -27,6 +28,8 @@ pub(crate) struct SharedState {
     pub(crate) rate_limiter: Option<RateLimiter>,
     pub(crate) token_buckets: Option<TokenBuckets>,
     request_counts: Mutex<BTreeMap<String, u64>>,
+    /// Progress requests being answered now, and the most at once.
+    pub(crate) in_flight: InFlight,
     tally: Mutex<Tally>,
     /// Jobs a `disappear_rate` fault took away, for good.
     vanished_jobs: Mutex<HashSet<String>>,
@@ -50,6 +53,7 @@ impl SharedState {
             scenario,
             clock,
             request_counts: Mutex::new(BTreeMap::new()),
+            in_flight: InFlight::default(),
             tally: Mutex::new(Tally::default()),
             vanished_jobs: Mutex::new(HashSet::new()),
             revoked_tokens: Mutex::new(HashSet::new()),

@@ -9,7 +9,8 @@ use progress_model::{
     Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, Watch, WatchOptions,
 };
 
-use crate::events::{EventWatch, ManyWatch, ProgressWatch};
+use crate::events::{EventWatch, ProgressWatch};
+use crate::many::ManyWatch;
 use crate::sleeper::Sleeper;
 use crate::slots::Slots;
 use crate::{CancelHandle, transport};
@@ -56,17 +57,25 @@ impl Client {
         self.events(job_id.as_ref(), &WatchOptions::new())
     }
 
-    /// Watches many jobs **on the calling thread**: their events merged, in
-    /// the order they happen, ending when every watch has finished. Between
-    /// polls the thread sleeps until the earliest one due, so one thread
-    /// watches hundreds of jobs.
+    /// Watches many jobs concurrently: their events merged, in the order
+    /// they happen, handed on the calling thread, ending when every watch
+    /// has finished. A deadline counts from this call for every job,
+    /// however long a job waits for its turn to send.
+    ///
+    /// Requests go out from worker threads, up to the client's
+    /// `max_in_flight` at once: `min(max_in_flight, number of jobs)` threads
+    /// (32 by default), started at the first `next()` and ended when every
+    /// watch has finished or the iterator is dropped (which cancels every
+    /// watch and waits for the requests on the wire to come back, at most
+    /// the request timeout). Between polls no thread is busy: the calling
+    /// thread sleeps until the next watch is due.
     pub fn watch_many<I>(&self, job_ids: I) -> ManyWatch
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
         let can_refresh = self.parts.token.can_refresh();
-        let options = WatchOptions::new();
+        let options = WatchOptions::new().started_at(self.parts.clock.now());
         let machines = job_ids
             .into_iter()
             .map(|id| self.parts.watch(id.as_ref(), can_refresh, &options));

@@ -1,6 +1,6 @@
 //! The blocking watches: the adapter loop of the design around
-//! [`Watch::step`], for one job ([`EventWatch`], [`ProgressWatch`]) or for
-//! many on the calling thread ([`ManyWatch`]).
+//! [`Watch::step`], for one job ([`EventWatch`], [`ProgressWatch`]); many
+//! jobs at once run the same step on workers ([`crate::many`]).
 
 use std::iter::FusedIterator;
 use std::time::Instant;
@@ -12,7 +12,11 @@ use crate::{CancelHandle, Client};
 /// Does what one step of a watch asks, except waiting: sends a request
 /// (in a slot of the client's `max_in_flight`) and feeds the answer back.
 /// Returns the instant to wait for, or the event to hand on.
-fn run_step(client: &Client, machine: &mut Watch, cancel: &CancelHandle) -> Result<Event, Instant> {
+pub(crate) fn run_step(
+    client: &Client,
+    machine: &mut Watch,
+    cancel: &CancelHandle,
+) -> Result<Event, Instant> {
     let clock = &client.parts.clock;
     loop {
         if cancel.is_cancelled() {
@@ -153,77 +157,3 @@ impl Iterator for ProgressWatch {
 }
 
 impl FusedIterator for ProgressWatch {}
-
-/// The events of many watches on the calling thread, merged; see
-/// [`Client::watch_many`]. Ends when every watch has finished.
-#[derive(Debug)]
-pub struct ManyWatch {
-    client: Client,
-    watches: Vec<Entry>,
-    cancel: CancelHandle,
-}
-
-#[derive(Debug)]
-struct Entry {
-    machine: Watch,
-    /// When the watch next has something to do; `None` until its first step.
-    due: Option<Instant>,
-    finished: bool,
-}
-
-impl ManyWatch {
-    pub(crate) fn new(client: Client, machines: impl IntoIterator<Item = Watch>) -> Self {
-        let watches = machines
-            .into_iter()
-            .map(|machine| Entry {
-                machine,
-                due: None,
-                finished: false,
-            })
-            .collect();
-        Self {
-            client,
-            watches,
-            cancel: CancelHandle::default(),
-        }
-    }
-
-    /// A handle that ends every watch of this iterator from another thread.
-    pub fn cancel_handle(&self) -> CancelHandle {
-        self.cancel.clone()
-    }
-}
-
-impl Iterator for ManyWatch {
-    type Item = Event;
-
-    fn next(&mut self) -> Option<Event> {
-        loop {
-            // The watch due first (a new one is due at once); ties in order.
-            let (index, due) = self
-                .watches
-                .iter()
-                .enumerate()
-                .filter(|(_, entry)| !entry.finished)
-                .min_by_key(|(index, entry)| (entry.due, *index))
-                .map(|(index, entry)| (index, entry.due))?;
-            let now = self.client.parts.clock.now();
-            if let Some(due) = due.filter(|due| *due > now)
-                && !self.cancel.is_cancelled()
-            {
-                self.client.sleep(due - now, &self.cancel);
-                continue;
-            }
-            let entry = &mut self.watches[index];
-            match run_step(&self.client, &mut entry.machine, &self.cancel) {
-                Ok(event) => {
-                    entry.finished = event.is_final();
-                    return Some(event);
-                }
-                Err(until) => entry.due = Some(until),
-            }
-        }
-    }
-}
-
-impl FusedIterator for ManyWatch {}

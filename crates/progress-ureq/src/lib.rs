@@ -57,6 +57,7 @@ mod client;
 #[cfg(feature = "oauth")]
 mod client_credentials;
 mod events;
+mod many;
 mod resolver;
 mod sleeper;
 mod slots;
@@ -69,7 +70,8 @@ pub use cancel::CancelHandle;
 pub use client::Client;
 #[cfg(feature = "oauth")]
 pub use client_credentials::ClientCredentials;
-pub use events::{EventWatch, ManyWatch, ProgressWatch};
+pub use events::{EventWatch, ProgressWatch};
+pub use many::ManyWatch;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
     Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,

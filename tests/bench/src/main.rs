@@ -10,6 +10,7 @@ mod args;
 mod b1;
 mod baseline;
 mod c1;
+mod c2;
 mod charts;
 mod figure;
 mod p1;
@@ -37,6 +38,8 @@ usage: progress-bench <command> [--option value ...]
   b1 --url URL --job ID --n N                    N watches started at once
   c1 --url URL --job ID --n N --polls K --rate R
                                                  429s of N watches on one client and on N clients
+  c2 --cli PATH --jobs N --delay-ms D --max-in-flight M
+                                                 the command watching N jobs: one round, bars' bytes
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         "p2l" => p2l::run(&args),
         "b1" => b1::run(&args),
         "c1" => c1::run(&args),
+        "c2" => c2::run(&args),
         "p3" => p3::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),

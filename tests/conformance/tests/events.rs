@@ -42,7 +42,7 @@ fn server() -> MockServer {
 fn describe(event: &Event) -> String {
     let what = match &event.kind {
         EventKind::Observed(progress) => format!("observed {}", progress.state),
-        EventKind::Retrying { error, wait } => {
+        EventKind::Retrying { error, wait, .. } => {
             format!("retrying {} in {} s", error.kind(), wait.as_secs())
         }
         EventKind::TokenRefreshed => "token refreshed".into(),

@@ -197,12 +197,14 @@ fn threads() -> usize {
     line["Threads:".len()..].trim().parse().unwrap()
 }
 
-/// 200 jobs watched by one blocking `watch_many` on the calling thread: every
-/// job's success is seen, and no thread is started for them.
+/// 200 jobs watched by one blocking `watch_many`: every job's success is
+/// seen, from at most `max_in_flight` worker threads, all ended with the
+/// iterator.
 #[cfg(target_os = "linux")]
 #[test]
-fn two_hundred_blocking_watches_run_on_the_calling_thread() {
+fn two_hundred_blocking_watches_use_a_bounded_set_of_threads() {
     const JOBS: usize = 200;
+    const WORKERS: usize = 8;
     let (sim, sim_clock) = simulator(JOBS, None);
     let clock = ManualClock::default();
     let moved = clock.clone();
@@ -211,6 +213,7 @@ fn two_hundred_blocking_watches_run_on_the_calling_thread() {
         .token("tok")
         .clock(clock)
         .jitter_seed(7)
+        .max_in_flight(WORKERS)
         .sleeper(move |wait: Duration| {
             moved.advance(wait);
             sim_clock.advance(wait.as_secs_f64());
@@ -228,7 +231,101 @@ fn two_hundred_blocking_watches_run_on_the_calling_thread() {
     }
     assert_eq!(finished.len(), JOBS);
     assert!(finished.values().all(|state| *state == JobState::Success));
-    assert_eq!(most, before, "watch_many started threads");
+    assert!(most <= before + WORKERS, "{most} threads, {before} before");
+    assert_eq!(threads(), before, "a worker outlived the iterator");
+}
+
+/// `count` jobs (`job-0000` ...) that stay in `state`, on a simulator on
+/// the real clock whose every answer takes `delay_ms`.
+fn slow_simulator(count: usize, state: &str, delay_ms: u64) -> Simulator {
+    let jobs: BTreeMap<String, serde_json::Value> = (0..count)
+        .map(|index| {
+            let timeline = serde_json::json!({"points": [
+                {"at_seconds": 0, "state": state, "percentage": 10}
+            ]});
+            (job(index), timeline)
+        })
+        .collect();
+    let faults = serde_json::json!({"seed": 1, "slow_rate": 1.0, "slow_ms": delay_ms});
+    let scenario = serde_json::json!({ "jobs": jobs, "faults": faults });
+    Simulator::builder(Scenario::from_json(&scenario.to_string()).unwrap())
+        .start_blocking()
+        .unwrap()
+}
+
+/// A script watching 40 jobs from one `watch_many` call on a client of
+/// `max_in_flight` 8: the server has 8 requests on the wire at once, never
+/// more, and the run takes a fifth of one request at a time.
+#[test]
+fn blocking_watch_many_sends_max_in_flight_at_once() {
+    let sim = slow_simulator(40, "Success", 200);
+    let client = progress_ureq::Client::builder()
+        .base_url(sim.base_url())
+        .token("tok")
+        .max_in_flight(8)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let finished = client
+        .watch_many((0..40).map(job))
+        .filter(|event| event.is_final())
+        .count();
+    assert_eq!(finished, 40);
+    assert_eq!(sim.most_in_flight(), 8);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A deadline given to `watch_many` counts from the call, for both
+/// clients: twenty jobs answered in 0.3 s one at a time end within about a
+/// second of a 1 s deadline, not when the last one's own second is up.
+#[test]
+fn a_deadline_given_to_watch_many_counts_from_the_call() {
+    let sim = slow_simulator(20, "Active", 300);
+    let blocking = progress_ureq::Client::builder()
+        .base_url(sim.base_url())
+        .token("tok")
+        .max_in_flight(1)
+        .intervals([Duration::from_millis(20)])
+        .deadline(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let deadlines = blocking
+        .watch_many((0..20).map(job))
+        .filter(|event| matches!(&event.kind, EventKind::Finished(Err(error)) if error.kind() == ErrorKind::Deadline))
+        .count();
+    assert_eq!(deadlines, 20);
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(3500), "blocking: {took:?}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let took = runtime.block_on(async {
+        use futures_util::StreamExt;
+        let client = progress_reqwest::Client::builder()
+            .base_url(sim.base_url())
+            .token("tok")
+            .max_in_flight(1)
+            .intervals([Duration::from_millis(20)])
+            .deadline(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let events = client.watch_many((0..20).map(job));
+        let ended = events
+            .filter(|event| std::future::ready(event.is_final()))
+            .count()
+            .await;
+        assert_eq!(ended, 20);
+        started.elapsed()
+    });
+    assert!(took < Duration::from_millis(3500), "async: {took:?}");
 }
 
 /// A blocking watch sleeping on a 120 s rung ends within 50 ms of

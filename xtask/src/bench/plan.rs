@@ -28,6 +28,8 @@ pub struct Plan {
     pub b1_watches: usize,
     /// C1's watches, on one client and then on a client each.
     pub c1_watches: usize,
+    /// C2's jobs, watched by the command.
+    pub c2_jobs: usize,
     pub p3_trials: usize,
     /// Build P4's two programs in release to weigh them (slow: a full compile each).
     pub p4_build: bool,
@@ -47,6 +49,7 @@ impl Plan {
                 p2l_seconds: 3,
                 b1_watches: 500,
                 c1_watches: 100,
+                c2_jobs: 400,
                 p3_trials: 10,
                 p4_build: false,
             }
@@ -62,6 +65,7 @@ impl Plan {
                 p2l_seconds: 10,
                 b1_watches: 5_000,
                 c1_watches: 1_000,
+                c2_jobs: 2_000,
                 p3_trials: 100,
                 p4_build: true,
             }

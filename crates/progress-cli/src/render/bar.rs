@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use progress_model::Progress;
-use progress_model::internal::{RetryListener, escape_controls};
+use progress_model::internal::{RetryListener, escape_controls, human_duration};
 
 use super::Renderer;
 use super::term::Stderr;
@@ -61,7 +61,7 @@ fn message(progress: &Progress) -> String {
 /// `retrying in 30s (rate_limited)`: short enough for the bar's line; the next
 /// observation replaces it.
 fn retry_message(wait: Duration, kind: progress_model::ErrorKind) -> String {
-    format!("retrying in {wait:?} ({kind})")
+    format!("retrying in {} ({kind})", human_duration(wait))
 }
 
 impl<W: Write> Renderer for Bar<W> {

@@ -40,10 +40,15 @@ fn to_json(event: &Event) -> serde_json::Result<Option<Value>> {
             merge(&mut value, progress_json(progress)?);
             value
         }
-        EventKind::Retrying { error, wait } => json!({
+        EventKind::Retrying {
+            error,
+            wait,
+            gives_up_after,
+        } => json!({
             "job": job,
             "event": "retrying",
             "wait_seconds": wait.as_secs_f64(),
+            "gives_up_after_seconds": gives_up_after.as_secs_f64(),
             "error": error_json(error),
         }),
         EventKind::Finished(Ok(progress)) => json!({
@@ -117,6 +122,7 @@ mod tests {
                 EventKind::Retrying {
                     error: Error::Unavailable(Box::new(HttpFailure::new(503))),
                     wait: Duration::from_secs(15),
+                    gives_up_after: Duration::from_secs(345),
                 },
             ),
             Event::new("a", EventKind::TokenRefreshed),
@@ -138,6 +144,7 @@ mod tests {
         );
         assert_eq!(lines[1]["event"], "retrying");
         assert_eq!(lines[1]["wait_seconds"], 15.0);
+        assert_eq!(lines[1]["gives_up_after_seconds"], 345.0);
         assert_eq!(lines[1]["error"]["status"], 503);
         assert_eq!(lines[2]["job"], "b");
         assert_eq!(lines[2]["error"]["kind"], "not_found");

@@ -28,8 +28,11 @@ impl<W: Write> EventRenderer for PlainLines<W> {
                 writeln!(self.out, "{}: {progress}", event.job)?;
                 self.out.flush()
             }
-            EventKind::Retrying { error, wait } => {
-                stderr_line!("{}: retrying in {wait:?}: {}", event.job, error.chain());
+            EventKind::Retrying { .. } => {
+                // `job-1: retrying in 2.7 s (gives up after about 6 min of failures): ...`
+                if let Some(retry) = event.retry() {
+                    stderr_line!("{}: {retry}", event.job);
+                }
                 Ok(())
             }
             EventKind::Finished(Err(error)) => {
