@@ -139,7 +139,7 @@ async fn deliver(
         sent: true,
         status: None,
     };
-    let copy = Copy {
+    let copy = DeliveryCopy {
         state: &state,
         webhook: &webhook,
         body: &body,
@@ -169,7 +169,7 @@ async fn deliver(
 }
 
 /// One copy of a delivery, with everything it needs.
-struct Copy<'a> {
+struct DeliveryCopy<'a> {
     state: &'a SharedState,
     webhook: &'a Webhook,
     body: &'a str,
@@ -177,7 +177,7 @@ struct Copy<'a> {
     record: &'a WebhookDelivery,
 }
 
-impl Copy<'_> {
+impl DeliveryCopy<'_> {
     /// Sends, and once more after `resend_after_ms` if that failed.
     async fn send(&self) {
         let settings = self.state.delivery_settings();
