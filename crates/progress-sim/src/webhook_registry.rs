@@ -11,8 +11,8 @@ use crate::webhook_events::is_known;
 /// The fewest characters the API accepts in a secret.
 const MIN_SECRET_CHARS: usize = 32;
 
-/// One webhook, as the API keeps it.
-#[derive(Debug, Clone)]
+/// One webhook, as the API keeps it. `Debug` leaves the secret out.
+#[derive(Clone)]
 pub(crate) struct Webhook {
     pub(crate) id: String,
     scope: String,
@@ -23,8 +23,22 @@ pub(crate) struct Webhook {
     pub(crate) event_types: Vec<String>,
 }
 
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("scope", &self.scope)
+            .field("scope_id", &self.scope_id)
+            .field("active", &self.active)
+            .field("callback_url", &self.callback_url.text)
+            .field("secret", &"<redacted>")
+            .field("event_types", &self.event_types)
+            .finish()
+    }
+}
+
 /// The body of `POST /webhooks`.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CreateRequest {
     callback_url: String,
@@ -174,6 +188,17 @@ mod tests {
         assert_eq!(answer["active"], false);
         assert_eq!(answer["secret"], SECRET);
         assert_eq!(webhook.to_json(false).get("secret"), None);
+    }
+
+    #[test]
+    fn debug_leaves_the_secret_out() {
+        let webhook = create(request()).unwrap();
+        let registry = Registry::default();
+        registry.add(webhook.clone());
+        for shown in [format!("{webhook:?}"), format!("{registry:?}")] {
+            assert!(!shown.contains(SECRET), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
     }
 
     #[test]
