@@ -61,6 +61,10 @@ pub struct WebhookDelivery {
 /// Watches the clock until told to stop, and sends what each job's end calls for.
 pub(crate) async fn send_deliveries(state: Arc<SharedState>, mut stop: watch::Receiver<bool>) {
     let endings = endings(&state.scenario);
+    if endings.is_empty() {
+        // Nothing will ever end: no clock to watch.
+        return stop_requested(&mut stop).await;
+    }
     let mut next = 0;
     let mut deliveries = JoinSet::new();
     let mut tick = tokio::time::interval(TICK);
