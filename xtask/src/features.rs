@@ -18,6 +18,8 @@ const FACADE_COMBINATIONS: &[&str] = &[
     "async,runtime-async-std,rustls",
     "async,runtime-smol,rustls",
     "async,rustls",
+    "webhook",
+    "async,runtime-tokio,rustls,webhook",
     EVERYTHING_BUT_NATIVE_TLS,
 ];
 
@@ -133,7 +135,7 @@ const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
 pub const EVERYTHING_BUT_NATIVE_TLS: &str =
-    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing";
+    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
     cmd::run(cargo().args([

@@ -127,6 +127,8 @@
 //!   module's grant. Leave it out (`default-features = false`) when you pass a
 //!   token or a provider of your own: no OAuth code, nor `secrecy` and
 //!   `form_urlencoded`, is then compiled.
+//! - `webhook`: [`webhook`], the Webhooks API's `jobCompleted` deliveries
+//!   checked and answered (with `async`, an axum router too).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]
@@ -170,6 +172,16 @@ pub mod blocking {
 /// but `OAuthError` (which an [`Error`] can carry) need the `oauth` feature.
 pub mod oauth {
     pub use progress_model::oauth::*;
+}
+
+/// iTwin Webhooks v2 `jobCompleted` deliveries (the `webhook` feature): the
+/// sans-IO [`Receiver`](webhook::Receiver) any server can call, and with
+/// `async` a ready axum [`router`](webhook::router).
+#[cfg(feature = "webhook")]
+pub mod webhook {
+    pub use progress_model::webhook::*;
+    #[cfg(feature = "async")]
+    pub use progress_reqwest::webhook::router;
 }
 
 /// The sans-IO core, for building a client of your own.

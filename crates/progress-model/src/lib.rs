@@ -16,6 +16,8 @@
 //!   whose waiting the adapters own).
 //! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache),
 //!   with the `oauth` feature (on by default).
+//! - webhook deliveries: [`webhook`] (signature, envelope, de-duplication,
+//!   the answer), with the `webhook` feature (on by default).
 //!
 //! The blocking (`progress-ureq`) and async (`progress-reqwest`) clients only move
 //! bytes and sleep.
@@ -55,6 +57,8 @@ mod token;
 mod trace;
 mod trust;
 mod watch_options;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 
 pub use api_error::ApiError;
 pub use client_state::ClientState;

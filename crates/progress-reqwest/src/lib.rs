@@ -58,6 +58,8 @@
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
+//! - `webhook`: [`webhook::router`], an axum `Router` answering the Webhooks
+//!   API's `jobCompleted` deliveries and handing each fresh one to a callback.
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
 #![forbid(unsafe_code)]
@@ -81,6 +83,8 @@ mod slots;
 mod tls_failure;
 mod token;
 mod transport;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 
 pub use builder::ClientBuilder;
 pub use client::Client;

@@ -206,10 +206,10 @@ impl FaultInjector {
 /// SplitMix64 (Steele, Lea and Flood): tiny, fast, and good enough to decide
 /// which requests fail. Not for anything secret.
 #[derive(Debug)]
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -218,7 +218,7 @@ impl SplitMix64 {
     }
 
     /// Uniform in `[0, 1)`, from the top 53 bits.
-    fn next_unit(&mut self) -> f64 {
+    pub(crate) fn next_unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod authorization;
+mod callback_url;
 mod clock;
 mod connection;
 mod delivery;
@@ -25,6 +26,11 @@ mod state;
 mod timeline;
 mod token_bucket;
 mod token_endpoint;
+mod webhook_api;
+mod webhook_deliveries;
+mod webhook_events;
+mod webhook_registry;
+mod webhook_sender;
 
 pub use clock::{ManualSimClock, SimClock};
 pub use error::SimError;
@@ -36,3 +42,5 @@ pub use served::Served;
 pub use simulator::{Simulator, SimulatorBuilder};
 pub use timeline::{JobTimeline, TimelinePoint, Wrapper};
 pub use token_bucket::TokenRateLimit;
+pub use webhook_deliveries::WebhookDeliveries;
+pub use webhook_sender::WebhookDelivery;

@@ -128,7 +128,7 @@ impl Answer {
     }
 }
 
-fn json_response(status: StatusCode, body: String, correlation_id: &str) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String, correlation_id: &str) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();

@@ -11,6 +11,7 @@ use crate::oauth::OAuth;
 use crate::rate_limit::RateLimit;
 use crate::timeline::{JobTimeline, TimelinePoint, Wrapper};
 use crate::token_bucket::TokenRateLimit;
+use crate::webhook_deliveries::WebhookDeliveries;
 
 /// Everything a [`Simulator`](crate::Simulator) serves. Usually read from
 /// JSON (see the [crate docs](crate) for the format).
@@ -42,6 +43,10 @@ pub struct Scenario {
     /// Injected failures. None if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<Faults>,
+    /// How the simulated Webhooks API sends deliveries (timeout, resend,
+    /// faults); the defaults, without faults, if `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_deliveries: Option<WebhookDeliveries>,
 }
 
 fn real_time() -> f64 {
@@ -95,6 +100,9 @@ impl Scenario {
         if let Some(faults) = &self.faults {
             faults.validate()?;
         }
+        if let Some(deliveries) = &self.webhook_deliveries {
+            deliveries.validate()?;
+        }
         Ok(())
     }
 
@@ -137,6 +145,7 @@ impl Scenario {
             token_rate_limit: None,
             oauth: None,
             faults: None,
+            webhook_deliveries: None,
         }
     }
 }

@@ -21,6 +21,8 @@ use crate::oauth::TOKEN_PATH;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
 use crate::token_endpoint::handle_token_request;
+use crate::webhook_api;
+use crate::webhook_sender::send_deliveries;
 
 /// How long requests in flight at shutdown may take to finish before their
 /// connections are cut. Keeps a simulator's Drop from hanging on a slow fault.
@@ -39,7 +41,12 @@ pub(crate) async fn serve(
     if state.scenario.oauth.is_some() {
         router = router.route(TOKEN_PATH, any(handle_token_request));
     }
-    let router = router.fallback(handle_request).with_state(state);
+    let router = router
+        .route(webhook_api::COLLECTION, any(webhook_api::collection))
+        .route(webhook_api::ITEM, any(webhook_api::item))
+        .fallback(handle_request)
+        .with_state(state.clone());
+    let sender = tokio::spawn(send_deliveries(state, stop.clone()));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -60,6 +67,7 @@ pub(crate) async fn serve(
     let drain = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, drain).await;
     connections.abort_all();
+    sender.abort();
 }
 
 async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Receiver<bool>) {
@@ -97,7 +105,7 @@ async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Re
 
 /// Resolves once a stop is asked for, or the [`Simulator`](crate::Simulator)
 /// is gone. Drops the watch guard at once, so the future stays `Send`.
-async fn stop_requested(stop: &mut watch::Receiver<bool>) {
+pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopping| *stopping).await;
 }
 

@@ -15,6 +15,7 @@ use crate::served::Served;
 use crate::server::serve;
 use crate::state::SharedState;
 use crate::token_bucket::TokenRateLimit;
+use crate::webhook_sender::WebhookDelivery;
 
 /// A running simulated progress server on `127.0.0.1`.
 ///
@@ -152,6 +153,18 @@ impl Simulator {
     /// The most progress requests answered at once so far.
     pub fn most_in_flight(&self) -> u64 {
         self.state.in_flight.most()
+    }
+
+    /// Every POST of a webhook delivery so far (copies and resends
+    /// included), in the order their answers came (or did not), and every
+    /// delivery a `lost_rate` fault kept back (`sent: false`).
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.state.deliveries()
+    }
+
+    /// Where the simulated Webhooks API v2 answers: `{base_url}/webhooks`.
+    pub fn webhooks_url(&self) -> String {
+        format!("{}/webhooks", self.base_url())
     }
 
     /// The simulated time now, in seconds since start.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::clock::SimClock;
+use crate::fault_injector::SplitMix64;
 use crate::fault_injector::{Fate, FaultInjector};
 use crate::in_flight::InFlight;
 use crate::oauth::IssuedTokens;
@@ -13,6 +14,9 @@ use crate::rate_limit::RateLimiter;
 use crate::scenario::Scenario;
 use crate::served::{AnswerKind, Served, Tally};
 use crate::token_bucket::TokenBuckets;
+use crate::webhook_deliveries::{DeliveryFate, WebhookDeliveries};
+use crate::webhook_registry::Registry;
+use crate::webhook_sender::WebhookDelivery;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
@@ -35,6 +39,13 @@ pub(crate) struct SharedState {
     vanished_jobs: Mutex<HashSet<String>>,
     /// Tokens a `revoke_token_rate` fault took away, for good.
     revoked_tokens: Mutex<HashSet<String>>,
+    /// The webhooks of the simulated Webhooks API.
+    pub(crate) webhooks: Registry,
+    delivery_settings: WebhookDeliveries,
+    /// Deliveries draw their fates from a generator of their own.
+    delivery_random: Mutex<SplitMix64>,
+    next_message: AtomicU64,
+    deliveries: Mutex<Vec<WebhookDelivery>>,
 }
 
 impl SharedState {
@@ -49,6 +60,13 @@ impl SharedState {
             issued_tokens: IssuedTokens::default(),
             token_requests: AtomicU64::new(0),
             rate_limiter: scenario.rate_limit.clone().map(RateLimiter::new),
+            webhooks: Registry::default(),
+            delivery_settings: scenario.webhook_deliveries.clone().unwrap_or_default(),
+            delivery_random: Mutex::new(SplitMix64(
+                scenario.webhook_deliveries.as_ref().map_or(0, |d| d.seed),
+            )),
+            next_message: AtomicU64::new(1),
+            deliveries: Mutex::new(Vec::new()),
             token_buckets: scenario.token_rate_limit.clone().map(TokenBuckets::new),
             scenario,
             clock,
@@ -153,6 +171,30 @@ impl SharedState {
 
     pub(crate) fn real_seconds(&self) -> f64 {
         self.clock.real_seconds(self.scenario.time_scale)
+    }
+
+    pub(crate) fn delivery_settings(&self) -> &WebhookDeliveries {
+        &self.delivery_settings
+    }
+
+    /// The fate of the next delivery, in the order jobs end.
+    pub(crate) fn next_delivery_fate(&self) -> DeliveryFate {
+        self.delivery_settings
+            .fate(&mut lock(&self.delivery_random))
+    }
+
+    /// A fresh `messageId`, in the shape of a UUID.
+    pub(crate) fn next_message_id(&self) -> String {
+        let number = self.next_message.fetch_add(1, Ordering::Relaxed);
+        format!("00000000-0000-4000-8000-{number:012x}")
+    }
+
+    pub(crate) fn record_delivery(&self, delivery: WebhookDelivery) {
+        lock(&self.deliveries).push(delivery);
+    }
+
+    pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
+        lock(&self.deliveries).clone()
     }
 
     fn counts(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {

@@ -29,6 +29,7 @@ fn the_readme_documents_every_scenario_field() {
             "rate_limit": { "min_interval_seconds": 1, "retry_after_seconds": 1 },
             "token_rate_limit": { "requests_per_second": 1, "burst": 1 },
             "faults": {},
+            "webhook_deliveries": {},
             "jobs": { "job-id": {
                 "service": "s", "rate_limited_requests": [1],
                 "points": [ { "at_seconds": 0, "state": "active", "percentage": 1, "step": "x" } ]

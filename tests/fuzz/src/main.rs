@@ -16,14 +16,15 @@ use std::time::Instant;
 
 use progress_fuzz::Target;
 use progress_fuzz::engine::{self, Run};
-use progress_fuzz::targets::{BaseUrls, Interpret, JobIds, Machine, RetryAfter};
+use progress_fuzz::targets::{BaseUrls, Interpret, JobIds, Machine, RetryAfter, Webhook};
 
-const TARGETS: [&str; 5] = [
+const TARGETS: [&str; 6] = [
     Interpret::NAME,
     RetryAfter::NAME,
     JobIds::NAME,
     BaseUrls::NAME,
     Machine::NAME,
+    Webhook::NAME,
 ];
 
 struct Options {
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
             RetryAfter::NAME => engine::run::<RetryAfter>(cases, options.seed, &keep_in),
             JobIds::NAME => engine::run::<JobIds>(cases, options.seed, &keep_in),
             BaseUrls::NAME => engine::run::<BaseUrls>(cases, options.seed, &keep_in),
+            Webhook::NAME => engine::run::<Webhook>(cases, options.seed, &keep_in),
             _ => engine::run::<Machine>(cases, options.seed, &keep_in),
         };
         println!(

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use progress_fuzz::Target;
-use progress_fuzz::targets::{BaseUrls, Interpret, JobIds, Machine, RetryAfter};
+use progress_fuzz::targets::{BaseUrls, Interpret, JobIds, Machine, RetryAfter, Webhook};
 
 /// Replays the kept inputs of `T`; the number replayed.
 fn replay<T: Target>() -> usize {
@@ -40,7 +40,8 @@ fn every_kept_input_still_holds() {
         + replay::<RetryAfter>()
         + replay::<JobIds>()
         + replay::<BaseUrls>()
-        + replay::<Machine>();
+        + replay::<Machine>()
+        + replay::<Webhook>();
     // The files hold at least the inputs listed in regressions/README.md.
     assert!(replayed >= 2, "only {replayed} kept inputs found");
 }

@@ -1,0 +1,178 @@
+//! The simulated Webhooks API v2: `POST`/`GET /webhooks`, and `GET`,
+//! `PATCH` (`{"active": true}`) and `DELETE /webhooks/{id}`.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use http::header::{ACCEPT, ALLOW, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::authorization::bearer_token;
+use crate::responses::{Answer, json_response};
+use crate::state::SharedState;
+use crate::webhook_registry::Webhook;
+
+/// The collection's path.
+pub(crate) const COLLECTION: &str = "/webhooks";
+/// One webhook's path.
+pub(crate) const ITEM: &str = "/webhooks/{id}";
+
+/// The media type of the API's version 2.
+const V2: &str = "application/vnd.bentley.itwin-platform.v2+json";
+
+/// `POST` (create) and `GET` (list).
+pub(crate) async fn collection(
+    State(state): State<Arc<SharedState>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let correlation_id = state.next_correlation_id();
+    if let Err(refused) = admit(&state, &headers) {
+        return refused.into_response(&correlation_id);
+    }
+    match method {
+        Method::POST => {
+            let id = new_id();
+            match Webhook::create(&body, id, new_secret()) {
+                Ok(webhook) => {
+                    let answer = webhook.to_json(true);
+                    state.webhooks.add(webhook);
+                    json(StatusCode::CREATED, &answer, &correlation_id)
+                }
+                Err(message) => invalid(message, &correlation_id),
+            }
+        }
+        Method::GET => {
+            let webhooks: Vec<Value> = state
+                .webhooks
+                .all()
+                .iter()
+                .map(|webhook| webhook.to_json(false))
+                .collect();
+            json(
+                StatusCode::OK,
+                &json!({ "webhooks": webhooks }),
+                &correlation_id,
+            )
+        }
+        _ => not_allowed("GET, POST", &correlation_id),
+    }
+}
+
+/// `GET`, `PATCH` and `DELETE` of one webhook.
+pub(crate) async fn item(
+    State(state): State<Arc<SharedState>>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let correlation_id = state.next_correlation_id();
+    if let Err(refused) = admit(&state, &headers) {
+        return refused.into_response(&correlation_id);
+    }
+    let found = match method {
+        Method::GET => state
+            .webhooks
+            .get(&id)
+            .map(|webhook| webhook.to_json(false)),
+        Method::PATCH => {
+            let Some(active) = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|value| value.get("active").and_then(Value::as_bool))
+            else {
+                return invalid(
+                    "The request body must be {\"active\": true|false}.",
+                    &correlation_id,
+                );
+            };
+            state
+                .webhooks
+                .set_active(&id, active)
+                .map(|webhook| webhook.to_json(false))
+        }
+        Method::DELETE => {
+            if state.webhooks.remove(&id) {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                return response;
+            }
+            None
+        }
+        _ => return not_allowed("GET, PATCH, DELETE", &correlation_id),
+    };
+    match found {
+        Some(webhook) => json(StatusCode::OK, &webhook, &correlation_id),
+        None => Answer::error(
+            StatusCode::NOT_FOUND,
+            "WebhookNotFound",
+            "Requested webhook is not available.",
+        )
+        .into_response(&correlation_id),
+    }
+}
+
+/// The bearer token, and an `Accept` that does not ask for another version.
+fn admit(state: &SharedState, headers: &HeaderMap) -> Result<(), Answer> {
+    bearer_token(state, headers)?;
+    let other_version = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.contains("vnd.bentley.itwin-platform.") && !value.contains(V2));
+    if other_version {
+        return Err(Answer::error(
+            StatusCode::NOT_ACCEPTABLE,
+            "InvalidHeaderValue",
+            "The Accept header must ask for application/vnd.bentley.itwin-platform.v2+json.",
+        ));
+    }
+    Ok(())
+}
+
+fn json(status: StatusCode, value: &Value, correlation_id: &str) -> Response {
+    json_response(status, value.to_string(), correlation_id)
+}
+
+fn invalid(message: &'static str, correlation_id: &str) -> Response {
+    Answer::error(StatusCode::BAD_REQUEST, "InvalidWebhookRequest", message)
+        .into_response(correlation_id)
+}
+
+fn not_allowed(allow: &'static str, correlation_id: &str) -> Response {
+    let mut response = Answer::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "The method is not allowed on this resource.",
+    )
+    .into_response(correlation_id);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// A random id in the shape of a UUID.
+fn new_id() -> String {
+    let value = fastrand::u128(..);
+    let hex = format!("{value:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A generated secret: 48 letters and digits.
+fn new_secret() -> String {
+    std::iter::repeat_with(fastrand::alphanumeric)
+        .take(48)
+        .collect()
+}
