@@ -10,7 +10,8 @@
 //! watching it to poll now. A delivery says that a job ended, not how.
 //!
 //! ```no_run
-//! use progress_reqwest::webhook::{router, Receiver, Secrets, WebhookSecret};
+//! # use progress_reqwest as itwin_job_progress; // the facade's paths
+//! use itwin_job_progress::webhook::{router, Receiver, Secrets, WebhookSecret};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let secret = WebhookSecret::new(std::fs::read_to_string("webhook-secret")?)?;
@@ -28,7 +29,7 @@
 //! # }
 //! ```
 //!
-//! `examples/webhook_receiver.rs` is the same, complete and runnable.
+//! The facade's `examples/webhook_receiver.rs` is the same, complete and runnable.
 
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -2,7 +2,7 @@
 //! each job that ended.
 //!
 //! ```text
-//! ITWIN_WEBHOOK_SECRET=... cargo run -p progress-reqwest --features webhook \
+//! ITWIN_WEBHOOK_SECRET=... cargo run -p itwin-job-progress --features webhook \
 //!     --example webhook_receiver -- 127.0.0.1:8080
 //! ```
 //!
@@ -15,7 +15,7 @@
 //! A delivery says that a job ended, not how: the job's progress says that.
 //! Here each woken job goes on a channel; a watching service polls it there.
 
-use progress_reqwest::webhook::{Receiver, Secrets, WebhookSecret, router};
+use itwin_job_progress::webhook::{Receiver, Secrets, WebhookSecret, router};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
