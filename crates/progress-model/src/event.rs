@@ -30,8 +30,9 @@ pub enum EventKind {
         /// How long the watch waits first.
         wait: Duration,
         /// How long the watch keeps retrying at most should every attempt
-        /// fail (see [`Retry::gives_up_after`](crate::Retry::gives_up_after)).
-        gives_up_after: Duration,
+        /// fail, if anything bounds it (see
+        /// [`Retry::gives_up_after`](crate::Retry::gives_up_after)).
+        gives_up_after: Option<Duration>,
     },
     /// A 401 made the watch ask for a fresh token, and the request sent with
     /// it was answered.

@@ -94,20 +94,21 @@ pub struct Retry {
     /// fail: this wait and those before the retries left, each at least its
     /// rung of the ladder, no longer than the time left before the deadline
     /// (the requests' own time, a longer `Retry-After` and jitter aside).
-    pub gives_up_after: Duration,
+    /// A 429 uses up no retry: after one, only the deadline bounds the
+    /// retries, and without a deadline there is no bound (`None`).
+    pub gives_up_after: Option<Duration>,
 }
 
 impl std::fmt::Display for Retry {
     /// `retrying in 15 s (gives up after about 6 min of failures): ...`,
-    /// durations rounded for people.
+    /// durations rounded for people; without a bound, no parenthesis.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "retrying in {} (gives up after about {} of failures): {}",
-            crate::human::duration(self.wait),
-            crate::human::rough(self.gives_up_after),
-            self.error.chain()
-        )
+        write!(f, "retrying in {}", crate::human::duration(self.wait))?;
+        if let Some(bound) = self.gives_up_after {
+            let bound = crate::human::rough(bound);
+            write!(f, " (gives up after about {bound} of failures)")?;
+        }
+        write!(f, ": {}", self.error.chain())
     }
 }
 
@@ -570,7 +571,7 @@ impl Watch {
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
             let job = self.label.clone();
-            let gives_up_after = self.retrying_at_most(now, wait);
+            let gives_up_after = self.retrying_at_most(now, wait, &error);
             self.queued.push_back(Action::Retry(Retry {
                 job,
                 error,
@@ -583,8 +584,17 @@ impl Watch {
 
     /// How long the watch keeps retrying should every attempt fail: `wait`,
     /// then one rung of the ladder before each retry left after the next,
-    /// cut at the deadline.
-    fn retrying_at_most(&self, now: Instant, wait: Duration) -> Duration {
+    /// cut at the deadline. A 429 counts against no retry: only the
+    /// deadline bounds it.
+    fn retrying_at_most(&self, now: Instant, wait: Duration, error: &Error) -> Option<Duration> {
+        let started = self.started.unwrap_or(now);
+        let left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        if matches!(error, Error::RateLimited(_)) {
+            return left;
+        }
         let retries_left = self
             .policy
             .max_retries
@@ -596,12 +606,7 @@ impl Watch {
             intervals.get(rung).copied().unwrap_or_default()
         });
         let total = rungs.fold(wait, Duration::saturating_add);
-        let started = self.started.unwrap_or(now);
-        let left = self
-            .policy
-            .deadline
-            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
-        left.map_or(total, |left| total.min(left))
+        Some(left.map_or(total, |left| total.min(left)))
     }
 
     fn wait_or_give_up(&mut self, now: Instant, wait: Duration) {

@@ -754,3 +754,46 @@ fn a_deadline_counts_from_the_instant_given_not_from_the_first_step() {
     let mut fresh = Watch::for_job(&settings, "job-1", true);
     assert!(matches!(fresh.next(first_step), Action::Fetch(_)));
 }
+
+/// A retry tells how long the watch keeps retrying should every attempt
+/// fail: the retries left on the ladder, cut at the deadline; a 429 uses up
+/// no retry, so only a deadline bounds it.
+#[test]
+fn a_retry_says_how_long_the_watch_keeps_retrying_at_most() {
+    let retry_after = |reply: Reply, deadline: Option<u64>| {
+        let mut settings = progress_model::Settings::default();
+        settings.policy.deadline = deadline.map(Duration::from_secs);
+        let mut watch = Watch::for_job(&settings, "job-1", true);
+        let start = Instant::now();
+        assert!(matches!(watch.next(start), Action::Fetch(_)));
+        watch.on_response(start, SystemTime::now(), response(&reply));
+        match watch.next(start) {
+            Action::Retry(retry) => retry,
+            other => panic!("{other:?}"),
+        }
+    };
+    // 15 s, then 30, 60, 120 and 120 before the four retries left: 345 s.
+    let unavailable = retry_after(status(503), None);
+    assert_eq!(unavailable.gives_up_after, Some(Duration::from_secs(345)));
+    assert!(
+        unavailable
+            .to_string()
+            .starts_with("retrying in 15 s (gives up after about 6 min of failures): "),
+        "{unavailable}"
+    );
+    let within_a_deadline = retry_after(status(503), Some(100));
+    assert_eq!(
+        within_a_deadline.gives_up_after,
+        Some(Duration::from_secs(100))
+    );
+    let rate_limited = retry_after(status(429), None);
+    assert_eq!(rate_limited.gives_up_after, None);
+    assert!(
+        rate_limited.to_string().starts_with("retrying in 15 s: "),
+        "{rate_limited}"
+    );
+    assert_eq!(
+        retry_after(status(429), Some(100)).gives_up_after,
+        Some(Duration::from_secs(100))
+    );
+}

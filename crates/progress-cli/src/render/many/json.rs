@@ -48,7 +48,7 @@ fn to_json(event: &Event) -> serde_json::Result<Option<Value>> {
             "job": job,
             "event": "retrying",
             "wait_seconds": wait.as_secs_f64(),
-            "gives_up_after_seconds": gives_up_after.as_secs_f64(),
+            "gives_up_after_seconds": gives_up_after.map(|bound| bound.as_secs_f64()),
             "error": error_json(error),
         }),
         EventKind::Finished(Ok(progress)) => json!({
@@ -122,7 +122,7 @@ mod tests {
                 EventKind::Retrying {
                     error: Error::Unavailable(Box::new(HttpFailure::new(503))),
                     wait: Duration::from_secs(15),
-                    gives_up_after: Duration::from_secs(345),
+                    gives_up_after: Some(Duration::from_secs(345)),
                 },
             ),
             Event::new("a", EventKind::TokenRefreshed),
