@@ -591,11 +591,18 @@ impl Watch {
             .saturating_sub(self.consecutive_failures);
         let intervals = &self.policy.intervals;
         let last = intervals.len().saturating_sub(1);
-        let rungs = (0..retries_left as usize).map(|step| {
+        // The rungs up to the top one by one; the top's, however many retries
+        // are left (`max_retries` may be `u32::MAX`), in one multiplication.
+        let climbing = last.saturating_sub(self.rung).min(retries_left as usize);
+        let rungs = (0..climbing).map(|step| {
             let rung = self.rung.saturating_add(step).min(last);
             intervals.get(rung).copied().unwrap_or_default()
         });
-        let total = rungs.fold(wait, Duration::saturating_add);
+        let at_the_top = intervals.get(last).copied().unwrap_or_default();
+        let repeats = retries_left.saturating_sub(climbing as u32);
+        let total = rungs
+            .fold(wait, Duration::saturating_add)
+            .saturating_add(at_the_top.saturating_mul(repeats));
         let started = self.started.unwrap_or(now);
         let left = self
             .policy
