@@ -187,8 +187,8 @@ pub mod webhook {
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        Action, ClientLimits, ClientState, Fetch, HttpResponse, PollPolicy, Settings, Step, Update,
-        Watch, interpret,
+        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, PollPolicy, Settings,
+        Step, Watch, interpret,
     };
 }
 

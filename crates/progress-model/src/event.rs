@@ -1,9 +1,10 @@
-//! What a watch tells its caller, each event naming its job: the shape of
-//! `watch_events` and `watch_many` in both clients.
+//! What a watch tells its caller, each event naming its job: the one
+//! vocabulary of the machine ([`Step::Event`](crate::Step::Event)), of
+//! `watch_events` and `watch_many` in both clients, and of their users.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::{Action, Clock, Error, Fetch, HttpResponse, Progress, Watch};
+use crate::{Error, Progress};
 
 /// One thing that happened in the watch of one job.
 #[derive(Debug, Clone)]
@@ -82,66 +83,6 @@ impl Event {
                 gives_up_after: *gives_up_after,
             }),
             _ => None,
-        }
-    }
-}
-
-/// What a driver does next for one watch: the I/O, or an event to hand on.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
-pub enum Step {
-    /// Send this request, then call [`Watch::on_response`].
-    Fetch(Fetch),
-    /// Sleep until this instant, then ask again: the watch's next due
-    /// instant, by which a driver of many watches picks the earliest.
-    Wait(Instant),
-    /// Hand this event to the caller.
-    Event(Event),
-}
-
-impl Watch {
-    /// What to do next, as a [`Step`]: [`Watch::next`] with its events named
-    /// after the job.
-    pub fn step(&mut self, now: Instant) -> Step {
-        let kind = match self.next(now) {
-            Action::Fetch(fetch) => return Step::Fetch(fetch),
-            Action::Wait(until) => return Step::Wait(until),
-            Action::Emit(progress) => EventKind::Observed(progress),
-            Action::Retry(retry) => EventKind::Retrying {
-                error: retry.error,
-                wait: retry.wait,
-                gives_up_after: retry.gives_up_after,
-            },
-            Action::TokenRefreshed => EventKind::TokenRefreshed,
-            Action::Done(outcome) => EventKind::Finished(outcome),
-        };
-        Step::Event(Event {
-            job: self.label().to_owned(),
-            kind,
-        })
-    }
-
-    /// Runs the watch until its next event. `fetch` sends a request
-    /// (refreshing the token first when asked), `sleep` waits the time left
-    /// until a wait's instant, read from `clock` just before.
-    ///
-    /// This is the whole adapter loop of the design, for drivers that can
-    /// block; async drivers write the same loop around [`Watch::step`] with `.await`.
-    pub fn next_event(
-        &mut self,
-        clock: &dyn Clock,
-        mut fetch: impl FnMut(&Fetch) -> Result<HttpResponse, Error>,
-        mut sleep: impl FnMut(Duration),
-    ) -> Event {
-        loop {
-            match self.step(clock.now()) {
-                Step::Fetch(request) => {
-                    let result = fetch(&request);
-                    self.on_response(clock.now(), clock.wall(), result);
-                }
-                Step::Wait(until) => sleep(until.saturating_duration_since(clock.now())),
-                Step::Event(event) => return event,
-            }
         }
     }
 }

@@ -9,8 +9,9 @@
 //! - the request: [`Settings::progress_request`];
 //! - the response: [`interpret`] turns status, headers and body into
 //!   `Result<Progress, Error>`;
-//! - the poll machine: [`Watch`] tells its driver what to do next ([`Action`],
-//!   or [`Step`] with its events named after the job);
+//! - the poll machine: [`Watch::step`] tells its driver what to do next (a
+//!   [`Step`]: fetch, wait, or hand on an [`Event`]), and
+//!   [`Watch::on_response`] takes what a fetch brought back;
 //! - what the watches of one client share: [`ClientState`] (the 429 pause, the
 //!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
 //!   whose waiting the adapters own).
@@ -65,10 +66,10 @@ pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};
 pub use error::{Cause, Error, ErrorKind, HttpFailure};
-pub use event::{Event, EventKind, Step};
+pub use event::{Event, EventKind};
 pub use job_id::JobId;
 pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_CLIENT_PAUSE, DEFAULT_MAX_IN_FLIGHT};
-pub use machine::{Action, Fetch, Retry, Update, Watch};
+pub use machine::{Fetch, Retry, Step, Watch};
 pub use progress::Progress;
 pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
 pub use response::{HttpResponse, interpret};

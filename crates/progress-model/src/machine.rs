@@ -1,49 +1,144 @@
 //! The poll machine: every rule of a watch, with no I/O; time comes in as
-//! arguments (or, in [`Watch::advance`], through the `Clock` the driver passes).
+//! arguments.
 //!
-//! The driver asks [`Watch::next`] what to do, does it, and feeds each fetch's
-//! result back through [`Watch::on_response`]:
+//! One method drives it. A driver (the blocking client, the async one, or
+//! one of your own) asks [`Watch::step`] what to do and does it: it sends a
+//! [`Step::Fetch`] and feeds the result to [`Watch::on_response`], sleeps
+//! until a [`Step::Wait`]'s instant, and hands a [`Step::Event`] on to its
+//! caller; the last event is [`EventKind::Finished`]. A driver that limits
+//! the requests in flight also tells the watch whether it got a slot
+//! ([`Watch::on_slot`], [`Watch::on_no_slot`]); [`Watch::cancel`] ends a
+//! watch from outside.
 //!
-//! ```
-//! use progress_model::{Action, HttpResponse, Settings, Watch};
-//! use std::time::{Duration, Instant, SystemTime};
-//!
-//! let mut watch = Watch::for_job(&Settings::default(), "job-1", true);
-//! let now = Instant::now();
-//! assert!(matches!(watch.next(now), Action::Fetch(fetch) if !fetch.fresh_token));
-//! let body = br#"{"progress":{"percentage":10,"state":"active"}}"#.to_vec();
-//! watch.on_response(now, SystemTime::now(), Ok(HttpResponse::new(200, Default::default(), body)));
-//! assert!(matches!(watch.next(now), Action::Emit(_)));
-//! assert!(matches!(watch.next(now), Action::Wait(until) if until == now + Duration::from_secs(15)));
-//! ```
-//!
-//! Waits are instants, decided when the response arrives: whatever time the
-//! caller spends between items comes off the sleep, and a wait the deadline
-//! allowed earns its poll however late the sleeper wakes.
-//!
-//! What moves a watch, from one `Fetch` to the next:
+//! # The states of a watch
 //!
 //! ```text
-//!              +---------------------------------------------------------+
-//!              v                                                         |
-//! start --> Fetch --on_response--+--> 200, not terminal --> Emit -> Wait +
-//!                                +--> 200, terminal -----> Emit --> Done(Ok)
-//!                                +--> 401, the first since a 200 --> Fetch with a fresh token, at once
-//!                                +--> 429, or transient within max_retries --> Retry --> Wait --> Fetch
-//!                                +--> any other answer, or one failure too many --> Done(Err)
+//!  new ──▶ [Ready]
+//!            │ step(): Step::Fetch   (in a client paused by a 429 or out of
+//!            │                        its rate: Step::Wait until it may send)
+//!            ▼
+//!         [Sent] ── on_response(result) ──┐
+//!                                         ├─ 200, not terminal ── Observed ──────────────────────┐
+//!                                         ├─ 200, terminal ────── Observed, Finished(Ok) ─▶ [Done]│
+//!                                         ├─ 429 ──────────────── Retrying; the client pauses ───┤
+//!                                         ├─ transient failure ── Retrying ──────────────────────┤
+//!                                         │  (5xx, timeout,        one more than max_retries in  │
+//!                                         │   connection lost)     a row: Finished(Err) ─▶ [Done]│
+//!                                         ├─ 401 ─────────────── [Ready]: the next fetch asks for │
+//!                                         │                       a fresh token, TokenRefreshed  │
+//!                                         │                       once it is answered; a second  │
+//!                                         │                       401 with no 200 between it and │
+//!                                         │                       the first: Finished(Err) ─▶ [Done]
+//!                                         └─ any other answer ── Finished(Err) ─▶ [Done]         │
+//!                                                                                                │
+//!         [Waiting] ◀── Step::Wait(until): the rung, or a longer Retry-After, plus jitter ◀─────┘
+//!            │ step() again, however late
+//!            └──▶ [Ready]
 //!
-//! a wait that would pass the deadline, or a caller back after it --> Done(Err(Deadline))
-//!
-//! with a client ([`Watch::sharing`]), before each Fetch:
-//!   the client paused by a 429, or its rate used up --> Wait until it may send --> Fetch
-//! a Fetch refreshing the token, answered --> TokenRefreshed first
-//! cancel() --> Done(Err(Cancelled))
+//!  deadline: a wait that would end past it, or a step() after it ──▶ Finished(Err(Deadline)) ─▶ [Done]
+//!  cancel() ──▶ Finished(Err(Cancelled)) ─▶ [Done]
+//!  [Done]: every step() hands on that same Finished again, and nothing is sent
 //! ```
 //!
 //! A wait is the rung of the ladder (back to the first after a change of
-//! percentage), or `Retry-After` when that is longer; with a client, lengthened
-//! by its jitter, never past the deadline. Waiting for the client moves no
-//! ladder: the watch goes on with its own rungs after it.
+//! percentage), or `Retry-After` when that is longer; with a client
+//! ([`Watch::sharing`]), lengthened by its jitter, never past the deadline.
+//! Waiting for the client moves no ladder: the watch goes on with its own
+//! rungs after it. Waits are instants, decided when the response arrives:
+//! whatever time the caller spends between items comes off the sleep, and a
+//! wait the deadline allowed earns its poll however late the sleeper wakes.
+//!
+//! # One exchange, step by step
+//!
+//! ```
+//! use progress_model::{Error, ErrorKind, Event, EventKind, HttpResponse, Settings, Step, Watch};
+//! use std::time::{Duration, Instant, SystemTime};
+//!
+//! let secs = Duration::from_secs;
+//! let answer = |status: u16, retry_after: Option<&str>, body: &str| {
+//!     let mut headers = http::HeaderMap::new();
+//!     if let Some(value) = retry_after {
+//!         headers.insert("retry-after", value.parse().unwrap());
+//!     }
+//!     Ok(HttpResponse::new(status, headers, body.as_bytes().to_vec()))
+//! };
+//! let progress = |percentage: u8, state: &str| {
+//!     format!(r#"{{"progress":{{"percentage":{percentage},"state":"{state}"}}}}"#)
+//! };
+//! let wall = SystemTime::now();
+//! let start = Instant::now();
+//! let mut watch = Watch::for_job(&Settings::default(), "job-1", true);
+//!
+//! // [Ready] → [Sent]: the first poll goes out at once; 10 % comes back.
+//! assert!(matches!(watch.step(start), Step::Fetch(fetch) if !fetch.fresh_token));
+//! watch.on_response(start, wall, answer(200, None, &progress(10, "active")));
+//! let Step::Event(Event { job, kind: EventKind::Observed(seen), .. }) = watch.step(start) else {
+//!     panic!("the observation comes first")
+//! };
+//! assert_eq!((job.as_str(), seen.percentage), ("job-1", Some(10.0)));
+//! // [Waiting]: the first rung of the ladder, 15 s.
+//! assert!(matches!(watch.step(start), Step::Wait(until) if until == start + secs(15)));
+//!
+//! // A 429 asking for 40 s, longer than the second rung (30 s): the watch
+//! // says it retries, then waits the 40 s.
+//! let now = start + secs(15);
+//! assert!(matches!(watch.step(now), Step::Fetch(_)));
+//! watch.on_response(now, wall, answer(429, Some("40"), ""));
+//! assert!(matches!(
+//!     watch.step(now),
+//!     Step::Event(Event { kind: EventKind::Retrying { wait, .. }, .. }) if wait == secs(40)
+//! ));
+//! assert!(matches!(watch.step(now), Step::Wait(until) if until == now + secs(40)));
+//!
+//! // A transient failure (the connection refused): retried after the next rung, 60 s.
+//! let now = now + secs(40);
+//! assert!(matches!(watch.step(now), Step::Fetch(_)));
+//! watch.on_response(now, wall, Err(Error::connect("connection refused")));
+//! assert!(matches!(
+//!     watch.step(now),
+//!     Step::Event(Event { kind: EventKind::Retrying { wait, .. }, .. }) if wait == secs(60)
+//! ));
+//! assert!(matches!(watch.step(now), Step::Wait(until) if until == now + secs(60)));
+//!
+//! // A 401: the next fetch, at once, asks for a fresh token; once it is
+//! // answered, the watch says so before the observation.
+//! let now = now + secs(60);
+//! assert!(matches!(watch.step(now), Step::Fetch(fetch) if !fetch.fresh_token));
+//! watch.on_response(now, wall, answer(401, None, ""));
+//! assert!(matches!(watch.step(now), Step::Fetch(fetch) if fetch.fresh_token));
+//! watch.on_response(now, wall, answer(200, None, &progress(60, "active")));
+//! assert!(matches!(watch.step(now), Step::Event(Event { kind: EventKind::TokenRefreshed, .. })));
+//! assert!(matches!(watch.step(now), Step::Event(Event { kind: EventKind::Observed(_), .. })));
+//! // The percentage changed: back to the first rung.
+//! assert!(matches!(watch.step(now), Step::Wait(until) if until == now + secs(15)));
+//!
+//! // The job succeeds: its last observation, then [Done], for good.
+//! let now = now + secs(15);
+//! assert!(matches!(watch.step(now), Step::Fetch(_)));
+//! watch.on_response(now, wall, answer(200, None, &progress(100, "success")));
+//! assert!(matches!(watch.step(now), Step::Event(Event { kind: EventKind::Observed(_), .. })));
+//! for _ in 0..2 {
+//!     let Step::Event(last) = watch.step(now) else { panic!("done is done") };
+//!     assert!(last.is_final());
+//!     assert!(matches!(last.kind, EventKind::Finished(Ok(seen)) if seen.percentage == Some(100.0)));
+//! }
+//!
+//! // With a deadline of 20 s, a 503 whose retry would wait past it ends the watch.
+//! let mut settings = Settings::default();
+//! settings.policy.deadline = Some(secs(20));
+//! let mut watch = Watch::for_job(&settings, "job-2", true);
+//! assert!(matches!(watch.step(start), Step::Fetch(_)));
+//! watch.on_response(start, wall, answer(200, None, &progress(10, "active")));
+//! assert!(matches!(watch.step(start), Step::Event(_)));
+//! assert!(matches!(watch.step(start), Step::Wait(_)));
+//! let now = start + secs(15);
+//! assert!(matches!(watch.step(now), Step::Fetch(_)));
+//! watch.on_response(now, wall, answer(503, None, ""));
+//! let Step::Event(Event { kind: EventKind::Finished(Err(error)), .. }) = watch.step(now) else {
+//!     panic!("the deadline ends the watch")
+//! };
+//! assert_eq!(error.kind(), ErrorKind::Deadline);
+//! ```
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
@@ -51,33 +146,31 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_state::{Admission, Reservation};
 use crate::{
-    AccessToken, ClientState, Error, HttpResponse, JobId, PollPolicy, Progress, Settings,
-    interpret, trace,
+    AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
+    Settings, interpret, trace,
 };
 
-/// What the driver does next.
+/// What the driver does next for one watch: the I/O, a wait, or an event
+/// to hand on. [`Watch::step`] is the one way to drive a watch.
 ///
-/// Deliberately not `#[non_exhaustive]`: a driver must handle every action,
-/// and a new one is a breaking change it should not compile past.
+/// Deliberately not `#[non_exhaustive]`: a driver must handle every step,
+/// and a new one is a breaking change it should not compile past. What
+/// happened in the watch is the [`EventKind`] of the event, which drivers
+/// hand on to their callers without looking inside.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // Built once per poll; boxing would only add noise.
-pub enum Action {
+pub enum Step {
     /// Send the progress request this describes, then call [`Watch::on_response`].
     Fetch(Fetch),
-    /// Hand this observation to the caller (before the wait that follows it).
-    Emit(Progress),
-    /// The last attempt failed and will be retried after a wait: tell the
-    /// caller, if it listens (a status line, a log), before that wait.
-    Retry(Retry),
-    /// A fresh token was fetched after a 401 and the request with it was
-    /// answered: tell the caller, if it listens.
-    TokenRefreshed,
-    /// Sleep until this instant (of the clock given to [`Watch::next`]), then
+    /// Sleep until this instant (of the clock given to [`Watch::step`]), then
     /// ask again: sleep `until.saturating_duration_since(now)`, nothing when it
-    /// has already passed. The poll after it is sent however late the sleep ends.
+    /// has already passed. The poll after it is sent however late the sleep
+    /// ends. A driver of many watches picks the earliest of their instants.
     Wait(Instant),
-    /// The watch is over: the final progress (success, failed, cancelled, over) or the error.
-    Done(Result<Progress, Error>),
+    /// Hand this event to the caller (an observation comes before the wait
+    /// that follows it; a retry is announced before its wait). After
+    /// [`EventKind::Finished`], every step is that same event again.
+    Event(Event),
 }
 
 /// A failure that a watch retries, and how long it waits first.
@@ -200,7 +293,7 @@ pub struct Watch {
     body_cap: usize,
     can_refresh: bool,
     started: Option<Instant>,
-    queued: VecDeque<Action>,
+    queued: VecDeque<Step>,
     finished: Option<Result<Progress, Error>>,
     /// Index into `policy.intervals` of the next wait; past the end means the last.
     rung: usize,
@@ -365,18 +458,21 @@ impl Watch {
 
     /// What to do next. The first call starts the deadline's clock, unless
     /// [`WatchOptions::started_at`](crate::WatchOptions::started_at) set it.
-    pub fn next(&mut self, now: Instant) -> Action {
+    pub fn step(&mut self, now: Instant) -> Step {
         let started = *self.started.get_or_insert(now);
         if let Some(outcome) = &self.finished {
-            return Action::Done(outcome.clone());
+            return self.event(EventKind::Finished(outcome.clone()));
         }
-        if let Some(action) = self.queued.pop_front() {
-            match &action {
-                Action::Done(outcome) => {
+        if let Some(step) = self.queued.pop_front() {
+            match &step {
+                Step::Event(Event {
+                    kind: EventKind::Finished(outcome),
+                    ..
+                }) => {
                     self.finished = Some(outcome.clone());
                     self.reservation = Reservation::default();
                 }
-                Action::Wait(until) => {
+                Step::Wait(until) => {
                     // The caller may have spent the time left on the last item:
                     // then no wait (and no poll) is left before the deadline.
                     if let Some(error) = self.deadline_passed(now, started) {
@@ -387,7 +483,7 @@ impl Watch {
                 }
                 _ => {}
             }
-            return action;
+            return step;
         }
         if !std::mem::take(&mut self.poll_earned)
             && let Some(error) = self.deadline_passed(now, started)
@@ -400,7 +496,7 @@ impl Watch {
         };
         let alone_until = match self.wait_for_the_client(now) {
             ControlFlow::Continue(alone_until) => alone_until,
-            ControlFlow::Break(action) => return action,
+            ControlFlow::Break(step) => return step,
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
@@ -415,7 +511,7 @@ impl Watch {
             (Some(deadline), Some(window)) => Some(deadline.min(window)),
             (deadline, window) => deadline.or(window),
         };
-        Action::Fetch(Fetch {
+        Step::Fetch(Fetch {
             job,
             fresh_token,
             time_left,
@@ -429,7 +525,7 @@ impl Watch {
     /// rate): if so, whether alone and until when (the client recovering
     /// from a 429); if not, the action instead: a wait until it may, or the
     /// deadline error when that wait would pass the deadline.
-    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Action, Option<Instant>> {
+    fn wait_for_the_client(&mut self, now: Instant) -> ControlFlow<Step, Option<Instant>> {
         let Some(client) = self.client.as_ref() else {
             return ControlFlow::Continue(None);
         };
@@ -449,7 +545,7 @@ impl Watch {
         // Like any wait handed out, it earns the poll after it.
         self.poll_earned = true;
         trace::wait(wait);
-        ControlFlow::Break(Action::Wait(until))
+        ControlFlow::Break(Step::Wait(until))
     }
 
     /// Feeds the result of a fetch: the response, or the transport or token error.
@@ -479,7 +575,7 @@ impl Watch {
                 // must not go out again (its 401 would end the watch).
                 self.refresh_next_fetch = true;
             } else {
-                self.queued.push_back(Action::TokenRefreshed);
+                self.tell(EventKind::TokenRefreshed);
             }
         }
         self.last_failure = result.as_ref().err().cloned();
@@ -509,15 +605,14 @@ impl Watch {
             Err(error) if error.is_transient() => {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
                 if self.consecutive_failures > self.policy.max_retries {
-                    self.queued.push_back(Action::Done(Err(self.about_this_job(
-                        Error::retries_exhausted(self.consecutive_failures, error),
-                    ))));
+                    let error = Error::retries_exhausted(self.consecutive_failures, error);
+                    self.tell(EventKind::Finished(Err(self.about_this_job(error))));
                 } else {
                     trace::retry(&error, self.consecutive_failures);
                     self.back_off(now, error);
                 }
             }
-            Err(error) => self.queued.push_back(Action::Done(Err(error))),
+            Err(error) => self.tell(EventKind::Finished(Err(error))),
         }
     }
 
@@ -531,9 +626,9 @@ impl Watch {
             self.rung = 0;
         }
         self.last_seen = Some(progress.clone());
-        self.queued.push_back(Action::Emit(progress.clone()));
+        self.tell(EventKind::Observed(progress.clone()));
         if progress.is_terminal() {
-            self.queued.push_back(Action::Done(Ok(progress)));
+            self.tell(EventKind::Finished(Ok(progress)));
         } else {
             let wait = self.advance_ladder();
             self.wait_or_give_up(now, wait);
@@ -570,14 +665,12 @@ impl Watch {
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
-            let job = self.label.clone();
             let gives_up_after = self.retrying_at_most(now, wait, &error);
-            self.queued.push_back(Action::Retry(Retry {
-                job,
+            self.tell(EventKind::Retrying {
                 error,
                 wait,
                 gives_up_after,
-            }));
+            });
         }
         self.queue_wait(now, wait);
     }
@@ -601,11 +694,18 @@ impl Watch {
             .saturating_sub(self.consecutive_failures);
         let intervals = &self.policy.intervals;
         let last = intervals.len().saturating_sub(1);
-        let rungs = (0..retries_left as usize).map(|step| {
+        // The rungs up to the top one by one; the top's, however many retries
+        // are left (`max_retries` may be `u32::MAX`), in one multiplication.
+        let climbing = last.saturating_sub(self.rung).min(retries_left as usize);
+        let rungs = (0..climbing).map(|step| {
             let rung = self.rung.saturating_add(step).min(last);
             intervals.get(rung).copied().unwrap_or_default()
         });
-        let total = rungs.fold(wait, Duration::saturating_add);
+        let at_the_top = intervals.get(last).copied().unwrap_or_default();
+        let repeats = retries_left.saturating_sub(climbing as u32);
+        let total = rungs
+            .fold(wait, Duration::saturating_add)
+            .saturating_add(at_the_top.saturating_mul(repeats));
         Some(left.map_or(total, |left| total.min(left)))
     }
 
@@ -630,11 +730,10 @@ impl Watch {
 
     fn queue_wait(&mut self, now: Instant, wait: Duration) {
         if self.fits_before_deadline(now, wait) {
-            self.queued
-                .push_back(Action::Wait(instant_after(now, wait)));
+            self.queued.push_back(Step::Wait(instant_after(now, wait)));
         } else if let Some(deadline) = self.policy.deadline {
             let error = self.deadline_error(deadline);
-            self.queued.push_back(Action::Done(Err(error)));
+            self.tell(EventKind::Finished(Err(error)));
         }
     }
 
@@ -665,36 +764,23 @@ impl Watch {
         }
     }
 
-    /// Runs the watch until it has something for the caller: the next
-    /// observation, or how it ended. `fetch` sends a request (refreshing the
-    /// token first when asked); `on_retry` hears of each failure waited out
-    /// before a retry; `sleep` waits. Built on [`Watch::next_event`].
-    pub fn advance(
-        &mut self,
-        clock: &dyn crate::Clock,
-        mut fetch: impl FnMut(&Fetch) -> Result<HttpResponse, Error>,
-        mut on_retry: impl FnMut(&Retry),
-        mut sleep: impl FnMut(Duration),
-    ) -> Update {
-        loop {
-            let event = self.next_event(clock, &mut fetch, &mut sleep);
-            if let Some(retry) = event.retry() {
-                on_retry(&retry);
-            }
-            match event.kind {
-                crate::EventKind::Observed(progress) => return Update::Observed(progress),
-                crate::EventKind::Finished(outcome) => return Update::Finished(outcome),
-                _ => {}
-            }
-        }
+    /// `kind` as the step that hands it on, naming the job.
+    fn event(&self, kind: EventKind) -> Step {
+        Step::Event(Event::new(self.label.clone(), kind))
     }
 
-    fn finish(&mut self, error: Error) -> Action {
+    /// Queues `kind` for the caller, after what is already queued.
+    fn tell(&mut self, kind: EventKind) {
+        let step = self.event(kind);
+        self.queued.push_back(step);
+    }
+
+    fn finish(&mut self, error: Error) -> Step {
         self.queued.clear();
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
         self.finished = Some(Err(error.clone()));
-        Action::Done(Err(error))
+        self.event(EventKind::Finished(Err(error)))
     }
 }
 
@@ -705,32 +791,4 @@ pub(crate) fn instant_after(now: Instant, wait: Duration) -> Instant {
     now.checked_add(wait)
         .or_else(|| now.checked_add(wait.min(CENTURY)))
         .unwrap_or(now)
-}
-
-/// What a watch hands its caller: an observation, or how it ended.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // One per observation; boxing would only add noise.
-pub enum Update {
-    /// A new observation (the terminal one included).
-    Observed(Progress),
-    /// The watch is over: the final progress or the error that ended it.
-    Finished(Result<Progress, Error>),
-}
-
-impl Update {
-    /// The item an iterator or stream of observations yields for this update:
-    /// each observation; then the error that ended the watch, if any. `None`
-    /// ends the iteration (the terminal progress was already yielded).
-    pub fn into_item(self) -> Option<Result<Progress, Error>> {
-        match self {
-            Self::Observed(progress) => Some(Ok(progress)),
-            Self::Finished(Ok(_)) => None,
-            Self::Finished(Err(error)) => Some(Err(error)),
-        }
-    }
-
-    /// Whether this update ends the watch.
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Finished(_))
-    }
 }

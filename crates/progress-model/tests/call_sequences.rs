@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progress_model::{
-    Action, ClientLimits, ClientState, Error, HttpResponse, JobId, PollPolicy, Watch,
+    ClientLimits, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Step,
+    Watch,
 };
 use proptest::prelude::*;
 
@@ -127,12 +128,12 @@ proptest! {
         for call in calls {
             match call {
                 Call::Next(millis) => {
-                    let action = watch.next(at(millis));
-                    prop_assert!(!finished || matches!(action, Action::Done(_)), "{action:?} after the end");
-                    if let Action::Wait(until) = action {
+                    let action = watch.step(at(millis));
+                    prop_assert!(!finished || matches!(action, Step::Event(Event { kind: EventKind::Finished(_), .. })), "{action:?} after the end");
+                    if let Step::Wait(until) = action {
                         prop_assert!(until >= start, "a wait before the watch began");
                     }
-                    finished |= matches!(action, Action::Done(_));
+                    finished |= matches!(action, Step::Event(Event { kind: EventKind::Finished(_), .. }));
                 }
                 Call::Respond(millis, reply) => {
                     // A slot may come while a 429 pauses the client: then no send.

@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progress_model::{
-    Action, Error, ErrorKind, HttpResponse, JobId, JobState, PollPolicy, Progress, Watch,
+    Error, ErrorKind, Event, EventKind, HttpResponse, JobId, JobState, PollPolicy, Progress, Step,
+    Watch,
 };
 
 /// One scripted answer from the service.
@@ -74,8 +75,8 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
         outcome: Err(Error::Config("unset".into())),
     };
     loop {
-        match watch.next(start + elapsed) {
-            Action::Fetch(progress_model::Fetch { fresh_token, .. }) => {
+        match watch.step(start + elapsed) {
+            Step::Fetch(progress_model::Fetch { fresh_token, .. }) => {
                 trace.fresh_tokens.push(fresh_token);
                 let reply = script
                     .next()
@@ -83,18 +84,24 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
                 let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(WALL_START) + elapsed;
                 watch.on_response(start + elapsed, wall, response(&reply));
             }
-            Action::Emit(progress) => trace.emitted.push(progress.percentage),
-            Action::TokenRefreshed => {}
-            Action::Retry(retry) => trace
-                .retries
-                .push((retry.error.kind(), retry.wait.as_secs())),
-            Action::Wait(until) => {
+            Step::Event(Event {
+                kind: EventKind::Observed(progress),
+                ..
+            }) => trace.emitted.push(progress.percentage),
+            Step::Event(Event {
+                kind: EventKind::Retrying { error, wait, .. },
+                ..
+            }) => trace.retries.push((error.kind(), wait.as_secs())),
+            Step::Wait(until) => {
                 let duration = until - (start + elapsed);
                 assert_eq!(duration.subsec_nanos(), 0, "waits here are whole seconds");
                 trace.waits.push(duration.as_secs());
                 elapsed += duration;
             }
-            Action::Done(outcome) => {
+            Step::Event(Event {
+                kind: EventKind::Finished(outcome),
+                ..
+            }) => {
                 assert!(
                     script.next().is_none(),
                     "the watch ended before the script did"
@@ -102,6 +109,7 @@ fn run_with(policy: PollPolicy, can_refresh: bool, script: Vec<Reply>) -> Trace 
                 trace.outcome = outcome;
                 return trace;
             }
+            Step::Event(_) => {} // a refreshed token
         }
     }
 }
@@ -189,15 +197,15 @@ fn every_observation_is_emitted_before_its_wait_and_the_first_fetch_is_immediate
     let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let now = Instant::now();
     assert!(
-        matches!(watch.next(now), Action::Fetch(actual) if actual == progress_model::Fetch::once(job()))
+        matches!(watch.step(now), Step::Fetch(actual) if actual == progress_model::Fetch::once(job()))
     );
     watch.on_response(now, SystemTime::now(), response(&ok(7.0, "active")));
-    assert!(matches!(watch.next(now), Action::Emit(p) if p.percentage == Some(7.0)));
     assert!(
-        matches!(watch.next(now), Action::Wait(until) if until == now + Duration::from_secs(15))
+        matches!(watch.step(now), Step::Event(Event { kind: EventKind::Observed(p), .. }) if p.percentage == Some(7.0))
     );
+    assert!(matches!(watch.step(now), Step::Wait(until) if until == now + Duration::from_secs(15)));
     assert!(
-        matches!(watch.next(now), Action::Fetch(actual) if actual == progress_model::Fetch::once(job()))
+        matches!(watch.step(now), Step::Fetch(actual) if actual == progress_model::Fetch::once(job()))
     );
 }
 
@@ -466,12 +474,15 @@ fn a_retry_after_past_the_deadline_ends_the_watch() {
 fn once_done_the_machine_keeps_saying_done() {
     let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let now = Instant::now();
-    watch.next(now);
+    watch.step(now);
     watch.on_response(now, SystemTime::now(), response(&status(404)));
     for _ in 0..3 {
         assert!(matches!(
-            watch.next(now),
-            Action::Done(Err(Error::NotFound(_)))
+            watch.step(now),
+            Step::Event(Event {
+                kind: EventKind::Finished(Err(Error::NotFound(_))),
+                ..
+            })
         ));
     }
 }
@@ -501,64 +512,89 @@ fn a_watch_of_an_invalid_id_ends_before_anything_is_sent() {
     let mut watch = Watch::for_job(&progress_model::Settings::default(), "..", true);
     let now = Instant::now();
     assert!(matches!(
-        watch.next(now),
-        Action::Done(Err(Error::InvalidJobId { .. }))
+        watch.step(now),
+        Step::Event(Event {
+            kind: EventKind::Finished(Err(Error::InvalidJobId { .. })),
+            ..
+        })
     ));
     assert!(matches!(
-        watch.next(now),
-        Action::Done(Err(Error::InvalidJobId { .. }))
+        watch.step(now),
+        Step::Event(Event {
+            kind: EventKind::Finished(Err(Error::InvalidJobId { .. })),
+            ..
+        })
     ));
 }
 
 #[test]
 fn iterators_yield_observations_then_only_the_error_that_ended_the_watch() {
-    use progress_model::Update;
     let progress = {
         let mut progress = Progress::new(JobState::Success);
         progress.percentage = Some(1.0);
         progress
     };
+    let event = |kind| Event::new("job-1", kind);
     assert!(matches!(
-        Update::Observed(progress.clone()).into_item(),
+        event(EventKind::Observed(progress.clone())).into_observation(),
         Some(Result::Ok(_))
     ));
-    assert!(Update::Finished(Result::Ok(progress)).into_item().is_none());
+    let finished = event(EventKind::Finished(Result::Ok(progress)));
+    assert!(finished.into_observation().is_none());
+    assert!(
+        event(EventKind::TokenRefreshed)
+            .into_observation()
+            .is_none()
+    );
     let error = Error::Config("x".into());
     assert!(matches!(
-        Update::Finished(Err(error)).into_item(),
+        event(EventKind::Finished(Err(error))).into_observation(),
         Some(Err(_))
     ));
 }
 
 #[test]
-fn advance_runs_the_loop_for_a_blocking_driver_and_emits_before_waiting() {
-    let clock = progress_model::ManualClock::default();
+fn an_observation_is_handed_on_before_its_wait_and_the_end_after_the_terminal_one() {
     let mut watch = Watch::new(job(), PollPolicy::default(), 1024, true);
     let mut replies = vec![ok(100.0, "success"), ok(5.0, "active")];
-    let log = std::cell::RefCell::new(Vec::new());
-    let mut fetch = |_: &progress_model::Fetch| {
-        log.borrow_mut().push("fetch".to_owned());
-        response(&replies.pop().unwrap())
-    };
-    let mut sleep = |wait: Duration| {
-        log.borrow_mut().push(format!("wait {}", wait.as_secs()));
-        clock.advance(wait);
-    };
-    let first = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
-    assert!(matches!(first, progress_model::Update::Observed(_)));
+    let start = Instant::now();
+    let mut now = start;
+    let mut log = Vec::new();
+    loop {
+        match watch.step(now) {
+            Step::Fetch(_) => {
+                log.push("fetch".to_owned());
+                let reply = response(&replies.pop().unwrap());
+                watch.on_response(now, SystemTime::now(), reply);
+            }
+            Step::Wait(until) => {
+                log.push(format!("wait {}", (until - now).as_secs()));
+                now = until;
+            }
+            Step::Event(event) => {
+                let last = event.is_final();
+                log.push(match event.kind {
+                    EventKind::Observed(progress) => format!("{:?}", progress.state),
+                    EventKind::Finished(outcome) => format!("finished: {}", outcome.is_ok()),
+                    other => format!("{other:?}"),
+                });
+                if last {
+                    break;
+                }
+            }
+        }
+    }
     assert_eq!(
-        *log.borrow(),
-        ["fetch"],
-        "the observation comes before its wait"
+        log,
+        [
+            "fetch",
+            "Active",
+            "wait 15",
+            "fetch",
+            "Success",
+            "finished: true"
+        ]
     );
-    let second = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
-    assert!(matches!(second, progress_model::Update::Observed(ref p) if p.is_terminal()));
-    let last = watch.advance(&clock, &mut fetch, |_| {}, &mut sleep);
-    assert!(matches!(
-        last,
-        progress_model::Update::Finished(Result::Ok(_))
-    ));
-    assert_eq!(*log.borrow(), ["fetch", "wait 15", "fetch"]);
 }
 
 #[test]
@@ -589,16 +625,16 @@ fn a_fetch_near_the_deadline_carries_the_time_left_to_cap_its_timeout() {
     };
     let mut watch = Watch::new(job(), policy, 1024, true);
     let start = Instant::now();
-    let Action::Fetch(first) = watch.next(start) else {
+    let Step::Fetch(first) = watch.step(start) else {
         panic!("fetch first")
     };
     assert_eq!(first.time_left, Some(Duration::from_secs(20)));
     watch.on_response(start, SystemTime::now(), response(&ok(1.0, "active")));
-    watch.next(start);
+    watch.step(start);
     assert!(
-        matches!(watch.next(start), Action::Wait(actual) if actual == start + Duration::from_secs(15))
+        matches!(watch.step(start), Step::Wait(actual) if actual == start + Duration::from_secs(15))
     );
-    let Action::Fetch(second) = watch.next(start + Duration::from_secs(15)) else {
+    let Step::Fetch(second) = watch.step(start + Duration::from_secs(15)) else {
         panic!("fetch")
     };
     assert_eq!(second.time_left, Some(Duration::from_secs(5)));
@@ -647,11 +683,11 @@ fn a_request_timeout_under_a_second_is_never_raised_to_the_floor() {
     settings.policy.intervals = vec![Duration::from_secs(10)];
     let mut watch = Watch::for_job(&settings, "job-1", true);
     let start = Instant::now();
-    watch.next(start);
+    watch.step(start);
     watch.on_response(start, SystemTime::now(), response(&ok(1.0, "active")));
-    watch.next(start);
-    watch.next(start);
-    let Action::Fetch(at_deadline) = watch.next(start + Duration::from_secs(10)) else {
+    watch.step(start);
+    watch.step(start);
+    let Step::Fetch(at_deadline) = watch.step(start + Duration::from_secs(10)) else {
         panic!("the wait ending on the deadline earns its poll")
     };
     assert_eq!(at_deadline.time_left, Some(Duration::ZERO));
@@ -681,8 +717,11 @@ fn a_policy_without_rungs_ends_the_watch_with_a_config_error_instead_of_panickin
         };
         let mut watch = Watch::new(job(), policy, 1024, true);
         assert!(matches!(
-            watch.next(Instant::now()),
-            Action::Done(Err(Error::Config(_)))
+            watch.step(Instant::now()),
+            Step::Event(Event {
+                kind: EventKind::Finished(Err(Error::Config(_))),
+                ..
+            })
         ));
     }
 }
@@ -748,11 +787,14 @@ fn a_deadline_counts_from_the_instant_given_not_from_the_first_step() {
     let options = progress_model::WatchOptions::new().started_at(asked);
     let mut late = Watch::for_job_with(&settings, "job-1", true, &options);
     assert!(matches!(
-        late.next(first_step),
-        Action::Done(Err(Error::Deadline { .. }))
+        late.step(first_step),
+        Step::Event(Event {
+            kind: EventKind::Finished(Err(Error::Deadline { .. })),
+            ..
+        })
     ));
     let mut fresh = Watch::for_job(&settings, "job-1", true);
-    assert!(matches!(fresh.next(first_step), Action::Fetch(_)));
+    assert!(matches!(fresh.step(first_step), Step::Fetch(_)));
 }
 
 /// A retry tells how long the watch keeps retrying should every attempt

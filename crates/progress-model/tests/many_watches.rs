@@ -341,7 +341,12 @@ fn watches_that_end_before_their_reserved_send_give_it_back() {
     let client = client_state(limits(0.0, None, Some(1.0)));
     let (_sending, sends_at) = first_send_of_a_new_watch(&client, start);
     assert_eq!(sends_at, start);
-    let mut late = watch("late", &client, Some(0));
+    // (Half a second: the send it would get is at 1 s; a zero deadline is refused.)
+    let mut late = {
+        let mut policy = PollPolicy::default();
+        policy.deadline = Some(Duration::from_millis(500));
+        Watch::new(JobId::new("late").unwrap(), policy, 1 << 20, true).sharing(client.clone())
+    };
     assert!(matches!(
         late.step(start),
         Step::Event(event) if matches!(event.kind, EventKind::Finished(Err(Error::Deadline { .. })))

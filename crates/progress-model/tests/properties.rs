@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use progress_model::{Action, Error, HttpResponse, PollPolicy, Watch, interpret};
+use progress_model::{Error, Event, EventKind, HttpResponse, PollPolicy, Step, Watch, interpret};
 use proptest::prelude::*;
 
 /// A scripted reply: a status, an optional Retry-After in seconds, a percentage and a state.
@@ -57,14 +57,13 @@ proptest! {
         let mut replies = script.iter();
         let mut last_reply = None;
         for _ in 0..200 {
-            match watch.next(start + elapsed) {
-                Action::Fetch { .. } => {
+            match watch.step(start + elapsed) {
+                Step::Fetch { .. } => {
                     let Some(reply) = replies.next() else { break };
                     last_reply = Some(reply.clone());
                     watch.on_response(start + elapsed, SystemTime::now(), Ok(to_response(reply)));
                 }
-                Action::Emit(_) | Action::Retry(_) | Action::TokenRefreshed => {}
-                Action::Wait(until) => {
+                Step::Wait(until) => {
                     let wait = until - (start + elapsed);
                     // Retry-After is honoured on failures (429, and 503 and the like); never on a 200.
                     let asked = last_reply.as_ref().filter(|r| r.status != 200).and_then(|r| r.retry_after);
@@ -74,7 +73,8 @@ proptest! {
                         prop_assert!(elapsed <= Duration::from_secs(deadline), "slept past the deadline");
                     }
                 }
-                Action::Done(_) => break,
+                Step::Event(Event { kind: EventKind::Finished(_), .. }) => break,
+                Step::Event(_) => {}
             }
         }
     }

@@ -3,11 +3,11 @@
 //! consumer's time shortens the next sleep, and a wait the deadline allowed
 //! still earns its poll.
 
-use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
 
 use progress_model::{
-    Error, ErrorKind, Fetch, HttpResponse, JobId, ManualClock, PollPolicy, Progress, Update, Watch,
+    Clock, Error, ErrorKind, EventKind, HttpResponse, JobId, ManualClock, PollPolicy, Progress,
+    Step, Watch,
 };
 
 fn active(percentage: u32) -> HttpResponse {
@@ -45,28 +45,29 @@ fn drive(
     late: Duration,
     replies: Vec<HttpResponse>,
 ) -> (Log, Vec<Progress>, Result<Progress, Error>) {
-    let log = RefCell::new(Log::default());
+    let mut log = Log::default();
     let mut replies = replies.into_iter();
     let mut items = Vec::new();
     loop {
-        let update = watch.advance(
-            clock,
-            |_: &Fetch| {
-                log.borrow_mut().fetched_at.push(clock.elapsed());
-                Ok(replies.next().expect("a fetch past the script"))
-            },
-            |_| {},
-            |wait| {
-                log.borrow_mut().sleeps.push(wait);
-                clock.advance(wait + late);
-            },
-        );
-        match update {
-            Update::Observed(progress) => {
-                items.push(progress);
-                clock.advance(consumer);
+        match watch.step(clock.now()) {
+            Step::Fetch(_) => {
+                log.fetched_at.push(clock.elapsed());
+                let reply = replies.next().expect("a fetch past the script");
+                watch.on_response(clock.now(), clock.wall(), Ok(reply));
             }
-            Update::Finished(outcome) => return (log.into_inner(), items, outcome),
+            Step::Wait(until) => {
+                let wait = until.saturating_duration_since(clock.now());
+                log.sleeps.push(wait);
+                clock.advance(wait + late);
+            }
+            Step::Event(event) => match event.kind {
+                EventKind::Observed(progress) => {
+                    items.push(progress);
+                    clock.advance(consumer);
+                }
+                EventKind::Finished(outcome) => return (log, items, outcome),
+                _ => {}
+            },
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use itwin_job_progress::core::{Action, HttpResponse, Settings, Watch};
+use itwin_job_progress::core::{Event, EventKind, HttpResponse, Settings, Step, Watch};
 
 use crate::args::Args;
 use crate::figure::{Figure, Series};
@@ -55,19 +55,22 @@ fn ladder(timeline: &Timeline) -> Result<Requests, String> {
     let mut t = Duration::ZERO;
     let mut requests = Vec::new();
     loop {
-        match watch.next(start + t) {
-            Action::Fetch(_) => {
+        match watch.step(start + t) {
+            Step::Fetch(_) => {
                 requests.push(t.as_secs_f64());
                 let body = timeline.body_at(t.as_secs_f64());
                 let response = HttpResponse::new(200, Default::default(), body);
                 watch.on_response(start + t, SystemTime::UNIX_EPOCH + t, Ok(response));
             }
-            Action::Wait(until) => t = until.saturating_duration_since(start),
-            Action::Done(outcome) => {
+            Step::Wait(until) => t = until.saturating_duration_since(start),
+            Step::Event(Event {
+                kind: EventKind::Finished(outcome),
+                ..
+            }) => {
                 outcome.map_err(|error| error.to_string())?;
                 return Ok(requests);
             }
-            Action::Emit(_) | Action::Retry(_) | Action::TokenRefreshed => {}
+            Step::Event(_) => {}
         }
     }
 }

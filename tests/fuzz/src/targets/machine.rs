@@ -5,8 +5,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue, header::RETRY_AFTER};
 use progress_model::{
-    Action, ClientLimits, ClientState, Error, ErrorKind, HttpResponse, JobId, PollPolicy, Progress,
-    Watch, interpret,
+    ClientLimits, ClientState, Error, ErrorKind, Event, EventKind, HttpResponse, JobId, PollPolicy,
+    Progress, Step as Next, Watch, interpret,
 };
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -249,15 +249,18 @@ impl<'a> Drive<'a> {
 
     fn run(mut self) -> Result<(), String> {
         for _ in 0..MAX_ACTIONS {
-            let action = self.watch.next(self.now());
+            let action = self.watch.step(self.now());
             self.started.get_or_insert(self.elapsed);
             match action {
-                Action::Fetch(fetch) => {
+                Next::Fetch(fetch) => {
                     if !self.fetch(fetch.time_left)? {
                         return Ok(());
                     }
                 }
-                Action::Emit(progress) => {
+                Next::Event(Event {
+                    kind: EventKind::Observed(progress),
+                    ..
+                }) => {
                     if let Some(terminal) = &self.terminal {
                         if progress != *terminal {
                             return Err(format!("fed {terminal}, emitted {progress}"));
@@ -267,17 +270,17 @@ impl<'a> Drive<'a> {
                     // The caller may take its time with the item.
                     self.jump();
                 }
-                Action::Retry(retry) => {
+                Next::Event(Event {
+                    kind: EventKind::Retrying { wait, .. },
+                    ..
+                }) => {
                     if let Some(deadline) = self.policy.deadline
-                        && self.age(self.elapsed).saturating_add(retry.wait) > deadline
+                        && self.age(self.elapsed).saturating_add(wait) > deadline
                     {
-                        return Err(format!(
-                            "announced a retry in {:?}, past the deadline",
-                            retry.wait
-                        ));
+                        return Err(format!("announced a retry in {wait:?}, past the deadline"));
                     }
                 }
-                Action::Wait(until) => {
+                Next::Wait(until) => {
                     let end = until.saturating_duration_since(self.origin);
                     if let Some(deadline) = self.policy.deadline
                         && self.age(end) > deadline
@@ -293,14 +296,21 @@ impl<'a> Drive<'a> {
                     // The sleeper wakes at the instant; lateness comes as jumps.
                     self.elapsed = self.elapsed.max(end);
                 }
-                Action::TokenRefreshed => {
+                Next::Event(Event {
+                    kind: EventKind::TokenRefreshed,
+                    ..
+                }) => {
                     if !self.input.can_refresh {
                         return Err(
                             "told of a refreshed token with a provider that cannot refresh".into(),
                         );
                     }
                 }
-                Action::Done(outcome) => return self.done(outcome),
+                Next::Event(Event {
+                    kind: EventKind::Finished(outcome),
+                    ..
+                }) => return self.done(outcome),
+                Next::Event(event) => return Err(format!("an event no driver knows: {event:?}")),
             }
         }
         Err(format!("no Done within {MAX_ACTIONS} actions"))
@@ -425,8 +435,11 @@ impl<'a> Drive<'a> {
                 self.wall(),
                 Ok(HttpResponse::new(200, HeaderMap::new(), success)),
             );
-            match self.watch.next(self.now()) {
-                Action::Done(again) if format!("{again:?}") == shown => {}
+            match self.watch.step(self.now()) {
+                Next::Event(Event {
+                    kind: EventKind::Finished(again),
+                    ..
+                }) if format!("{again:?}") == shown => {}
                 other => return Err(format!("after Done({shown}), {other:?}")),
             }
         }
