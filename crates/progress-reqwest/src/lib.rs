@@ -82,6 +82,7 @@ mod slots;
 mod tls_connector;
 mod token;
 mod transport;
+mod watching;
 
 pub use builder::ClientBuilder;
 pub use client::Client;
