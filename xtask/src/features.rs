@@ -20,6 +20,8 @@ const FACADE_COMBINATIONS: &[&str] = &[
     "async,rustls",
     "webhook",
     "async,runtime-tokio,rustls,webhook",
+    // A reqwest client of the program's own, and no TLS of ours.
+    "async,runtime-tokio,reqwest",
     EVERYTHING_BUT_NATIVE_TLS,
 ];
 
@@ -36,6 +38,7 @@ pub fn run() -> Result<(), String> {
     check("progress-ureq", "oauth")?;
     check("progress-reqwest", "")?;
     check("progress-reqwest", "oauth")?;
+    check("progress-reqwest", "reqwest")?;
     check("progress-model", "")?;
     check("progress-model", "tracing,oauth")?;
     let openssl = openssl_available();
@@ -135,7 +138,7 @@ const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
 pub const EVERYTHING_BUT_NATIVE_TLS: &str =
-    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook";
+    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
     cmd::run(cargo().args([

@@ -113,9 +113,9 @@
 //! ```
 //!
 //! # Features
-//! - `async` (default): the async client, on reqwest.
+//! - `async` (default): the async client, on hyper.
 //! - `runtime-tokio` (default), `runtime-smol`, `runtime-async-std`: the runtime
-//!   the async client sleeps on. On smol and async-std, reqwest is driven through
+//!   the async client sleeps on. On smol and async-std, hyper is driven through
 //!   async-compat, so no tokio runtime needs to be in scope. async-std is
 //!   discontinued upstream (RUSTSEC-2025-0052): the feature stays, smol is
 //!   the one to choose off tokio.
@@ -123,6 +123,8 @@
 //! - `rustls` (default): TLS through rustls with the ring provider; no cmake and
 //!   no system library. Both clients use the same provider.
 //! - `native-tls`: the platform's TLS library instead.
+//! - `reqwest`: `ClientBuilder::http_client`, to send through a
+//!   `reqwest::Client` of your own; without it, reqwest is not compiled.
 //! - `oauth` (default): `ClientCredentials` in both clients and the [`oauth`]
 //!   module's grant. Leave it out (`default-features = false`) when you pass a
 //!   token or a provider of your own: no OAuth code, nor `secrecy` and

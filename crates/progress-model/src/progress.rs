@@ -1,6 +1,6 @@
 //! One observation of a job: percentage, state and step.
 
-use crate::JobState;
+use crate::state::{JobState, write_escaped};
 
 /// Where a job stood when the service was asked.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -111,18 +111,6 @@ pub fn escape_controls(text: &str) -> String {
         }
     }
     Escaped(text).to_string()
-}
-
-/// Writes `text` with its control characters escaped and everything else as is.
-pub(crate) fn write_escaped(f: &mut std::fmt::Formatter<'_>, text: &str) -> std::fmt::Result {
-    for c in text.chars() {
-        if c.is_control() {
-            write!(f, "{}", c.escape_default())?;
-        } else {
-            write!(f, "{c}")?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -80,8 +80,22 @@ impl JobState {
 /// characters escaped (see [`Progress`](crate::Progress)'s `Display`).
 impl fmt::Display for JobState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::progress::write_escaped(f, self.as_str())
+        write_escaped(f, self.as_str())
     }
+}
+
+/// Writes `text` with its control characters escaped and everything else as
+/// is. Here, below [`Progress`](crate::Progress), which escapes its step the
+/// same way: a state is the first text from a server that gets shown.
+pub(crate) fn write_escaped(f: &mut std::fmt::Formatter<'_>, text: &str) -> std::fmt::Result {
+    for c in text.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
 }
 
 impl serde::Serialize for JobState {

@@ -807,10 +807,10 @@ fn a_retry_says_how_long_the_watch_keeps_retrying_at_most() {
         settings.policy.deadline = deadline.map(Duration::from_secs);
         let mut watch = Watch::for_job(&settings, "job-1", true);
         let start = Instant::now();
-        assert!(matches!(watch.next(start), Action::Fetch(_)));
+        assert!(matches!(watch.step(start), Step::Fetch(_)));
         watch.on_response(start, SystemTime::now(), response(&reply));
-        match watch.next(start) {
-            Action::Retry(retry) => retry,
+        match watch.step(start) {
+            Step::Event(event) => event.retry().expect("a retry"),
             other => panic!("{other:?}"),
         }
     };

@@ -24,7 +24,8 @@ impl Client {
 /// Builds a [`Client`]. Start with [`Client::builder`].
 pub struct ClientBuilder {
     parts: PartsBuilder<dyn AsyncTokenProvider, dyn AsyncSleeper>,
-    http: Option<reqwest::Client>,
+    /// The caller's client, when one was given.
+    http: Option<transport::Http>,
 }
 
 impl ClientBuilder {
@@ -49,17 +50,19 @@ impl ClientBuilder {
         self
     }
 
-    /// An existing reqwest client to reuse (its pool, proxy and TLS settings).
+    /// An existing reqwest client to reuse (its pool, proxy and TLS settings;
+    /// the `reqwest` feature).
     /// Build it with `redirect::Policy::none()`: this crate never follows a
     /// redirect, but cannot change the policy of a client it is given (reqwest
     /// does drop the `Authorization` header on a redirect to another host, and
     /// a redirect followed anyway is reported as [`Error::Redirect`]). With an
     /// `http://` base URL, also build it with `.no_proxy()`. Its TLS is its own,
-    /// from the reqwest features your program turns on (this crate's `rustls`
-    /// feature turns on none of reqwest's); without a TLS feature here, only a
-    /// client of yours accepts an `https://` base URL.
+    /// from the reqwest features your program turns on (this crate turns on
+    /// none of reqwest's); without a TLS feature here, only a client of yours
+    /// accepts an `https://` base URL.
+    #[cfg(feature = "reqwest")]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.http = Some(transport::Http::caller(client));
         self
     }
 
@@ -67,7 +70,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let parts = self.parts.build(default_sleeper)?;
         let http = match self.http {
-            Some(http) => transport::Http::caller(http),
+            Some(http) => http,
             None => transport::Http::default_for(&parts.settings)?,
         };
         let slots = Slots::new(parts.shared.max_in_flight());

@@ -1,13 +1,13 @@
-//! The async client: one request, or a watch driven by the model's machine.
+//! The async client and its one request; the watches, which are built on
+//! it, start in watching.rs.
 
 use std::time::{Duration, Instant};
 
 use progress_model::internal::ClientParts;
-use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenError, WatchOptions};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenError};
 
 use crate::bound::within;
 use crate::compat::{check_runtime, on_any_runtime};
-use crate::events::{EventStream, ProgressStream, WatchLoop};
 use crate::sleeper::AsyncSleeper;
 use crate::slots::Slots;
 use crate::token::AsyncTokenProvider;
@@ -47,67 +47,6 @@ impl Client {
             let response = client.fetch(&fetch).await?;
             client.inner.parts.single_answer(&fetch, response)
         }
-    }
-
-    /// Watches a job to its end: a stream that yields each observation as it
-    /// arrives, before the wait that follows it, and ends after a terminal state
-    /// or after yielding an error. Dropping the stream cancels the watch.
-    pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressStream {
-        self.watch_with(job_id, WatchOptions::new())
-    }
-
-    /// [`Client::watch`] with this watch's own deadline or ladder.
-    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressStream {
-        ProgressStream::new(self.watch_loop(job_id.as_ref(), &options).into_events())
-    }
-
-    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
-    /// naming the job: each observation, each retry and its wait, a refreshed
-    /// token, and last how the watch finished. Dropping the stream cancels the watch.
-    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventStream {
-        self.watch_events_with(job_id, WatchOptions::new())
-    }
-
-    /// [`Client::watch_events`] with this watch's own deadline, ladder, or
-    /// start of the deadline's clock ([`WatchOptions::started_at`]).
-    pub fn watch_events_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> EventStream {
-        self.watch_loop(job_id.as_ref(), &options).into_events()
-    }
-
-    /// Watches many jobs: their events merged in one stream, in the order
-    /// they happen, ending when every watch has finished. The watches run
-    /// concurrently inside the stream (no task, no thread each); dropping it
-    /// cancels them all. A deadline counts from this call for every job,
-    /// however long a job waits for its turn to send.
-    pub fn watch_many<I>(&self, job_ids: I) -> EventStream
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        let options = WatchOptions::new().started_at(self.inner.parts.clock.now());
-        let streams = job_ids
-            .into_iter()
-            .map(|id| self.watch_events_with(id, options.clone()))
-            .collect::<Vec<_>>();
-        EventStream::new(futures_util::stream::select_all(streams))
-    }
-
-    /// Watches a job and returns how it ended: the final progress (success,
-    /// failed, cancelled and over alike), or the error that ended the watch.
-    /// Dropping the future cancels the watch. The future owns what it needs
-    /// (`Send + 'static`), so thousands can be spawned on one client.
-    pub fn wait(
-        &self,
-        job_id: impl AsRef<str>,
-    ) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
-        self.watch_loop(job_id.as_ref(), &WatchOptions::new())
-            .outcome()
-    }
-
-    fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
-        let can_refresh = self.inner.parts.token.can_refresh();
-        let machine = self.inner.parts.watch(job_id, can_refresh, options);
-        WatchLoop::new(self.clone(), machine)
     }
 
     /// Gets a token (a fresh one after a 401) and sends one request: the

@@ -21,10 +21,9 @@ use crate::transport::{self, Http};
 /// Single flight: however many watches need a token at the same moment, one
 /// request goes out and all of them await its answer (a shared future, which
 /// works on every runtime). Clones share the cache. The request goes out on
-/// the client's own stack (hyper and rustls under `rustls`, reqwest
-/// otherwise), bounded by the provider's request timeout; the client cuts
-/// each watch's wait to its own request timeout and the time left before its
-/// deadline, and a watch that gives up leaves the request to the others.
+/// the client's own stack (hyper, with the TLS the features pick), bounded
+/// by the provider's request timeout; the client cuts each watch's wait to
+/// its own request timeout and the time left before its deadline, and a watch that gives up leaves the request to the others.
 ///
 /// ```no_run
 /// # use progress_reqwest as itwin_job_progress; // the facade re-exports these at its root

@@ -9,7 +9,7 @@ use futures_core::Stream;
 use futures_core::stream::FusedStream;
 use progress_model::{Error, Event, Progress, Step, Watch};
 
-use crate::Client;
+use crate::client::Client;
 
 /// One watch between steps: the client and the machine.
 pub(crate) struct WatchLoop {

@@ -1,5 +1,6 @@
 //! An async client for the iTwin Platform "Get job progress" operation, on
-//! [reqwest](https://docs.rs/reqwest), for tokio, async-std and smol.
+//! [hyper](https://docs.rs/hyper), for tokio, async-std and smol; with the
+//! `reqwest` feature, on a [reqwest](https://docs.rs/reqwest) client of yours.
 //!
 //! Ask once with [`Client::progress`], watch with [`Client::watch`] (a
 //! [`Stream`](futures_core::Stream) of observations), or wait for the end with
@@ -32,7 +33,7 @@
 //!   runtime with time enabled. Polled outside one, a watch ends at once with
 //!   [`Error::Config`] saying so: nothing is left waiting on a thread.
 //! - `runtime-async-std`, `runtime-smol`: sleep with async-std's timer or
-//!   async-io's. reqwest needs a tokio reactor, so its futures are wrapped in
+//!   async-io's. hyper needs a tokio reactor, so its futures are wrapped in
 //!   [`async-compat`](https://docs.rs/async-compat): inside a tokio runtime they
 //!   use it, elsewhere one shared background tokio runtime (one thread, not one
 //!   per watch) drives the connections. The client then just works when awaited
@@ -46,15 +47,16 @@
 //! # Features
 //! - `rustls` (default): TLS through rustls with the ring provider and the
 //!   webpki roots, as the blocking client does; no cmake, no system library.
-//!   The default client then connects with hyper and hyper-rustls (what
-//!   reqwest builds on), and turns on none of reqwest's TLS features: reqwest's
-//!   rustls without aws-lc needs a process-wide provider, and would make every
-//!   `reqwest::Client` of your program panic without one. Proxies: an
-//!   `http://` proxy from `HTTPS_PROXY` / `ALL_PROXY` (`NO_PROXY` respected),
-//!   tunnelled with `CONNECT`; for other proxies, pass a reqwest client of your
-//!   own with [`ClientBuilder::http_client`].
-//! - `native-tls`: the platform's TLS library instead, through reqwest (it
-//!   wins when both TLS features are on).
+//!   The provider is in the client's own configuration: your program needs
+//!   no process-wide rustls provider, and none is chosen for it.
+//! - `native-tls`: the platform's TLS library instead (it wins when both TLS
+//!   features are on).
+//! - `reqwest`: `ClientBuilder::http_client`, to send through a
+//!   `reqwest::Client` of your own (its pool, proxy and TLS). Without it,
+//!   reqwest is not compiled: the client's own connections are hyper's, the
+//!   stack reqwest builds on. Proxies: an `http://` proxy from `HTTPS_PROXY` /
+//!   `ALL_PROXY` (`NO_PROXY` respected), tunnelled with `CONNECT`; for other
+//!   proxies, pass a reqwest client of your own.
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
@@ -67,22 +69,22 @@
 
 mod bound;
 mod builder;
+#[cfg(feature = "reqwest")]
+mod callers_client;
 mod client;
 #[cfg(feature = "oauth")]
 mod client_credentials;
 mod compat;
 mod events;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod failure;
+mod own_client;
 mod proxy;
-mod proxy_auth;
-mod reqwest_transport;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-mod rustls_transport;
 mod sleeper;
 mod slots;
-mod tls_failure;
+mod tls_connector;
 mod token;
 mod transport;
+mod watching;
 #[cfg(feature = "webhook")]
 pub mod webhook;
 

@@ -1,23 +1,22 @@
-//! How requests go out: one request, status, headers and a capped body back.
+//! How requests go out, whatever carries them. The proxy decision (the
+//! model's), the bound on each exchange and the body cap are here, once, and
+//! failures are read by [`failure`](crate::failure) for every stack; a stack
+//! only opens the exchange and hands over the body piece by piece.
 //!
-//! With the `rustls` feature (and not `native-tls`), the default client is
-//! hyper with hyper-rustls on ring, the stack reqwest itself builds on, set up
-//! here rather than through reqwest's own rustls: that one takes its crypto
-//! provider from the process, so turning it on would make every other
-//! `reqwest::Client` of the program panic unless the program installed one.
-//! Otherwise, and for a reqwest client the caller brings, requests go through
-//! reqwest.
+//! The stack is our own hyper client, or, with the `reqwest` feature, a
+//! `reqwest::Client` the caller brought.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::body::{Bytes, Incoming};
 use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Proxies, Settings};
 
-use crate::reqwest_transport;
-#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-use crate::rustls_transport::RustlsClient;
+#[cfg(feature = "reqwest")]
+use crate::callers_client;
+use crate::own_client::{self, OwnClient};
 
 /// Where requests go, and the proxy decisions they follow when the client is ours.
 #[derive(Clone)]
@@ -27,21 +26,29 @@ pub(crate) struct Http {
     proxies: Option<Arc<Proxies>>,
 }
 
-/// Our own connection stack, or a reqwest client.
+/// Our own client, or the caller's.
 #[derive(Clone)]
 enum Stack {
-    /// hyper and rustls on ring, with the roots the settings trust.
-    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-    Rustls(RustlsClient),
-    /// reqwest: the caller's client, or ours under `native-tls` or no TLS.
-    Reqwest(reqwest::Client),
+    /// hyper with the TLS the features pick and the roots the settings trust.
+    Own(OwnClient),
+    /// The caller's reqwest client, as it is.
+    #[cfg(feature = "reqwest")]
+    Callers(reqwest::Client),
+}
+
+/// An answer's body, still to read.
+enum Body {
+    Own(Incoming),
+    #[cfg(feature = "reqwest")]
+    Callers(reqwest::Response),
 }
 
 impl Http {
     /// The caller's client, used as it is.
+    #[cfg(feature = "reqwest")]
     pub(crate) fn caller(client: reqwest::Client) -> Self {
         Self {
-            stack: Stack::Reqwest(client),
+            stack: Stack::Callers(client),
             proxies: None,
         }
     }
@@ -52,26 +59,51 @@ impl Http {
         let proxies = Arc::new(Proxies::resolve(&settings.proxy, |name| {
             std::env::var(name).ok()
         })?);
-        #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-        let stack = Stack::Rustls(RustlsClient::new(settings, proxies.clone())?);
-        #[cfg(any(not(feature = "rustls"), feature = "native-tls"))]
-        let stack = Stack::Reqwest(reqwest_transport::default_client(
-            settings,
-            proxies.clone(),
-        )?);
         Ok(Self {
-            stack,
+            stack: Stack::Own(OwnClient::new(settings, proxies.clone())?),
             proxies: Some(proxies),
         })
+    }
+
+    /// Sends the request; the answer's status and headers, and its body unread.
+    async fn start(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<(http::response::Parts, Body), Error> {
+        match &self.stack {
+            Stack::Own(client) => {
+                let (head, body) = client.start(request).await?.into_parts();
+                Ok((head, Body::Own(body)))
+            }
+            #[cfg(feature = "reqwest")]
+            Stack::Callers(client) => {
+                let mut response = callers_client::start(client, request).await?;
+                let mut head = http::Response::new(()).into_parts().0;
+                head.status = response.status();
+                head.headers = std::mem::take(response.headers_mut());
+                Ok((head, Body::Callers(response)))
+            }
+        }
+    }
+}
+
+impl Body {
+    /// The next piece of the body; `None` at its end.
+    async fn next_chunk(&mut self, url: &str) -> Result<Option<Bytes>, Error> {
+        match self {
+            Self::Own(body) => own_client::next_chunk(body, url).await,
+            #[cfg(feature = "reqwest")]
+            Self::Callers(response) => callers_client::next_chunk(response, url).await,
+        }
     }
 }
 
 impl fmt::Debug for Http {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.stack {
-            #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-            Stack::Rustls(_) => f.write_str("Http::Rustls"),
-            Stack::Reqwest(client) => f.debug_tuple("Http::Reqwest").field(client).finish(),
+            Stack::Own(_) => f.write_str("Http::Own"),
+            #[cfg(feature = "reqwest")]
+            Stack::Callers(client) => f.debug_tuple("Http::Callers").field(client).finish(),
         }
     }
 }
@@ -104,10 +136,25 @@ pub(crate) async fn send_request(
         .as_ref()
         .and_then(|proxies| proxies.for_url(request.uri()))
         .cloned();
-    let sent = match &http.stack {
-        #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-        Stack::Rustls(client) => client.send(settings, request, timeout).await,
-        Stack::Reqwest(client) => reqwest_transport::send(client, settings, request, timeout).await,
+    let url = request.uri().to_string();
+    let exchange = async {
+        let (head, mut body) = http.start(request).await?;
+        let mut bytes = Vec::new();
+        while bytes.len() <= settings.body_cap {
+            match body.next_chunk(&url).await? {
+                Some(chunk) => bytes.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        bytes.truncate(settings.body_cap.saturating_add(1));
+        Ok(HttpResponse::new(head.status.as_u16(), head.headers, bytes))
     };
-    sent.map_err(|error| error.through_proxy(through.as_ref()))
+    let answered = tokio::time::timeout(timeout, exchange)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::timeout(format!(
+                "{url}: no complete answer within {timeout:?}"
+            )))
+        });
+    answered.map_err(|error| error.through_proxy(through.as_ref()))
 }

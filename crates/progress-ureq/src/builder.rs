@@ -93,3 +93,38 @@ mod tests {
         assert!(loopback.build().is_ok());
     }
 }
+
+// Here, not in transport.rs: a client is what it checks, and the builder
+// sits above both.
+#[cfg(test)]
+mod debug_tests {
+    use crate::client::Client;
+
+    /// Issue 19: `Debug` showed ureq's `a*****:******@`, the user's first letter.
+    #[test]
+    fn debug_shows_no_part_of_the_proxy_credentials() {
+        let ours = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .proxy("http://alice:hunter22@proxy.corp:3128")
+            .build()
+            .unwrap();
+        let proxy = ureq::Proxy::new("http://alice:hunter22@proxy.corp:3128").unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .proxy(Some(proxy))
+            .build()
+            .into();
+        let callers = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("t")
+            .agent(agent)
+            .build()
+            .unwrap();
+        for client in [ours, callers] {
+            let shown = format!("{client:?}");
+            for part in ["alice", "hunter22", "a*", "*:", "**"] {
+                assert!(!shown.contains(part), "{part} in {shown}");
+            }
+        }
+    }
+}

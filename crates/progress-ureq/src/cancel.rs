@@ -3,7 +3,12 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
-use crate::slots::Slots;
+/// Waiters a cancel wakes: the client's slot lines. A trait, so that this
+/// file needs nothing from the lines, which wait on the handle.
+pub(crate) trait WakeAll: Send + Sync + std::fmt::Debug {
+    /// Wakes every waiter to look at its cancel handle.
+    fn wake_all(&self);
+}
 
 /// Ends a blocking watch from anywhere: a sleeping watch, or one queued for
 /// a slot of the client (`max_in_flight`, or the single slot after a 429),
@@ -22,7 +27,7 @@ struct Flag {
     raised: Condvar,
     /// The clients' slot lines this handle's watches queued in: a cancel
     /// wakes their waiters (each waits on a condvar of its own).
-    lines: Mutex<Vec<Weak<Slots>>>,
+    lines: Mutex<Vec<Weak<dyn WakeAll>>>,
 }
 
 impl CancelHandle {
@@ -33,23 +38,22 @@ impl CancelHandle {
         self.0.raised.notify_all();
         // The list is copied out first: a waiter holds its line's lock
         // while it looks at this flag, never the other way round.
-        let lines: Vec<Arc<Slots>> = self.lines().iter().filter_map(Weak::upgrade).collect();
+        let lines: Vec<Arc<dyn WakeAll>> = self.lines().iter().filter_map(Weak::upgrade).collect();
         for line in lines {
             line.wake_all();
         }
     }
 
-    /// Makes [`CancelHandle::cancel`] wake the waiters of `slots`.
-    pub(crate) fn wakes(&self, slots: &Arc<Slots>) {
+    /// Makes [`CancelHandle::cancel`] wake the waiters of `line`.
+    pub(crate) fn wakes(&self, line: Weak<dyn WakeAll>) {
         let mut lines = self.lines();
         lines.retain(|line| line.strong_count() > 0);
-        let slots = Arc::downgrade(slots);
-        if !lines.iter().any(|line| line.ptr_eq(&slots)) {
-            lines.push(slots);
+        if !lines.iter().any(|known| known.ptr_eq(&line)) {
+            lines.push(line);
         }
     }
 
-    fn lines(&self) -> MutexGuard<'_, Vec<Weak<Slots>>> {
+    fn lines(&self) -> MutexGuard<'_, Vec<Weak<dyn WakeAll>>> {
         self.0.lines.lock().unwrap_or_else(|e| e.into_inner())
     }
 

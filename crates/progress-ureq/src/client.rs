@@ -1,19 +1,17 @@
-//! The blocking client: one request, or a watch driven by the model's machine.
+//! The blocking client and its one request; the watches, which are built on
+//! it, start in watching.rs.
 
 use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
 use progress_model::internal::ClientParts;
-use progress_model::{
-    Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, Watch, WatchOptions,
-};
+use progress_model::{Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider};
 
-use crate::events::{EventWatch, ProgressWatch};
-use crate::many::ManyWatch;
+use crate::cancel::CancelHandle;
 use crate::sleeper::Sleeper;
 use crate::slots::Slots;
-use crate::{CancelHandle, transport};
+use crate::transport;
 
 /// A blocking client for job progress. Cheap to clone; clones share one
 /// connection pool, and every watch of the client and its clones, on any
@@ -35,63 +33,6 @@ impl Client {
         let fetch = Fetch::once(JobId::new(job_id.as_ref())?);
         let response = self.fetch(&fetch)?;
         self.parts.single_answer(&fetch, response)
-    }
-
-    /// Watches a job to its end: each observation is yielded as it arrives,
-    /// before the wait that follows it. The iterator ends after a terminal state
-    /// or after yielding an error. Dropping it stops the watch; so does its
-    /// [`cancel_handle`](ProgressWatch::cancel_handle), from another thread.
-    pub fn watch(&self, job_id: impl AsRef<str>) -> ProgressWatch {
-        self.watch_with(job_id, WatchOptions::new())
-    }
-
-    /// [`Client::watch`] with this watch's own deadline or ladder.
-    pub fn watch_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> ProgressWatch {
-        ProgressWatch::new(self.events(job_id.as_ref(), &options))
-    }
-
-    /// Watches a job, telling everything that happens as [`Event`](progress_model::Event)s
-    /// naming the job: each observation, each retry and its wait, a refreshed
-    /// token, and last how the watch finished.
-    pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventWatch {
-        self.events(job_id.as_ref(), &WatchOptions::new())
-    }
-
-    /// Watches many jobs concurrently: their events merged, in the order
-    /// they happen, handed on the calling thread, ending when every watch
-    /// has finished. A deadline counts from this call for every job,
-    /// however long a job waits for its turn to send.
-    ///
-    /// Requests go out from worker threads, up to the client's
-    /// `max_in_flight` at once: `min(max_in_flight, number of jobs)` threads
-    /// (32 by default), started at the first `next()` and ended when every
-    /// watch has finished or the iterator is dropped (which cancels every
-    /// watch and waits for the requests on the wire to come back, at most
-    /// the request timeout). Between polls no thread is busy: the calling
-    /// thread sleeps until the next watch is due.
-    pub fn watch_many<I>(&self, job_ids: I) -> ManyWatch
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        let can_refresh = self.parts.token.can_refresh();
-        let options = WatchOptions::new().started_at(self.parts.clock.now());
-        let machines = job_ids
-            .into_iter()
-            .map(|id| self.parts.watch(id.as_ref(), can_refresh, &options));
-        ManyWatch::new(self.clone(), machines.collect::<Vec<_>>())
-    }
-
-    /// Watches a job and returns how it ended: the final progress (success,
-    /// failed, cancelled and over alike), or the error that ended the watch.
-    pub fn wait(&self, job_id: impl AsRef<str>) -> Result<Progress, Error> {
-        self.watch(job_id).outcome()
-    }
-
-    fn events(&self, job_id: &str, options: &WatchOptions) -> EventWatch {
-        let can_refresh = self.parts.token.can_refresh();
-        let machine: Watch = self.parts.watch(job_id, can_refresh, options);
-        EventWatch::new(self.clone(), machine)
     }
 
     /// Sleeps between polls: on the cancel handle when no sleeper was given

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use progress_model::{Error, Event, EventKind, Progress, Step, Watch};
 
-use crate::{CancelHandle, Client};
+use crate::cancel::CancelHandle;
+use crate::client::Client;
 
 /// Does what one step of a watch asks, except waiting: sends a request
 /// (in a slot of the client's `max_in_flight`) and feeds the answer back.

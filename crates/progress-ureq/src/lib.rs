@@ -64,6 +64,7 @@ mod slots;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;
+mod watching;
 
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use progress_model::{Event, Watch};
 
+use crate::cancel::CancelHandle;
+use crate::client::Client;
 use crate::events::run_step;
-use crate::{CancelHandle, Client};
 
 /// How often the caller's thread looks at the cancel handle while requests
 /// are in flight and the next watch is not yet due.

@@ -10,12 +10,12 @@
 //! slot, its limit passes, or its cancel handle wakes it.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Instant;
 
 use progress_model::Clock;
 
-use crate::CancelHandle;
+use crate::cancel::{CancelHandle, WakeAll};
 
 /// The free slots of one client, and who waits for them.
 #[derive(Debug)]
@@ -110,7 +110,8 @@ impl Slots {
         clock: &dyn Clock,
         cancel: &CancelHandle,
     ) -> Option<Slot> {
-        cancel.wakes(self);
+        let line: Weak<Self> = Arc::downgrade(self);
+        cancel.wakes(line);
         let mut queue = self.lock();
         let ticket = queue.next_ticket;
         queue.next_ticket += 1;
@@ -154,13 +155,6 @@ impl Slots {
         }
     }
 
-    /// Wakes every waiter to look at its cancel handle.
-    pub(crate) fn wake_all(&self) {
-        for waiter in &self.lock().waiting {
-            waiter.wake.notify_one();
-        }
-    }
-
     /// How many threads wait in line.
     #[cfg(test)]
     fn waiting(&self) -> usize {
@@ -176,6 +170,14 @@ impl Slots {
 impl Drop for Slot {
     fn drop(&mut self) {
         self.slots.lock().give_back(self.alone);
+    }
+}
+
+impl WakeAll for Slots {
+    fn wake_all(&self) {
+        for waiter in &self.lock().waiting {
+            waiter.wake.notify_one();
+        }
     }
 }
 
