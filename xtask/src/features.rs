@@ -137,8 +137,7 @@ fn slim_command() -> Result<(), String> {
 const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
 
 /// The facade's features but `native-tls`.
-pub const EVERYTHING_BUT_NATIVE_TLS: &str =
-    "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest";
+pub const EVERYTHING_BUT_NATIVE_TLS: &str = "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
     cmd::run(cargo().args([

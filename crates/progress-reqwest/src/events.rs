@@ -32,8 +32,9 @@ impl WatchLoop {
                     // The token before the slot: a slow identity service
                     // holds none. The token's, the slot's and the request's
                     // futures are boxed while they run: inline, their room
-                    // would stay in every waiting watch.
-                    // Boxed too: it is held across the wait for the slot.
+                    // would stay in every waiting watch. The fetch and the
+                    // token are boxed too: they are held across those waits.
+                    let fetch = Box::new(fetch);
                     let token = Box::new(Box::pin(client.token(&fetch)).await);
                     let asked = clock.now();
                     let sleeper = client.inner.parts.sleeper.as_ref();
@@ -47,7 +48,8 @@ impl WatchLoop {
                     if !self.machine.on_slot(clock.now()) {
                         continue; // paused while queued: the slot goes back
                     }
-                    let fetch = fetch.after_waiting(clock.now().saturating_duration_since(asked));
+                    let waited = clock.now().saturating_duration_since(asked);
+                    let fetch = Box::new(fetch.after_waiting(waited));
                     let result = Box::pin(client.send(&fetch, *token)).await;
                     drop(slot);
                     self.machine.on_response(clock.now(), clock.wall(), result);
