@@ -133,8 +133,10 @@ fn slim_command() -> Result<(), String> {
     }
 }
 
-/// What only the command's `demo` brings in.
-const DEMO_ONLY: &[&str] = &["progress-sim", "axum", "hyper", "tokio"];
+/// What only the command's `demo` brings in: the simulator and its server
+/// framework. (hyper and tokio stay: many jobs run on the async client, on
+/// one tokio runtime.)
+const DEMO_ONLY: &[&str] = &["progress-sim", "axum"];
 
 /// The facade's features but `native-tls`.
 pub const EVERYTHING_BUT_NATIVE_TLS: &str = "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest";
