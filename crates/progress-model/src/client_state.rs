@@ -169,8 +169,8 @@ impl ClientState {
     /// can lengthen either, never shorten it.
     pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
         let pause = pause.min(self.max_pause);
-        let until = crate::machine::instant_after(now, pause);
-        let recovered = crate::machine::instant_after(until, pause.max(RECOVERY_FLOOR));
+        let until = crate::clock::instant_after(now, pause);
+        let recovered = crate::clock::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));

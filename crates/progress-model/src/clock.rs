@@ -81,3 +81,12 @@ impl Clock for ManualClock {
         self.wall_start + self.elapsed()
     }
 }
+
+/// `now + wait`, or as far as an `Instant` reaches: a ladder or a deadline of
+/// `Duration::MAX` must not overflow.
+pub(crate) fn instant_after(now: Instant, wait: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(wait.min(CENTURY)))
+        .unwrap_or(now)
+}

@@ -145,6 +145,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_state::{Admission, Reservation};
+use crate::clock::instant_after;
 use crate::{
     AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
     Settings, interpret, trace,
@@ -782,13 +783,4 @@ impl Watch {
         self.finished = Some(Err(error.clone()));
         self.event(EventKind::Finished(Err(error)))
     }
-}
-
-/// `now + wait`, or as far as an `Instant` reaches: a ladder or a deadline of
-/// `Duration::MAX` must not overflow.
-pub(crate) fn instant_after(now: Instant, wait: Duration) -> Instant {
-    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
-    now.checked_add(wait)
-        .or_else(|| now.checked_add(wait.min(CENTURY)))
-        .unwrap_or(now)
 }

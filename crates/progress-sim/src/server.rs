@@ -20,6 +20,7 @@ use crate::handler::handle_request;
 use crate::oauth::TOKEN_PATH;
 use crate::responses::DropConnection;
 use crate::state::SharedState;
+use crate::stop::stop_requested;
 use crate::token_endpoint::handle_token_request;
 use crate::webhook_api;
 use crate::webhook_sender::send_deliveries;
@@ -101,12 +102,6 @@ async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Re
             let _ = connection.await;
         }
     }
-}
-
-/// Resolves once a stop is asked for, or the [`Simulator`](crate::Simulator)
-/// is gone. Drops the watch guard at once, so the future stays `Send`.
-pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stopping| *stopping).await;
 }
 
 /// The error that tells hyper to close the connection without a response.

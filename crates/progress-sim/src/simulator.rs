@@ -15,7 +15,7 @@ use crate::served::Served;
 use crate::server::serve;
 use crate::state::SharedState;
 use crate::token_bucket::TokenRateLimit;
-use crate::webhook_sender::WebhookDelivery;
+use crate::webhook_delivery::WebhookDelivery;
 
 /// A running simulated progress server on `127.0.0.1`.
 ///

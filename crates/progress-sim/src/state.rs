@@ -15,8 +15,8 @@ use crate::scenario::Scenario;
 use crate::served::{AnswerKind, Served, Tally};
 use crate::token_bucket::TokenBuckets;
 use crate::webhook_deliveries::{DeliveryFate, WebhookDeliveries};
+use crate::webhook_delivery::WebhookDelivery;
 use crate::webhook_registry::Registry;
-use crate::webhook_sender::WebhookDelivery;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);

@@ -19,9 +19,10 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::scenario::Scenario;
-use crate::server::stop_requested;
 use crate::state::SharedState;
+use crate::stop::stop_requested;
 use crate::webhook_deliveries::DeliveryFate;
+use crate::webhook_delivery::WebhookDelivery;
 use crate::webhook_events::{emitted_by, is_terminal};
 use crate::webhook_registry::Webhook;
 
@@ -34,29 +35,6 @@ const WRONG_SECRET: &str = "progress-sim-not-the-webhooks-secret-0000";
 
 /// The iTwin a delivery names for an account-wide webhook.
 const SIMULATED_ITWIN: &str = "00000000-0000-0000-0000-000000000000";
-
-/// One POST of a delivery, as the simulator saw it go out; or a delivery a
-/// `lost_rate` fault kept from going out (`sent: false`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct WebhookDelivery {
-    /// The webhook it was sent to.
-    pub webhook_id: String,
-    /// The job that ended.
-    pub job_id: String,
-    /// `eventType`.
-    pub event_type: String,
-    /// `messageId`: the same for every copy and resend of one delivery.
-    pub message_id: String,
-    /// Signed with the webhook's secret (`false`: a `wrong_secret_rate` fault).
-    pub correctly_signed: bool,
-    /// Whether it was sent (`false`: a `lost_rate` fault).
-    pub sent: bool,
-    /// The receiver's status; `None` when no answer came within
-    /// `answer_timeout_ms` (no connection, a hang, or an `https://` callback,
-    /// which the simulator cannot reach: it speaks no TLS).
-    pub status: Option<u16>,
-}
 
 /// Watches the clock until told to stop, and sends what each job's end calls for.
 pub(crate) async fn send_deliveries(state: Arc<SharedState>, mut stop: watch::Receiver<bool>) {
