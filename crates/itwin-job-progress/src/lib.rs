@@ -129,7 +129,7 @@
 //!   module's grant. Leave it out (`default-features = false`) when you pass a
 //!   token or a provider of your own: no OAuth code, nor `secrecy` and
 //!   `form_urlencoded`, is then compiled.
-//! - `webhook`: [`webhook`], the Webhooks API's `jobCompleted` deliveries
+//! - `webhook`: the `webhook` module, the Webhooks API's `jobCompleted` deliveries
 //!   checked and answered (with `async`, an axum router too).
 //! - `tracing`: `tracing` events for each request, wait and retry.
 

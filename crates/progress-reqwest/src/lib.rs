@@ -60,7 +60,7 @@
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
-//! - `webhook`: [`webhook::router`], an axum `Router` answering the Webhooks
+//! - `webhook`: `webhook::router`, an axum `Router` answering the Webhooks
 //!   API's `jobCompleted` deliveries and handing each fresh one to a callback.
 //! - `tracing`: `tracing` events for each request, wait and retry.
 
