@@ -64,10 +64,10 @@ impl Adapter {
 
 /// The settings every client of the soak shares, on either builder.
 macro_rules! configure {
-    ($builder:expr, $plan:expr, $base_url:expr, $job:expr, $log:expr) => {
+    ($builder:expr, $provide:ident, $plan:expr, $base_url:expr, $job:expr, $log:expr) => {
         $builder
             .base_url($base_url)
-            .token_provider(RecordingToken {
+            .$provide(RecordingToken {
                 token: $job.token.clone(),
                 log: $log.clone(),
             })
@@ -91,9 +91,15 @@ fn run_blocking(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
                 let watch_log = log.clone();
                 let handle = scope.spawn(move || {
                     let watch = || {
-                        let client =
-                            configure!(blocking::Client::builder(), plan, base_url, job, watch_log)
-                                .build()?;
+                        let client = configure!(
+                            blocking::Client::builder(),
+                            token_provider,
+                            plan,
+                            base_url,
+                            job,
+                            watch_log
+                        )
+                        .build()?;
                         let mut outcome = Outcome::default();
                         for item in client.watch(&job.id) {
                             outcome.item(&watch_log, item);
@@ -132,7 +138,15 @@ async fn run_async(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord
         let log = Log::default();
         let started = Instant::now();
         let watch = async {
-            let client = configure!(Client::builder(), plan, base_url, job, log).build()?;
+            let client = configure!(
+                Client::builder(),
+                async_token_provider,
+                plan,
+                base_url,
+                job,
+                log
+            )
+            .build()?;
             let mut stream = client.watch(&job.id);
             let mut outcome = Outcome::default();
             while let Some(item) = stream.next().await {

@@ -5,7 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use itwin_job_progress::{AccessToken, Error, Progress, Retry, TokenError, TokenProvider};
+use futures_util::future::BoxFuture;
+use itwin_job_progress::{
+    AccessToken, AsyncTokenProvider, Error, Progress, Retry, TokenError, TokenProvider,
+};
 
 /// One thing a watch did, in order.
 #[derive(Debug, Clone)]
@@ -62,6 +65,19 @@ impl Log {
 pub struct RecordingToken {
     pub token: String,
     pub log: Log,
+}
+
+/// The async clients get it as an async provider: it answers at once, as a
+/// service's own token cache would, so no call of it goes to a runtime's
+/// threads for blocking work (whose idle threads outlive a run).
+impl AsyncTokenProvider for RecordingToken {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(std::future::ready(TokenProvider::token(self)))
+    }
+
+    fn refresh(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(std::future::ready(TokenProvider::refresh(self)))
+    }
 }
 
 impl TokenProvider for RecordingToken {
