@@ -57,6 +57,7 @@ mod state;
 mod token;
 mod trace;
 mod trust;
+mod wake;
 mod watch_options;
 #[cfg(feature = "webhook")]
 pub mod webhook;

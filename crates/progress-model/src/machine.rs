@@ -37,6 +37,7 @@
 //!
 //!  deadline: a wait that would end past it, or a step() after it ──▶ Finished(Err(Deadline)) ─▶ [Done]
 //!  cancel() ──▶ Finished(Err(Cancelled)) ─▶ [Done]
+//!  wake(): [Waiting] ends now (not before a Retry-After; see Watch::wake)
 //!  [Done]: every step() hands on that same Finished again, and nothing is sent
 //! ```
 //!
@@ -142,13 +143,15 @@
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
+use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_state::{Admission, Reservation};
 use crate::clock::instant_after;
+use crate::wake::Wakes;
 use crate::{
     AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
-    Settings, interpret, trace,
+    Service, Settings, interpret, trace,
 };
 
 /// What the driver does next for one watch: the I/O, a wait, or an event
@@ -320,6 +323,13 @@ pub struct Watch {
     /// The send the client's rate bucket reserved for this watch, if any:
     /// given back when the watch ends or is dropped first.
     reservation: Reservation,
+    /// The service of the job, which names it for wakes with the job.
+    service: Service,
+    /// Where wakes from outside reach the watch (see [`Watch::wake`]).
+    wakes: Wakes,
+    /// No wake brings the next poll before this: the `Retry-After` of the
+    /// last answer, if it had one.
+    not_before: Option<Instant>,
 }
 
 impl Watch {
@@ -359,6 +369,7 @@ impl Watch {
             }
         };
         watch.started = options.start();
+        watch.service = settings.service.clone();
         watch
     }
 
@@ -392,15 +403,62 @@ impl Watch {
             fetching_alone: false,
             client: None,
             reservation: Reservation::default(),
+            service: Service::default(),
+            wakes: Wakes::default(),
+            not_before: None,
         }
     }
 
     /// Joins the watches of a client: from now on this watch honours the
     /// client's 429 pause and rate, tells it of the 429s it meets, and its
     /// waits carry the client's jitter. A watch on its own has none of these.
+    ///
+    /// It is also listed among the client's running watches until it ends
+    /// or is dropped, so that
+    /// [`ClientState::notify_completed`] wakes it (see [`Watch::wake`]).
     pub fn sharing(mut self, client: ClientState) -> Self {
+        if let (Some(job), None) = (&self.job, &self.finished) {
+            self.wakes
+                .list(client.running(), self.service.clone(), job.clone());
+        }
         self.client = Some(client);
         self
+    }
+
+    /// Something pushed (a webhook delivery) says this watch's job
+    /// completed, at `now`. The watch polls at once, whatever its rung,
+    /// but never before a `Retry-After` its service gave it, and behind
+    /// its client's 429 pause and rate like any poll. The wake ends
+    /// nothing: the answer to that poll does (a delivery does not say how
+    /// a job ended, and a forged one must cost one request, no more).
+    ///
+    /// Woken while no wait is out (a request on the wire, events still to
+    /// hand on), the watch cuts the next wait short instead: the answer on
+    /// the wire may predate the completion. A fetch handed out after the
+    /// wake answers it. Returns false, and does nothing, once the watch
+    /// has ended.
+    ///
+    /// A driver sleeping out a [`Step::Wait`] does not see this by itself:
+    /// give the watch a [`Waker`] ([`Watch::set_waker`]) that ends its
+    /// sleep, then step again. Wakes from another thread come through the
+    /// client ([`ClientState::notify_completed`]).
+    pub fn wake(&mut self, now: Instant) -> bool {
+        self.finished.is_none() && self.wakes.bell().wake(now)
+    }
+
+    /// The waker to call when a wake (from any thread) moves the wait this
+    /// watch handed out: its driver's sleep should end, and the next
+    /// [`Watch::step`] answers with the poll, or with the earlier instant
+    /// to wait for. Replaces the waker given before.
+    pub fn set_waker(&self, waker: &Waker) {
+        self.wakes.bell().set_waker(waker);
+    }
+
+    /// While a [`Step::Wait`] is out: its instant, as wakes moved it since
+    /// (never later than handed out). A driver of many watches steps this
+    /// one then.
+    pub fn waiting_until(&self) -> Option<Instant> {
+        self.wakes.bell().waiting_until()
     }
 
     /// The job this watch follows, as the caller named it (escaped when refused).
@@ -464,6 +522,10 @@ impl Watch {
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
         }
+        if let Some(until) = self.wakes.bell().wait_over(now) {
+            // Woken early, for a poll not due yet: no poll is earned before it.
+            return Step::Wait(until);
+        }
         if let Some(step) = self.queued.pop_front() {
             match &step {
                 Step::Event(Event {
@@ -472,6 +534,7 @@ impl Watch {
                 }) => {
                     self.finished = Some(outcome.clone());
                     self.reservation = Reservation::default();
+                    self.wakes.end();
                 }
                 Step::Wait(until) => {
                     // The caller may have spent the time left on the last item:
@@ -480,7 +543,10 @@ impl Watch {
                         return self.finish(error);
                     }
                     self.poll_earned = true;
+                    let earliest = self.not_before.map_or(now, |at| at.max(now));
+                    let until = self.wakes.bell().hand_out_wait(now, *until, earliest);
                     trace::wait(until.saturating_duration_since(now));
+                    return Step::Wait(until);
                 }
                 _ => {}
             }
@@ -501,6 +567,7 @@ impl Watch {
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
+        self.wakes.bell().fetching();
         self.fetching_alone = alone_until.is_some();
         trace::fetch(fresh_token);
         let time_left = self
@@ -543,8 +610,10 @@ impl Watch {
             let error = self.deadline_error(deadline);
             return ControlFlow::Break(self.finish(error));
         }
-        // Like any wait handed out, it earns the poll after it.
+        // Like any wait handed out, it earns the poll after it. A wake
+        // cannot shorten it: the client holds every watch back alike.
         self.poll_earned = true;
+        self.wakes.bell().hand_out_wait(now, until, until);
         trace::wait(wait);
         ControlFlow::Break(Step::Wait(until))
     }
@@ -560,6 +629,7 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
+        self.not_before = None;
         let sent_with = result
             .as_ref()
             .ok()
@@ -663,6 +733,9 @@ impl Watch {
 
     /// [`Watch::back_off`] with the rung already taken from the ladder.
     fn back_off_from(&mut self, now: Instant, rung: Duration, error: Error) {
+        if let Some(asked) = error.retry_after() {
+            self.not_before = Some(instant_after(now, asked));
+        }
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
@@ -780,6 +853,7 @@ impl Watch {
         self.queued.clear();
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
+        self.wakes.end();
         self.finished = Some(Err(error.clone()));
         self.event(EventKind::Finished(Err(error)))
     }
