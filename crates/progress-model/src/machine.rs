@@ -323,13 +323,8 @@ pub struct Watch {
     /// The send the client's rate bucket reserved for this watch, if any:
     /// given back when the watch ends or is dropped first.
     reservation: Reservation,
-    /// The service of the job, which names it for wakes with the job.
-    service: Service,
     /// Where wakes from outside reach the watch (see [`Watch::wake`]).
     wakes: Wakes,
-    /// No wake brings the next poll before this: the `Retry-After` of the
-    /// last answer, if it had one.
-    not_before: Option<Instant>,
 }
 
 impl Watch {
@@ -369,7 +364,9 @@ impl Watch {
             }
         };
         watch.started = options.start();
-        watch.service = settings.service.clone();
+        if let Some(job) = &watch.job {
+            watch.wakes.name(settings.service.clone(), job.clone());
+        }
         watch
     }
 
@@ -403,9 +400,7 @@ impl Watch {
             fetching_alone: false,
             client: None,
             reservation: Reservation::default(),
-            service: Service::default(),
             wakes: Wakes::default(),
-            not_before: None,
         }
     }
 
@@ -418,8 +413,11 @@ impl Watch {
     /// [`ClientState::notify_completed`] wakes it (see [`Watch::wake`]).
     pub fn sharing(mut self, client: ClientState) -> Self {
         if let (Some(job), None) = (&self.job, &self.finished) {
-            self.wakes
-                .list(client.running(), self.service.clone(), job.clone());
+            if !self.wakes.named() {
+                // Made with `Watch::new`: the default service.
+                self.wakes.name(Service::default(), job.clone());
+            }
+            self.wakes.list(client.running());
         }
         self.client = Some(client);
         self
@@ -452,6 +450,12 @@ impl Watch {
     /// to wait for. Replaces the waker given before.
     pub fn set_waker(&self, waker: &Waker) {
         self.wakes.bell().set_waker(waker);
+    }
+
+    /// Whether a wake moved the [`Step::Wait`] out since it was handed out:
+    /// a driver sleeping it out stops and steps again.
+    pub fn woken(&self) -> bool {
+        self.wakes.bell().moved()
     }
 
     /// While a [`Step::Wait`] is out: its instant, as wakes moved it since
@@ -543,8 +547,7 @@ impl Watch {
                         return self.finish(error);
                     }
                     self.poll_earned = true;
-                    let earliest = self.not_before.map_or(now, |at| at.max(now));
-                    let until = self.wakes.bell().hand_out_wait(now, *until, earliest);
+                    let until = self.wakes.bell().hand_out_wait(now, *until, false);
                     trace::wait(until.saturating_duration_since(now));
                     return Step::Wait(until);
                 }
@@ -613,7 +616,7 @@ impl Watch {
         // Like any wait handed out, it earns the poll after it. A wake
         // cannot shorten it: the client holds every watch back alike.
         self.poll_earned = true;
-        self.wakes.bell().hand_out_wait(now, until, until);
+        self.wakes.bell().hand_out_wait(now, until, true);
         trace::wait(wait);
         ControlFlow::Break(Step::Wait(until))
     }
@@ -629,7 +632,7 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
-        self.not_before = None;
+        self.wakes.bell().not_before(None);
         let sent_with = result
             .as_ref()
             .ok()
@@ -734,7 +737,9 @@ impl Watch {
     /// [`Watch::back_off`] with the rung already taken from the ladder.
     fn back_off_from(&mut self, now: Instant, rung: Duration, error: Error) {
         if let Some(asked) = error.retry_after() {
-            self.not_before = Some(instant_after(now, asked));
+            self.wakes
+                .bell()
+                .not_before(Some(instant_after(now, asked)));
         }
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);

@@ -44,6 +44,10 @@ struct BellState {
     ended: bool,
     /// Called when a wake moves the wait out.
     waker: Option<Waker>,
+    /// No wake brings the next poll before this: the `Retry-After` of the
+    /// last answer, if it had one. Here rather than in the watch: a
+    /// waiting watch's memory is its bill.
+    not_before: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -81,11 +85,23 @@ impl Bell {
         true
     }
 
-    /// The watch hands out a wait until `until` at `now`, with no wake
-    /// bringing it before `earliest`: the instant to hand out (cut short
-    /// by a wake that came while no wait was out).
-    pub(crate) fn hand_out_wait(&self, now: Instant, until: Instant, earliest: Instant) -> Instant {
+    /// The answer at hand asked the watch not to come back before `at`
+    /// (a `Retry-After`), or, `None`, set no such bound.
+    pub(crate) fn not_before(&self, at: Option<Instant>) {
+        self.lock().not_before = at;
+    }
+
+    /// The watch hands out a wait until `until` at `now`: the instant to
+    /// hand out (cut short by a wake that came while no wait was out). No
+    /// wake brings it before the answer's `Retry-After`, nor before
+    /// `until` itself when `hold` (the client holds every watch back).
+    pub(crate) fn hand_out_wait(&self, now: Instant, until: Instant, hold: bool) -> Instant {
         let mut state = self.lock();
+        let earliest = match (hold, state.not_before) {
+            (true, _) => until,
+            (false, Some(at)) => at.max(now),
+            (false, None) => now,
+        };
         let mut waiting = Waiting {
             handed: until,
             until,
@@ -106,7 +122,11 @@ impl Bell {
         let mut state = self.lock();
         let waiting = state.waiting.take()?;
         if waiting.until < waiting.handed && now < waiting.until {
-            state.waiting = Some(waiting);
+            // Handed out anew: moved from here on means moved again.
+            state.waiting = Some(Waiting {
+                handed: waiting.until,
+                ..waiting
+            });
             return Some(waiting.until);
         }
         None
@@ -130,6 +150,13 @@ impl Bell {
         self.lock().waiting.map(|waiting| waiting.until)
     }
 
+    /// Whether a wake moved the wait out since it was handed out.
+    pub(crate) fn moved(&self) -> bool {
+        self.lock()
+            .waiting
+            .is_some_and(|waiting| waiting.until < waiting.handed)
+    }
+
     pub(crate) fn set_waker(&self, waker: &Waker) {
         let mut state = self.lock();
         if !state.ended && !state.waker.as_ref().is_some_and(|old| old.will_wake(waker)) {
@@ -146,6 +173,7 @@ impl Bell {
                 woken: state.woken,
                 ended: state.ended,
                 waker: None,
+                not_before: state.not_before,
             }),
         }
     }
@@ -188,20 +216,21 @@ fn lock(running: &SharedRunning) -> MutexGuard<'_, Running> {
     running.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A watch's bell, and its place among its client's running watches while
-/// it has one: left when the watch ends or is dropped.
+/// A watch's bell, its name for wakes, and its place among its client's
+/// running watches while it has one: left when the watch ends or is dropped.
 #[derive(Debug, Default)]
 pub(crate) struct Wakes {
     bell: Arc<Bell>,
-    listed: Option<Box<Listing>>,
+    listing: Option<Box<Listing>>,
 }
 
-/// Where a watch is listed. Boxed: most of a waiting watch's memory is its
-/// machine, and a watch that joined no client has none.
+/// What a watch is listed under, and where. Boxed: a waiting watch's
+/// memory is its bill.
 #[derive(Debug)]
 struct Listing {
-    running: SharedRunning,
     key: (Service, JobId),
+    /// Where the watch is listed, once it joined a client.
+    running: Option<SharedRunning>,
 }
 
 impl Wakes {
@@ -209,16 +238,32 @@ impl Wakes {
         &self.bell
     }
 
-    /// Lists the watch among `running` under its service and job.
-    pub(crate) fn list(&mut self, running: SharedRunning, service: Service, job: JobId) {
+    /// Names the watch for wakes: its job of `service`.
+    pub(crate) fn name(&mut self, service: Service, job: JobId) {
         self.unlist();
-        let key = (service, job);
+        self.listing = Some(Box::new(Listing {
+            key: (service, job),
+            running: None,
+        }));
+    }
+
+    /// Whether the watch has a name for wakes.
+    pub(crate) fn named(&self) -> bool {
+        self.listing.is_some()
+    }
+
+    /// Lists the watch among `running` under its name, if it has one.
+    pub(crate) fn list(&mut self, running: SharedRunning) {
+        self.unlist();
+        let Some(listing) = self.listing.as_mut() else {
+            return;
+        };
         lock(&running)
             .watches
-            .entry(key.clone())
+            .entry(listing.key.clone())
             .or_default()
             .push(self.bell.clone());
-        self.listed = Some(Box::new(Listing { running, key }));
+        listing.running = Some(running);
     }
 
     /// The watch ended: no wake reaches it any more.
@@ -228,10 +273,13 @@ impl Wakes {
     }
 
     fn unlist(&mut self) {
-        let Some(listing) = self.listed.take() else {
+        let Some(listing) = self.listing.as_mut() else {
             return;
         };
-        let mut running = lock(&listing.running);
+        let Some(running) = listing.running.take() else {
+            return;
+        };
+        let mut running = lock(&running);
         if let Some(bells) = running.watches.get_mut(&listing.key) {
             bells.retain(|bell| !Arc::ptr_eq(bell, &self.bell));
             if bells.is_empty() {
@@ -246,11 +294,14 @@ impl Clone for Wakes {
     fn clone(&self) -> Self {
         let mut copy = Self {
             bell: Arc::new(self.bell.copy()),
-            listed: None,
+            listing: None,
         };
-        if let Some(listing) = &self.listed {
+        if let Some(listing) = &self.listing {
             let (service, job) = listing.key.clone();
-            copy.list(listing.running.clone(), service, job);
+            copy.name(service, job);
+            if let Some(running) = &listing.running {
+                copy.list(running.clone());
+            }
         }
         copy
     }

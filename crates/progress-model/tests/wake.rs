@@ -103,6 +103,7 @@ fn a_wake_on_the_top_rung_polls_at_once_and_the_answer_decides() {
     let woken = top + secs(5);
     assert!(client.notify_completed(&Service::RealityModeling, &job("job-1"), woken));
     assert_eq!(watch.waiting_until(), Some(woken));
+    assert!(watch.woken());
     // Still running: the wake ended nothing; the ladder goes on (unchanged: 120 s).
     fetch(&mut watch, woken, active(10));
     assert_eq!(wait_until(&mut watch, woken), woken + secs(120));
@@ -164,6 +165,7 @@ fn a_wake_never_polls_before_the_retry_after_the_watch_was_given() {
     assert_eq!(watch.waiting_until(), Some(top + secs(5)));
     // The driver, rung at 1 s, steps: the watch says to wait on until 5 s.
     assert_eq!(wait_until(&mut watch, top + secs(1)), top + secs(5));
+    assert!(!watch.woken(), "the wait handed out anew has not moved");
     assert!(matches!(next(&mut watch, top + secs(5)), Step::Fetch(_)));
 }
 
