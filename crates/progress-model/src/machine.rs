@@ -704,9 +704,24 @@ impl Watch {
         if progress.is_terminal() {
             self.tell(EventKind::Finished(Ok(progress)));
         } else {
-            let wait = self.advance_ladder();
+            let rung = self.advance_ladder();
+            let wait = self.safety_net(now).map_or(rung, |net| net.max(rung));
             self.wait_or_give_up(now, wait);
         }
+    }
+
+    /// A completion-only watch's wait after an observation (the caller
+    /// makes it no shorter than the rung): its safety net, cut to the time
+    /// left before the deadline, so that the watch still waits for a wake
+    /// and polls once more on the deadline rather than end at once.
+    fn safety_net(&self, now: Instant) -> Option<Duration> {
+        let net = self.policy.safety_net?;
+        let started = self.started.unwrap_or(now);
+        let left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        Some(left.map_or(net, |left| net.min(left)))
     }
 
     /// The wait of the current rung; the next wait is one rung up.

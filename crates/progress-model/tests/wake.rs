@@ -279,3 +279,54 @@ fn a_wake_does_not_poll_past_the_observation_events_and_keeps_its_kind() {
     ));
     assert!(matches!(watch.step(start), Step::Wait(until) if until == start));
 }
+
+fn completion_only(client: &ClientState, options: progress_model::WatchOptions) -> Watch {
+    let settings = progress_model::Settings::default();
+    Watch::for_job_with(&settings, "job", true, &options).sharing(client.clone())
+}
+
+#[test]
+fn a_completion_only_watch_polls_on_its_safety_net_and_at_once_when_woken() {
+    let client = client();
+    let start = Instant::now();
+    let options = progress_model::WatchOptions::new().completion_only();
+    let mut watch = completion_only(&client, options);
+    fetch(&mut watch, start, active(10));
+    assert_eq!(wait_until(&mut watch, start), start + secs(600));
+    // A change of percentage does not bring the ladder back.
+    let later = start + secs(600);
+    fetch(&mut watch, later, active(50));
+    assert_eq!(wait_until(&mut watch, later), later + secs(600));
+    // Woken: at once.
+    let woken = later + secs(30);
+    assert!(client.notify_completed(&Service::RealityModeling, &job("job"), woken));
+    fetch(&mut watch, woken, success());
+    assert!(matches!(watch.step(woken), Step::Event(e) if !e.is_final()));
+    assert!(matches!(watch.step(woken), Step::Event(e) if e.is_final()));
+}
+
+#[test]
+fn a_safety_net_is_never_faster_than_the_ladder_nor_waits_past_the_deadline() {
+    let client = client();
+    let start = Instant::now();
+    // A net of 20 s: 20 s where the ladder says 15, the ladder where longer.
+    let options = progress_model::WatchOptions::new().safety_net(secs(20));
+    let mut watch = completion_only(&client, options);
+    let mut now = start;
+    for wait in [20, 30, 60, 120] {
+        fetch(&mut watch, now, active(10));
+        assert_eq!(wait_until(&mut watch, now), now + secs(wait));
+        now += secs(wait);
+    }
+    // With 15 minutes to live, the 10-minute net is kept, then cut to the
+    // deadline: the watch still waits for a wake, and polls on the deadline.
+    let options = progress_model::WatchOptions::new()
+        .completion_only()
+        .deadline(secs(900));
+    let mut watch = completion_only(&client, options);
+    fetch(&mut watch, start, active(10));
+    assert_eq!(wait_until(&mut watch, start), start + secs(600));
+    let later = start + secs(600);
+    fetch(&mut watch, later, active(10));
+    assert_eq!(wait_until(&mut watch, later), start + secs(900));
+}
