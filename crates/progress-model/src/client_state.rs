@@ -34,13 +34,17 @@ use std::time::{Duration, Instant};
 
 use crate::jitter::Jitter;
 use crate::rate::RateBucket;
-use crate::{ClientLimits, Error};
+use crate::wake::{SharedRunning, wake_job};
+use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
 /// same state (across threads too).
 #[derive(Clone)]
 pub struct ClientState {
     inner: Arc<Mutex<Shared>>,
+    /// The running watches by job, for wakes (behind a lock of their own:
+    /// a wake need not wait for the watches' sends).
+    running: SharedRunning,
     max_in_flight: usize,
     max_pause: Duration,
 }
@@ -92,6 +96,7 @@ impl ClientState {
         };
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
+            running: SharedRunning::default(),
             max_in_flight: limits.max_in_flight,
             max_pause: limits.max_client_pause,
         })
@@ -174,6 +179,22 @@ impl ClientState {
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
+    }
+
+    /// Something pushed (a webhook delivery) says that `job_id` of `service`
+    /// completed, at `now`: every running watch of it on this client polls
+    /// at once, whatever its rung (still behind the client's 429 pause and
+    /// rate, and a `Retry-After` its service gave it). Whether there was
+    /// one; without, nothing happens. The rules are [`Watch::wake`]'s.
+    ///
+    /// [`Watch::wake`]: crate::Watch::wake
+    pub fn notify_completed(&self, service: &Service, job_id: &JobId, now: Instant) -> bool {
+        wake_job(&self.running, service, job_id, now)
+    }
+
+    /// Where the watches that join this client are listed for wakes.
+    pub(crate) fn running(&self) -> SharedRunning {
+        self.running.clone()
     }
 
     /// `wait` with the client's jitter, never past `limit`.

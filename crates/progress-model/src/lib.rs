@@ -57,6 +57,7 @@ mod state;
 mod token;
 mod trace;
 mod trust;
+mod wake;
 mod watch_options;
 #[cfg(feature = "webhook")]
 pub mod webhook;
@@ -76,7 +77,7 @@ pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
     DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INTERVALS, DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT, MAX_DURATION, PollPolicy, Settings,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SAFETY_NET, MAX_DURATION, PollPolicy, Settings,
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};

@@ -53,6 +53,18 @@ struct Entry {
     due: Option<Instant>,
 }
 
+impl Entry {
+    /// When it next has something to do, as a wake may have moved its wait.
+    fn due(&self) -> Option<Instant> {
+        let due = self.due?;
+        Some(
+            self.machine
+                .waiting_until()
+                .map_or(due, |moved| moved.min(due)),
+        )
+    }
+}
+
 /// A watch back from a worker, with what its step gave.
 #[derive(Debug)]
 struct Done {
@@ -72,13 +84,19 @@ struct Pool {
 
 impl ManyWatch {
     pub(crate) fn new(client: Client, machines: impl IntoIterator<Item = Watch>) -> Self {
+        let cancel = CancelHandle::default();
+        let waker = cancel.waker();
         let waiting: Vec<Entry> = machines
             .into_iter()
             .enumerate()
-            .map(|(order, machine)| Entry {
-                order,
-                machine,
-                due: None,
+            .map(|(order, machine)| {
+                // A wake that moves a watch's wait ends the caller's sleep.
+                machine.set_waker(&waker);
+                Entry {
+                    order,
+                    machine,
+                    due: None,
+                }
             })
             .collect();
         let workers = client.parts.shared.max_in_flight().min(waiting.len());
@@ -88,7 +106,7 @@ impl ManyWatch {
             running: 0,
             workers,
             pool: None,
-            cancel: CancelHandle::default(),
+            cancel,
         }
     }
 
@@ -104,8 +122,9 @@ impl ManyWatch {
         self.waiting
             .iter()
             .enumerate()
-            .min_by_key(|(_, entry)| (entry.due.filter(|_| !cancelled), entry.order))
-            .map(|(position, entry)| (position, entry.due.filter(|_| !cancelled)))
+            .map(|(position, entry)| (position, entry.due().filter(|_| !cancelled), entry.order))
+            .min_by_key(|(_, due, order)| (*due, *order))
+            .map(|(position, due, _)| (position, due))
     }
 
     /// Hands every due watch to a free worker; without workers (none could
