@@ -37,6 +37,7 @@ mod error_text;
 mod event;
 mod excerpt;
 mod exchange;
+mod herd;
 mod human;
 mod jitter;
 mod job_id;

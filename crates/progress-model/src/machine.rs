@@ -144,6 +144,8 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
+mod resume;
+
 use crate::client_state::{Admission, Reservation};
 use crate::clock::instant_after;
 use crate::{
@@ -320,6 +322,8 @@ pub struct Watch {
     /// The send the client's rate bucket reserved for this watch, if any:
     /// given back when the watch ends or is dropped first.
     reservation: Reservation,
+    /// What only its saved state needs (see [`Watch::state`]).
+    memory: resume::Memory,
 }
 
 impl Watch {
@@ -359,6 +363,7 @@ impl Watch {
             }
         };
         watch.started = options.start();
+        watch.remember_origin(settings);
         watch
     }
 
@@ -392,6 +397,7 @@ impl Watch {
             fetching_alone: false,
             client: None,
             reservation: Reservation::default(),
+            memory: resume::Memory::default(),
         }
     }
 
@@ -463,6 +469,9 @@ impl Watch {
         let started = *self.started.get_or_insert(now);
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
+        }
+        if let Some(step) = self.resume_step(now) {
+            return step;
         }
         if let Some(step) = self.queued.pop_front() {
             match &step {
@@ -582,6 +591,7 @@ impl Watch {
         self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => {
+                self.remember_observation(wall_now, &progress);
                 // Only a 200 proves the token works: 401, refresh, 429, 401 ends the watch.
                 self.refreshed_since_last_200 = false;
                 self.on_progress(now, progress);
@@ -594,6 +604,8 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
+                self.memory.retry_after_until =
+                    error.retry_after().map(|ra| instant_after(now, ra));
                 let rung = self.advance_ladder();
                 // A 429 limits the client, not the job: every watch of the
                 // client pauses, for the `Retry-After` or, without one, for

@@ -20,8 +20,9 @@ pub const WATCH_STATE_FORMAT: u32 = 1;
 /// A snapshot of one watch, to resume it later, perhaps in another process.
 ///
 /// Every [`Event`](crate::Event) a client hands on carries the state of its
-/// watch just after it (`Event::watch_state`); store the latest, and start
-/// the watch again from it with `WatchOptions::resume_from`.
+/// watch just after it ([`Event::watch_state`](crate::Event::watch_state));
+/// store the latest, and start the watch again from it with
+/// [`WatchOptions::resume_from`](crate::WatchOptions::resume_from).
 ///
 /// Times are wall-clock (UTC in JSON): monotonic instants mean nothing in
 /// another process, so they are rebuilt from the wall clock on resume.
