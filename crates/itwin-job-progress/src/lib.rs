@@ -140,8 +140,8 @@
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
     DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
-    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
-    SystemClock, TokenError, TokenProvider, WatchOptions,
+    JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress, Retry, Roots, Service,
+    StateError, StaticToken, SystemClock, TokenError, TokenProvider, WatchOptions, WatchState,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]

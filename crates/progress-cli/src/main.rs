@@ -16,6 +16,7 @@ mod many;
 mod render;
 mod report;
 mod signal;
+mod state_file;
 mod stderr;
 mod token;
 mod token_file;
@@ -48,10 +49,12 @@ fn main() -> ExitCode {
         Command::Watch {
             jobs,
             polling,
+            state,
             output,
         } => match jobs.as_slice() {
-            // One job keeps the one-job display: a single bar or plain lines.
-            [JobArg::Id(job)] => watch(&cli.connection, job, polling, *output),
+            // One job keeps the one-job display: a single bar or plain lines
+            // (with a state file, the events of many: they carry the state).
+            [JobArg::Id(job)] if state.is_none() => watch(&cli.connection, job, polling, *output),
             // Alone, an id that is none is a mistake on the command line.
             [JobArg::Invalid(why)] => {
                 stderr_line!("error: {why}");
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
                 &cli.connection,
                 jobs,
                 polling,
+                state.as_deref(),
                 *output,
                 &on_signals(),
                 started,

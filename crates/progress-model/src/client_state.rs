@@ -32,6 +32,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::herd::Herd;
 use crate::jitter::Jitter;
 use crate::rate::RateBucket;
 use crate::wake::{SharedRunning, wake_job};
@@ -57,6 +58,7 @@ struct Shared {
     one_at_a_time_until: Option<Instant>,
     bucket: Option<RateBucket>,
     jitter: Jitter,
+    herd: Herd,
 }
 
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
@@ -93,6 +95,7 @@ impl ClientState {
             one_at_a_time_until: None,
             bucket: limits.max_requests_per_second.map(RateBucket::new),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
+            herd: Herd::default(),
         };
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
@@ -200,6 +203,16 @@ impl ClientState {
     /// `wait` with the client's jitter, never past `limit`.
     pub(crate) fn jittered(&self, wait: Duration, limit: Option<Duration>) -> Duration {
         self.lock().jitter.lengthen(wait, limit)
+    }
+
+    /// How long a resumed watch whose poll is overdue waits first, so that
+    /// many resumed together do not send at once (see `herd.rs`).
+    pub(crate) fn herd_offset(&self, now: Instant, first_rung: Duration) -> Duration {
+        let mut shared = self.lock();
+        let share = shared.jitter.share();
+        shared
+            .herd
+            .offset(now, first_rung, self.max_in_flight, share)
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {

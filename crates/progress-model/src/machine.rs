@@ -146,6 +146,8 @@ use std::ops::ControlFlow;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime};
 
+mod resume;
+
 use crate::client_state::{Admission, Reservation};
 use crate::clock::instant_after;
 use crate::wake::Wakes;
@@ -325,6 +327,8 @@ pub struct Watch {
     reservation: Reservation,
     /// Where wakes from outside reach the watch (see [`Watch::wake`]).
     wakes: Wakes,
+    /// What only its saved state needs (see [`Watch::state`]).
+    memory: resume::Memory,
 }
 
 impl Watch {
@@ -367,6 +371,7 @@ impl Watch {
         if let Some(job) = &watch.job {
             watch.wakes.name(settings.service.clone(), job.clone());
         }
+        watch.remember_origin(settings);
         watch
     }
 
@@ -401,6 +406,7 @@ impl Watch {
             client: None,
             reservation: Reservation::default(),
             wakes: Wakes::default(),
+            memory: resume::Memory::default(),
         }
     }
 
@@ -530,6 +536,9 @@ impl Watch {
             // Woken early, for a poll not due yet: no poll is earned before it.
             return Step::Wait(until);
         }
+        if let Some(step) = self.resume_step(now) {
+            return step;
+        }
         if let Some(step) = self.queued.pop_front() {
             match &step {
                 Step::Event(Event {
@@ -655,6 +664,7 @@ impl Watch {
         self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => {
+                self.remember_observation(wall_now, &progress);
                 // Only a 200 proves the token works: 401, refresh, 429, 401 ends the watch.
                 self.refreshed_since_last_200 = false;
                 self.on_progress(now, progress);
@@ -667,6 +677,8 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
+                self.memory.retry_after_until =
+                    error.retry_after().map(|ra| instant_after(now, ra));
                 let rung = self.advance_ladder();
                 // A 429 limits the client, not the job: every watch of the
                 // client pauses, for the `Retry-After` or, without one, for

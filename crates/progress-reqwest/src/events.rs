@@ -65,7 +65,7 @@ impl WatchLoop {
                     if let Some(retry) = event.retry() {
                         client.inner.parts.notify_retry(&retry);
                     }
-                    return event;
+                    return client.inner.parts.stamp(&self.machine, event);
                 }
             }
         }

@@ -96,8 +96,8 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobId,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError, TokenProvider,
+    WatchOptions, WatchState,
 };
 #[cfg(any(
     feature = "runtime-tokio",

@@ -76,7 +76,7 @@ pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobId,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError, TokenProvider,
+    WatchOptions, WatchState,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
