@@ -12,7 +12,7 @@ fn a_waiting_watch_holds_little_more_than_its_machine() {
     let wait = client.wait("job");
     let size = std::mem::size_of_val(&wait);
     // 1.5 KiB until the wake bell (webhooks) and what a saved state needs
-    // (resume) joined the machine: 96 bytes of the watch, held twice.
+    // (resume) joined the machine (96 bytes more of it).
     assert!(size <= 1792, "a wait() future is {size} bytes");
     assert!(
         std::mem::size_of_val(&client) <= 16,
