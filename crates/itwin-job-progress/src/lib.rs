@@ -138,8 +138,8 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
-    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
-    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
+    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, Insertion,
+    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
     SystemClock, TokenError, TokenProvider, WatchOptions,
 };
 
@@ -147,7 +147,8 @@ pub use progress_model::{
 pub use progress_reqwest::ClientCredentials;
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream,
+    ProgressStream, Watches,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -165,7 +166,7 @@ pub mod blocking {
     pub use progress_ureq::ClientCredentials;
     pub use progress_ureq::{
         CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
-        ThreadSleeper,
+        ThreadSleeper, Watches,
     };
 }
 
@@ -189,8 +190,8 @@ pub mod webhook {
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, PollPolicy, Settings,
-        Step, Watch, interpret,
+        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, LiveSet, PollPolicy,
+        Settings, Step, Watch, interpret,
     };
 }
 

@@ -84,6 +84,7 @@ mod slots;
 mod tls_connector;
 mod token;
 mod transport;
+mod watches;
 mod watching;
 #[cfg(feature = "webhook")]
 pub mod webhook;
@@ -94,8 +95,9 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
-    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
+    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
+    WatchOptions,
 };
 #[cfg(any(
     feature = "runtime-tokio",
@@ -105,3 +107,4 @@ pub use progress_model::{
 pub use sleeper::RuntimeSleeper;
 pub use sleeper::{AsyncSleeper, BoxFuture};
 pub use token::AsyncTokenProvider;
+pub use watches::Watches;

@@ -64,6 +64,7 @@ mod slots;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;
+mod watches;
 mod watching;
 
 pub use builder::ClientBuilder;
@@ -74,7 +75,9 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
-    Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider, WatchOptions,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
+    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
+    WatchOptions,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
+pub use watches::Watches;
