@@ -8,9 +8,10 @@
 //! refreshing the token once after a 401, and never sleeping past a deadline.
 //!
 //! The async client is at the root (as in reqwest), the blocking one in
-//! `blocking` (with the `blocking` feature). Both drive the same sans-IO core, so they behave alike.
-//! These pages show both, as docs.rs builds them (every feature); locally,
-//! `cargo doc -p itwin-job-progress --features blocking` does the same.
+//! `blocking`. Both drive the same sans-IO core, so they behave alike. Both
+//! are in the default features, so these pages (`cargo doc -p
+//! itwin-job-progress`, as docs.rs) show both; a program that uses one keeps
+//! only its own with `default-features = false` (see the README).
 //!
 //! # Async (tokio)
 //!
