@@ -132,7 +132,10 @@
 //!   `form_urlencoded`, is then compiled.
 //! - `webhook`: the `webhook` module, the Webhooks API's `jobCompleted` deliveries
 //!   checked and answered (with `async`, an axum router too).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -187,6 +190,10 @@ pub mod webhook {
     #[cfg(feature = "async")]
     pub use progress_reqwest::webhook::router;
 }
+
+// Documented where it is defined: a doc comment here would be shown twice.
+#[cfg(feature = "metrics")]
+pub use progress_model::metrics;
 
 /// The sans-IO core, for building a client of your own.
 pub mod core {

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::jitter::Jitter;
+use crate::metrics::Meter;
 use crate::rate::RateBucket;
 use crate::{ClientLimits, Error};
 
@@ -41,8 +42,17 @@ use crate::{ClientLimits, Error};
 #[derive(Clone)]
 pub struct ClientState {
     inner: Arc<Mutex<Shared>>,
+    /// Behind one pointer: every watch holds a clone (two, with a
+    /// reservation), and a waiting watch's size is a service's memory bill.
+    fixed: Arc<Fixed>,
+}
+
+/// What never changes after the client is built.
+#[derive(Debug)]
+struct Fixed {
     max_in_flight: usize,
     max_pause: Duration,
+    meter: Meter,
 }
 
 #[derive(Debug)]
@@ -92,15 +102,32 @@ impl ClientState {
         };
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
-            max_in_flight: limits.max_in_flight,
-            max_pause: limits.max_client_pause,
+            fixed: Arc::new(Fixed {
+                max_in_flight: limits.max_in_flight,
+                max_pause: limits.max_client_pause,
+                meter: Meter::default(),
+            }),
         })
+    }
+
+    /// The client's name in its metrics (`client` label; `default` without one).
+    pub fn named(mut self, name: Option<&str>) -> Self {
+        self.fixed = Arc::new(Fixed {
+            meter: Meter::named(name),
+            ..*self.fixed
+        });
+        self
+    }
+
+    /// Where the client's watches and requests record their metrics.
+    pub(crate) fn meter(&self) -> &Meter {
+        &self.fixed.meter
     }
 
     /// How many requests the client may have in flight at once: the size of
     /// the adapter's semaphore.
     pub fn max_in_flight(&self) -> usize {
-        self.max_in_flight
+        self.fixed.max_in_flight
     }
 
     /// The instant before which no watch of this client sends, while a 429's
@@ -113,7 +140,10 @@ impl ClientState {
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
     pub(crate) fn admit(&self, now: Instant, reservation: &mut Reservation) -> Admission {
         let mut shared = self.lock();
-        if let Some(until) = shared.paused_at(now) {
+        let paused = shared.paused_at(now);
+        let left = paused.map(|until| until.saturating_duration_since(now));
+        self.fixed.meter.client_pause(left.unwrap_or_default());
+        if let Some(until) = paused {
             // The bucket is not touched during a pause: nothing is sent in it.
             return Admission::NotBefore(until);
         }
@@ -168,7 +198,7 @@ impl ClientState {
     /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
     /// can lengthen either, never shorten it.
     pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
-        let pause = pause.min(self.max_pause);
+        let pause = pause.min(self.fixed.max_pause);
         let until = crate::clock::instant_after(now, pause);
         let recovered = crate::clock::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
@@ -230,8 +260,8 @@ impl fmt::Debug for ClientState {
         // would wait on the first forever.
         let shared = self.lock();
         f.debug_struct("ClientState")
-            .field("max_in_flight", &self.max_in_flight)
-            .field("max_pause", &self.max_pause)
+            .field("max_in_flight", &self.fixed.max_in_flight)
+            .field("max_pause", &self.fixed.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()

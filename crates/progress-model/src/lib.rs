@@ -41,6 +41,7 @@ mod job_id;
 mod limits;
 mod live_set;
 mod machine;
+pub mod metrics;
 mod no_proxy;
 pub mod oauth;
 mod parts;

@@ -62,7 +62,10 @@
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
 //! - `webhook`: `webhook::router`, an axum `Router` answering the Webhooks
 //!   API's `jobCompleted` deliveries and handing each fresh one to a callback.
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -39,7 +39,10 @@
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 //!
 //! # Connections
 //! One [`ureq::Agent`] per client keeps connections alive across polls; clones
