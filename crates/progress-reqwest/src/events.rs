@@ -71,6 +71,11 @@ impl WatchLoop {
         }
     }
 
+    /// Ends the watch: its next event is its `Finished(Err(Cancelled))`.
+    pub(crate) fn cancel(&mut self) {
+        self.machine.cancel();
+    }
+
     pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {
         loop {
             let event = self.next_event().await;
