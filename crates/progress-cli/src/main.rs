@@ -21,6 +21,8 @@ mod token;
 mod token_file;
 mod usage_error;
 mod watch;
+#[cfg(feature = "webhooks")]
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -66,6 +68,15 @@ fn main() -> ExitCode {
                 started,
             ),
         },
+        #[cfg(feature = "webhooks")]
+        Command::Webhooks { action } => webhooks::run(&cli.connection, action),
+        #[cfg(not(feature = "webhooks"))]
+        Command::Webhooks { .. } => {
+            stderr_line!(
+                "error: this build of itwin-progress has no webhooks: it needs the `webhooks` feature (on by default)"
+            );
+            exit::USAGE
+        }
         #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
         #[cfg(not(feature = "demo"))]

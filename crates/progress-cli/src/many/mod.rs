@@ -74,7 +74,7 @@ pub fn run(
     };
     // The client's connection pool belongs to this runtime.
     let entered = runtime.enter();
-    let built = client::build_async(connection, polling, interrupt.gate(token));
+    let built = client::build_async(connection, Some(polling), interrupt.gate(token));
     drop(entered);
     let client = match built {
         Ok(client) => client,
