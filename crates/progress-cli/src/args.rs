@@ -65,6 +65,9 @@ pub enum Command {
         /// How to poll.
         #[command(flatten)]
         polling: Polling,
+        /// Where webhook deliveries come in.
+        #[command(flatten)]
+        listen: Listen,
         /// How to print.
         #[command(flatten)]
         output: Output,
@@ -331,6 +334,24 @@ pub struct Polling {
     /// still pause every job].
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
+}
+
+/// `watch --listen`: a receiver of the platform's webhook deliveries while
+/// the watch runs.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Webhook options")]
+pub struct Listen {
+    /// Answer webhook deliveries on this address (any path), e.g.
+    /// 0.0.0.0:8443 behind your https endpoint: a delivery of a watched
+    /// job's end makes the watch ask for its progress at once, instead of at
+    /// its next poll (up to 120 s away). The polls go on as a fallback.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The webhook's secret, which every delivery is signed with, from this
+    /// file (at least 32 characters, whitespace trimmed) instead of
+    /// ITWIN_WEBHOOK_SECRET. Never printed.
+    #[arg(long, value_name = "PATH", requires = "listen")]
+    pub webhook_secret_file: Option<PathBuf>,
 }
 
 /// A job on the command line: an id, or `-` for ids read from stdin.

@@ -12,6 +12,7 @@ mod client;
 mod demo;
 mod exit;
 mod interrupt;
+mod listen;
 mod many;
 mod render;
 mod report;
@@ -50,23 +51,31 @@ fn main() -> ExitCode {
         Command::Watch {
             jobs,
             polling,
+            listen,
             output,
-        } => match jobs.as_slice() {
-            // One job keeps the one-job display: a single bar or plain lines.
-            [JobArg::Id(job)] => watch(&cli.connection, job, polling, *output),
-            // Alone, an id that is none is a mistake on the command line.
-            [JobArg::Invalid(why)] => {
-                stderr_line!("error: {why}");
-                exit::USAGE
+        } => match listen::prepare(listen) {
+            Err(problem) => {
+                stderr_line!("error: {}", problem.message);
+                problem.code
             }
-            _ => many::run(
-                &cli.connection,
-                jobs,
-                polling,
-                *output,
-                &on_signals(),
-                started,
-            ),
+            Ok(receiver) => match jobs.as_slice() {
+                // One job keeps the one-job display: a single bar or plain lines.
+                [JobArg::Id(job)] => watch(&cli.connection, job, polling, receiver, *output),
+                // Alone, an id that is none is a mistake on the command line.
+                [JobArg::Invalid(why)] => {
+                    stderr_line!("error: {why}");
+                    exit::USAGE
+                }
+                _ => many::run(
+                    &cli.connection,
+                    jobs,
+                    polling,
+                    receiver,
+                    *output,
+                    &on_signals(),
+                    started,
+                ),
+            },
         },
         #[cfg(feature = "webhooks")]
         Command::Webhooks { action } => webhooks::run(&cli.connection, action),
@@ -121,7 +130,13 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
 }
 
 /// `watch`: polls to the end; the exit code tells how the job ended.
-fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output) -> u8 {
+fn watch(
+    connection: &Connection,
+    job: &JobId,
+    polling: &Polling,
+    receiver: Option<listen::Prepared>,
+    output: Output,
+) -> u8 {
     let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
@@ -143,6 +158,14 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
             report::error(&error);
             return exit::for_build(&error);
         }
+    };
+    // Deliveries wake this client's watch; the receiver stops with it.
+    let _receiver = match receiver.map(|receiver| receiver.serve_in_background(client.clone())) {
+        Some(Err(problem)) => {
+            stderr_line!("error: {}", problem.message);
+            return problem.code;
+        }
+        serving => serving,
     };
     let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
     report::ending(&ending);

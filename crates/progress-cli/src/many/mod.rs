@@ -16,7 +16,7 @@ use crate::interrupt::Interrupt;
 use crate::render::many::for_many;
 use crate::stderr::stderr_line;
 use crate::token::TokenSource;
-use crate::{client, exit, report};
+use crate::{client, exit, listen, report};
 
 use watches::Stopped;
 
@@ -31,6 +31,7 @@ pub fn run(
     connection: &Connection,
     args: &[JobArg],
     polling: &Polling,
+    receiver: Option<listen::Prepared>,
     output: Output,
     interrupt: &Interrupt,
     started: Instant,
@@ -83,6 +84,13 @@ pub fn run(
             return exit::for_build(&error);
         }
     };
+    // Deliveries wake the watches of this client, on its runtime.
+    if let Some(receiver) = receiver
+        && let Err(problem) = receiver.serve_on(&runtime, client.clone())
+    {
+        stderr_line!("error: {}", problem.message);
+        return problem.code;
+    }
     let (to_watches, incoming) = mpsc::channel(READ_AHEAD);
     if let Err(error) = ids::read(args.to_vec(), started, to_watches) {
         stderr_line!("error: cannot start reading the job ids: {error}");
