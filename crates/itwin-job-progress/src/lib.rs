@@ -183,12 +183,14 @@ pub mod oauth {
 
 /// iTwin Webhooks v2 `jobCompleted` deliveries (the `webhook` feature): the
 /// sans-IO [`Receiver`](webhook::Receiver) any server can call, and with
-/// `async` a ready axum [`router`](webhook::router).
+/// `async` a ready axum [`router`](webhook::router) and `Client::webhooks`,
+/// the Webhooks API v2 that creates and activates the webhooks.
 #[cfg(feature = "webhook")]
 pub mod webhook {
+    pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
     pub use progress_model::webhook::*;
     #[cfg(feature = "async")]
-    pub use progress_reqwest::webhook::router;
+    pub use progress_reqwest::webhook::{Webhooks, router};
 }
 
 // Documented where it is defined: a doc comment here would be shown twice.
