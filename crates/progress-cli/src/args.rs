@@ -68,6 +68,14 @@ pub enum Command {
         /// Where webhook deliveries come in.
         #[command(flatten)]
         listen: Listen,
+        /// Keep every job's watch in this file, rewritten (atomically) after
+        /// each event; started again with it, the command goes on where it
+        /// stopped: each job in it that has not ended is watched again
+        /// (named or not), from where its watch was, and a job that ended is
+        /// reported from the file without asking again. A file that is not
+        /// a state file is a usage error and is left as it is.
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
         /// How to print.
         #[command(flatten)]
         output: Output,

@@ -17,6 +17,7 @@ mod many;
 mod render;
 mod report;
 mod signal;
+mod state_file;
 mod stderr;
 mod token;
 mod token_file;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
             jobs,
             polling,
             listen,
+            state,
             output,
         } => match listen::prepare(listen) {
             Err(problem) => {
@@ -59,8 +61,11 @@ fn main() -> ExitCode {
                 problem.code
             }
             Ok(receiver) => match jobs.as_slice() {
-                // One job keeps the one-job display: a single bar or plain lines.
-                [JobArg::Id(job)] => watch(&cli.connection, job, polling, receiver, *output),
+                // One job keeps the one-job display: a single bar or plain lines
+                // (with a state file, the events of many: they carry the state).
+                [JobArg::Id(job)] if state.is_none() => {
+                    watch(&cli.connection, job, polling, receiver, *output)
+                }
                 // Alone, an id that is none is a mistake on the command line.
                 [JobArg::Invalid(why)] => {
                     stderr_line!("error: {why}");
@@ -70,7 +75,10 @@ fn main() -> ExitCode {
                     &cli.connection,
                     jobs,
                     polling,
-                    receiver,
+                    many::Beside {
+                        state: state.as_deref(),
+                        receiver,
+                    },
                     *output,
                     &on_signals(),
                     started,

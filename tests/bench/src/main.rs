@@ -18,6 +18,7 @@ mod p2;
 mod p2l;
 mod p3;
 mod proc_stats;
+mod r1;
 mod report;
 mod round_trips;
 mod runtime;
@@ -41,6 +42,7 @@ usage: progress-bench <command> [--option value ...]
   c2 --cli PATH --jobs N --delay-ms D --max-in-flight M
                                                  the command watching N jobs: one round, bars' bytes
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
+  r1 --url URL --job ID --n N --limit-seconds S  N overdue watches resumed at once
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         "c1" => c1::run(&args),
         "c2" => c2::run(&args),
         "p3" => p3::run(&args),
+        "r1" => r1::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });
