@@ -154,13 +154,21 @@ fn watch(
     };
     let interrupt = on_signals();
     let mut renderer = render::for_watch(output);
-    let client = match client::build(
-        connection,
-        Some(polling),
-        interrupt.gate(token),
-        interrupt.clone(),
-        Some(renderer.retry_listener()),
-    ) {
+    let token = interrupt.gate(token);
+    let on_retry = Some(renderer.retry_listener());
+    // A delivery's wake must end the sleep between polls at once.
+    let built = if receiver.is_some() {
+        client::build_wakeable(connection, Some(polling), token, on_retry)
+    } else {
+        client::build(
+            connection,
+            Some(polling),
+            token,
+            interrupt.clone(),
+            on_retry,
+        )
+    };
+    let client = match built {
         Ok(client) => client,
         Err(error) => {
             report::error(&error);
