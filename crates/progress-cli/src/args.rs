@@ -65,6 +65,9 @@ pub enum Command {
         /// How to poll.
         #[command(flatten)]
         polling: Polling,
+        /// Where webhook deliveries come in.
+        #[command(flatten)]
+        listen: Listen,
         /// Keep every job's watch in this file, rewritten (atomically) after
         /// each event; started again with it, the command goes on where it
         /// stopped: each job in it that has not ended is watched again
@@ -73,9 +76,6 @@ pub enum Command {
         /// a state file is a usage error and is left as it is.
         #[arg(long, value_name = "PATH")]
         state: Option<PathBuf>,
-        /// Where webhook deliveries come in.
-        #[command(flatten)]
-        listen: Listen,
         /// How to print.
         #[command(flatten)]
         output: Output,

@@ -52,8 +52,8 @@ fn main() -> ExitCode {
         Command::Watch {
             jobs,
             polling,
-            state,
             listen,
+            state,
             output,
         } => match listen::prepare(listen) {
             Err(problem) => {
@@ -61,9 +61,8 @@ fn main() -> ExitCode {
                 problem.code
             }
             Ok(receiver) => match jobs.as_slice() {
-                // One job keeps the one-job display: a single bar or plain
-                // lines (with a state file, the events of many: they carry
-                // the state).
+                // One job keeps the one-job display: a single bar or plain lines
+                // (with a state file, the events of many: they carry the state).
                 [JobArg::Id(job)] if state.is_none() => {
                     watch(&cli.connection, job, polling, receiver, *output)
                 }
@@ -76,7 +75,7 @@ fn main() -> ExitCode {
                     &cli.connection,
                     jobs,
                     polling,
-                    many::Alongside {
+                    many::Beside {
                         state: state.as_deref(),
                         receiver,
                     },
@@ -155,13 +154,21 @@ fn watch(
     };
     let interrupt = on_signals();
     let mut renderer = render::for_watch(output);
-    let client = match client::build(
-        connection,
-        Some(polling),
-        interrupt.gate(token),
-        interrupt.clone(),
-        Some(renderer.retry_listener()),
-    ) {
+    let token = interrupt.gate(token);
+    let on_retry = Some(renderer.retry_listener());
+    // A delivery's wake must end the sleep between polls at once.
+    let built = if receiver.is_some() {
+        client::build_wakeable(connection, Some(polling), token, on_retry)
+    } else {
+        client::build(
+            connection,
+            Some(polling),
+            token,
+            interrupt.clone(),
+            on_retry,
+        )
+    };
+    let client = match built {
         Ok(client) => client,
         Err(error) => {
             report::error(&error);

@@ -194,3 +194,73 @@ fn listening_needs_a_secret_of_32_characters_never_shown() {
     assert_eq!(sim.token_requests(), 0);
     std::fs::remove_file(short).unwrap();
 }
+
+/// Jobs that end 600 simulated seconds in, 300 times faster than real
+/// time: 2 s after the simulator starts. Watched on the default ladder
+/// (15, 30, 60, 120 s), their end would be seen at the poll 15 s in; the
+/// deliveries make the watches ask at once.
+#[test]
+fn a_delivery_makes_the_watch_see_the_end_within_a_second() {
+    woken(&["job-1"]);
+}
+
+#[test]
+fn deliveries_make_many_watches_see_their_ends_within_a_second() {
+    woken(&["job-1", "job-2"]);
+}
+
+fn woken(jobs: &[&str]) {
+    const SCALE: f64 = 300.0;
+    const END: f64 = 600.0;
+    let timeline = |job: &str| {
+        format!(
+            r#""{job}": {{ "points": [
+                {{ "at_seconds": 0, "state": "Active", "percentage": 10 }},
+                {{ "at_seconds": {END}, "state": "Success", "percentage": 100 }} ] }}"#
+        )
+    };
+    let timelines = format!(
+        "{{ {} }}",
+        jobs.iter()
+            .map(|job| timeline(job))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let sim = Simulator::builder(scenario(&timelines, SCALE))
+        .start_blocking()
+        .unwrap();
+    let port = free_port();
+    register(&sim, port);
+    let secret_file = temp_file(&format!("wake-secret-{port}"), WEBHOOK_SECRET);
+    let mut watch = command(&sim);
+    watch
+        .arg("watch")
+        .args(jobs)
+        .args(["--json", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--webhook-secret-file")
+        .arg(&secret_file);
+    let finished = run(&mut watch);
+    // Read at once: how late, in simulated seconds, the command saw the ends.
+    let late = sim.simulated_seconds() - END;
+    assert_no_secret(&finished);
+    assert_eq!(finished.code, Some(0), "{finished:?}");
+    let ended = finished
+        .json_lines()
+        .iter()
+        .filter(|line| line["state"] == "success")
+        .count();
+    assert_eq!(ended, jobs.len(), "{finished:?}");
+    assert!(
+        late < SCALE,
+        "the end was seen {:.1} s after it came (the ladder's poll comes 13 s after it)",
+        late / SCALE
+    );
+    let delivered = sim.webhook_deliveries();
+    assert_eq!(delivered.len(), jobs.len(), "{delivered:?}");
+    assert!(
+        delivered.iter().all(|d| d.status == Some(200)),
+        "{delivered:?}"
+    );
+    std::fs::remove_file(secret_file).unwrap();
+}

@@ -12,15 +12,13 @@ pub trait Wake: Send + Sync + 'static {
 
 impl Wake for progress_ureq::Client {
     fn wake(&self, service: Service, job: JobId) {
-        // `Client::notify_completed` is not in the clients yet: until it
-        // is, a delivery is answered and the ladder's next poll sees the end.
-        let _ = (service, job);
+        // No watch of that job here: nothing to do (the delivery is answered all the same).
+        self.notify_completed(service, &job);
     }
 }
 
 impl Wake for progress_reqwest::Client {
     fn wake(&self, service: Service, job: JobId) {
-        // As above.
-        let _ = (service, job);
+        self.notify_completed(service, &job);
     }
 }

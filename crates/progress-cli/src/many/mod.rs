@@ -26,11 +26,13 @@ use watches::Stopped;
 /// does not fill memory with ids the runtime has not taken yet.
 const READ_AHEAD: usize = 256;
 
-/// What the command does beside watching.
-pub struct Alongside<'a> {
-    /// The state file to keep every watch in, if any.
+/// What keeps the watches company: the state file they are kept in, and
+/// the webhook receiver that wakes them.
+#[derive(Debug)]
+pub struct Beside<'a> {
+    /// `--state PATH`.
     pub state: Option<&'a Path>,
-    /// The webhook receiver to serve while watching, if any.
+    /// `--listen`, bound.
     pub receiver: Option<listen::Prepared>,
 }
 
@@ -42,12 +44,12 @@ pub fn run(
     connection: &Connection,
     args: &[JobArg],
     polling: &Polling,
-    alongside: Alongside<'_>,
+    beside: Beside<'_>,
     output: Output,
     interrupt: &Interrupt,
     started: Instant,
 ) -> u8 {
-    let Alongside { state, receiver } = alongside;
+    let Beside { state, receiver } = beside;
     // Refused before anything is sent, and left as it is.
     let mut state = match state.map(StateFile::open).transpose() {
         Ok(state) => state,
