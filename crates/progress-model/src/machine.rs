@@ -363,7 +363,6 @@ impl Watch {
             }
         };
         watch.started = options.start();
-        watch.remember_origin(settings);
         watch
     }
 

@@ -9,7 +9,6 @@
 //! resumed watch never waits less than what was left of its wait when it
 //! was saved, less the time since.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Step, Watch};
@@ -22,8 +21,6 @@ use crate::{
 /// What a watch keeps only so that its state can be saved and resumed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
-    /// Where the watch's requests go, for its state.
-    origin: Option<Arc<Origin>>,
     /// When the last observation came, in wall-clock time.
     observed_at: Option<SystemTime>,
     /// When the percentage last changed.
@@ -32,13 +29,6 @@ pub(crate) struct Memory {
     pub(super) retry_after_until: Option<Instant>,
     /// A resume's work left for the first step, which has the client.
     pending: Option<Pending>,
-}
-
-#[derive(Debug)]
-struct Origin {
-    service: Service,
-    api_version: ApiVersion,
-    base_url: BaseUrl,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,18 +41,6 @@ struct Pending {
 }
 
 impl Watch {
-    /// Remembers where this watch's requests go, for its state.
-    pub(super) fn remember_origin(&mut self, settings: &Settings) {
-        self.memory.origin = Some(Arc::new(Origin {
-            service: settings.service.clone(),
-            api_version: settings
-                .api_version
-                .clone()
-                .unwrap_or_else(|| settings.service.api_version()),
-            base_url: settings.base_url.clone(),
-        }));
-    }
-
     /// Remembers when `progress` came, before the machine takes it in.
     pub(super) fn remember_observation(&mut self, wall_now: SystemTime, progress: &Progress) {
         let changed = self
@@ -75,13 +53,13 @@ impl Watch {
         self.memory.observed_at = Some(wall_now);
     }
 
-    /// The state of this watch at `now` (`wall` on the wall clock): after an
-    /// event, everything the watch has decided up to its next poll. `None`
-    /// for a watch built without settings ([`Watch::new`]) or for an id
-    /// refused before anything was sent.
-    pub fn state(&self, now: Instant, wall: SystemTime) -> Option<WatchState> {
-        let origin = self.memory.origin.as_ref()?;
+    /// The state of this watch at `now` (`wall` on the wall clock), under
+    /// the `settings` it was built with: after an event, everything the
+    /// watch has decided up to its next poll. `None` for an id refused
+    /// before anything was sent.
+    pub fn state(&self, settings: &Settings, now: Instant, wall: SystemTime) -> Option<WatchState> {
         let job = self.job.clone()?;
+        let (service, api_version, base_url) = origin(settings);
         let to_wall = |instant: Instant| wall_at(instant, now, wall);
         let over = self.finished.is_some()
             || self.queued.iter().any(|step| {
@@ -94,9 +72,9 @@ impl Watch {
         let started = self.started.unwrap_or(now);
         let started_at = to_wall(started);
         Some(WatchState {
-            service: origin.service.clone(),
-            api_version: origin.api_version.clone(),
-            base_url: origin.base_url.clone(),
+            service,
+            api_version,
+            base_url,
             job,
             last: self.last_seen.clone().map(|progress| {
                 Observation::new(progress, self.memory.observed_at.unwrap_or(wall))
@@ -121,8 +99,14 @@ impl Watch {
 
     /// `event`, carrying this watch's state at `now`: what both clients
     /// hand on, so that a caller can store the latest.
-    pub fn stamp(&self, event: crate::Event, now: Instant, wall: SystemTime) -> crate::Event {
-        match self.state(now, wall) {
+    pub fn stamp(
+        &self,
+        event: crate::Event,
+        settings: &Settings,
+        now: Instant,
+        wall: SystemTime,
+    ) -> crate::Event {
+        match self.state(settings, now, wall) {
             Some(state) => event.with_watch_state(state),
             None => event,
         }
@@ -148,7 +132,7 @@ impl Watch {
         if watch.finished.is_some() {
             return watch;
         }
-        if let Err(error) = watch.check_same_watch(state) {
+        if let Err(error) = watch.check_same_watch(settings, state) {
             watch.finished = Some(Err(error));
             return watch;
         }
@@ -194,12 +178,15 @@ impl Watch {
         watch
     }
 
-    fn check_same_watch(&self, state: &WatchState) -> Result<(), Error> {
-        let origin = self.memory.origin.as_ref();
-        let mine = origin.map(|origin| (&origin.service, &origin.base_url, &origin.api_version));
-        let theirs = (&state.service, &state.base_url, &state.api_version);
+    fn check_same_watch(&self, settings: &Settings, state: &WatchState) -> Result<(), Error> {
+        let mine = origin(settings);
+        let theirs = (
+            state.service.clone(),
+            state.api_version.clone(),
+            state.base_url.clone(),
+        );
         let same_job = self.job.as_ref() == Some(&state.job);
-        if same_job && mine == Some(theirs) {
+        if same_job && mine == theirs {
             return Ok(());
         }
         Err(Error::Config(format!(
@@ -265,6 +252,16 @@ impl Watch {
         trace::wait(offset);
         Some(Step::Wait(instant_after(now, offset)))
     }
+}
+
+/// Where a watch under `settings` sends its requests: the service, the API
+/// version asked for, the base URL.
+fn origin(settings: &Settings) -> (Service, ApiVersion, BaseUrl) {
+    let version = settings
+        .api_version
+        .clone()
+        .unwrap_or_else(|| settings.service.api_version());
+    (settings.service.clone(), version, settings.base_url.clone())
 }
 
 /// The wall-clock time of `instant`, given that `now` is `wall`.
