@@ -18,17 +18,42 @@ use crate::{
     WatchState, trace,
 };
 
-/// What a watch keeps only so that its state can be saved and resumed.
+/// What a watch keeps only so that its state can be saved and resumed:
+/// 32 bytes in every waiting watch (a service keeps a hundred thousand).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
-    /// When the last observation came, in wall-clock time.
-    observed_at: Option<SystemTime>,
+    /// When the last observation came.
+    observed_at: Wall,
     /// When the percentage last changed.
-    changed_at: Option<SystemTime>,
+    changed_at: Wall,
     /// Until when the last 429 asked to wait (its `Retry-After`).
-    pub(super) retry_after_until: Option<Instant>,
+    retry_after_until: Wall,
     /// A resume's work left for the first step, which has the client.
-    pending: Option<Pending>,
+    pending: Option<Box<Pending>>,
+}
+
+/// A wall-clock time in 8 bytes: nanoseconds since 1970 (a time before it
+/// reads as 1970; one past 2554 as then), 0 for none.
+#[derive(Debug, Clone, Copy, Default)]
+struct Wall(u64);
+
+impl Wall {
+    fn of(time: SystemTime) -> Self {
+        let nanos = time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| {
+                u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+            });
+        Self(nanos.max(1))
+    }
+
+    fn of_option(time: Option<SystemTime>) -> Self {
+        time.map_or(Self(0), Self::of)
+    }
+
+    fn get(self) -> Option<SystemTime> {
+        (self.0 != 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_nanos(self.0))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,9 +73,15 @@ impl Watch {
             .as_ref()
             .is_none_or(|last| last.percentage != progress.percentage);
         if changed {
-            self.memory.changed_at = Some(wall_now);
+            self.memory.changed_at = Wall::of(wall_now);
         }
-        self.memory.observed_at = Some(wall_now);
+        self.memory.observed_at = Wall::of(wall_now);
+    }
+
+    /// Remembers until when a 429 answered at `wall_now` asked to wait.
+    pub(super) fn remember_retry_after(&mut self, wall_now: SystemTime, asked: Option<Duration>) {
+        let until = asked.and_then(|asked| wall_now.checked_add(asked));
+        self.memory.retry_after_until = Wall::of_option(until);
     }
 
     /// The state of this watch at `now` (`wall` on the wall clock), under
@@ -77,16 +108,16 @@ impl Watch {
             base_url,
             job,
             last: self.last_seen.clone().map(|progress| {
-                Observation::new(progress, self.memory.observed_at.unwrap_or(wall))
+                Observation::new(progress, self.memory.observed_at.get().unwrap_or(wall))
             }),
-            percentage_changed_at: self.memory.changed_at,
+            percentage_changed_at: self.memory.changed_at.get(),
             rung: self.rung,
             next_poll_at: (!over).then(|| next_wait.map_or(wall, to_wall)),
             retry_after_until: self
                 .memory
                 .retry_after_until
-                .filter(|until| *until > now)
-                .map(to_wall),
+                .get()
+                .filter(|until| *until > wall),
             consecutive_failures: self.consecutive_failures,
             started_at,
             deadline_at: self
@@ -144,8 +175,8 @@ impl Watch {
                 .saturating_sub(elapsed)
         };
         watch.last_seen = state.last.as_ref().map(|seen| seen.progress.clone());
-        watch.memory.observed_at = state.last.as_ref().map(|seen| seen.at);
-        watch.memory.changed_at = state.percentage_changed_at;
+        watch.memory.observed_at = Wall::of_option(state.last.as_ref().map(|seen| seen.at));
+        watch.memory.changed_at = Wall::of_option(state.percentage_changed_at);
         let last_rung = watch.policy.intervals.len().saturating_sub(1);
         watch.rung = state.rung.min(last_rung);
         watch.consecutive_failures = state.consecutive_failures;
@@ -158,7 +189,8 @@ impl Watch {
             .retry_after_until
             .map(left_of)
             .filter(|left| !left.is_zero());
-        watch.memory.retry_after_until = client_pause.map(|left| instant_after(now, left));
+        let pause_until = client_pause.and_then(|left| wall.checked_add(left));
+        watch.memory.retry_after_until = Wall::of_option(pause_until);
         let due = match state.next_poll_at {
             Some(at) => left_of(at),
             // Ended by an error (not its deadline, checked at the first
@@ -171,10 +203,10 @@ impl Watch {
         if !due.is_zero() {
             watch.queued.push_back(Step::Wait(instant_after(now, due)));
         }
-        watch.memory.pending = Some(Pending {
+        watch.memory.pending = Some(Box::new(Pending {
             overdue: due.is_zero(),
             client_pause,
-        });
+        }));
         watch
     }
 
