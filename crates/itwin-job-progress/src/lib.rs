@@ -132,15 +132,18 @@
 //!   `form_urlencoded`, is then compiled.
 //! - `webhook`: the `webhook` module, the Webhooks API's `jobCompleted` deliveries
 //!   checked and answered (with `async`, an axum router too).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
-    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
-    JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress, Retry, Roots, Service,
+    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, Insertion,
+    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress, Retry, Roots, Service,
     StateError, StaticToken, SystemClock, TokenError, TokenProvider, WatchOptions, WatchState,
 };
 
@@ -148,7 +151,8 @@ pub use progress_model::{
 pub use progress_reqwest::ClientCredentials;
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream,
+    ProgressStream, Watches,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -166,7 +170,7 @@ pub mod blocking {
     pub use progress_ureq::ClientCredentials;
     pub use progress_ureq::{
         CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
-        ThreadSleeper,
+        ThreadSleeper, Watches,
     };
 }
 
@@ -179,19 +183,25 @@ pub mod oauth {
 
 /// iTwin Webhooks v2 `jobCompleted` deliveries (the `webhook` feature): the
 /// sans-IO [`Receiver`](webhook::Receiver) any server can call, and with
-/// `async` a ready axum [`router`](webhook::router).
+/// `async` a ready axum [`router`](webhook::router) and `Client::webhooks`,
+/// the Webhooks API v2 that creates and activates the webhooks.
 #[cfg(feature = "webhook")]
 pub mod webhook {
+    pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
     pub use progress_model::webhook::*;
     #[cfg(feature = "async")]
-    pub use progress_reqwest::webhook::router;
+    pub use progress_reqwest::webhook::{Webhooks, router};
 }
+
+// Documented where it is defined: a doc comment here would be shown twice.
+#[cfg(feature = "metrics")]
+pub use progress_model::metrics;
 
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, PollPolicy, Settings,
-        Step, Watch, interpret,
+        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, LiveSet, PollPolicy,
+        Settings, Step, Watch, interpret,
     };
 }
 

@@ -78,15 +78,15 @@ pub fn build(
     configure!(builder, connection, polling).build()
 }
 
-/// An async client for many jobs: the runtime's timer, and retries told as
-/// events of their own (no listener).
+/// An async client for many jobs (or the Webhooks API): the runtime's
+/// timer, and retries told as events of their own (no listener).
 pub fn build_async(
     connection: &Connection,
-    polling: &Polling,
+    polling: Option<&Polling>,
     token: impl TokenProvider + 'static,
 ) -> Result<progress_reqwest::Client, Error> {
     let builder = progress_reqwest::Client::builder().token_provider(token);
-    configure!(builder, connection, Some(polling)).build()
+    configure!(builder, connection, polling).build()
 }
 
 /// The PEM file `--ca-cert` (or SSL_CERT_FILE) names, read.

@@ -12,6 +12,7 @@ mod client;
 mod demo;
 mod exit;
 mod interrupt;
+mod listen;
 mod many;
 mod render;
 mod report;
@@ -22,6 +23,8 @@ mod token;
 mod token_file;
 mod usage_error;
 mod watch;
+#[cfg(feature = "webhooks")]
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -50,26 +53,48 @@ fn main() -> ExitCode {
             jobs,
             polling,
             state,
+            listen,
             output,
-        } => match jobs.as_slice() {
-            // One job keeps the one-job display: a single bar or plain lines
-            // (with a state file, the events of many: they carry the state).
-            [JobArg::Id(job)] if state.is_none() => watch(&cli.connection, job, polling, *output),
-            // Alone, an id that is none is a mistake on the command line.
-            [JobArg::Invalid(why)] => {
-                stderr_line!("error: {why}");
-                exit::USAGE
+        } => match listen::prepare(listen) {
+            Err(problem) => {
+                stderr_line!("error: {}", problem.message);
+                problem.code
             }
-            _ => many::run(
-                &cli.connection,
-                jobs,
-                polling,
-                state.as_deref(),
-                *output,
-                &on_signals(),
-                started,
-            ),
+            Ok(receiver) => match jobs.as_slice() {
+                // One job keeps the one-job display: a single bar or plain
+                // lines (with a state file, the events of many: they carry
+                // the state).
+                [JobArg::Id(job)] if state.is_none() => {
+                    watch(&cli.connection, job, polling, receiver, *output)
+                }
+                // Alone, an id that is none is a mistake on the command line.
+                [JobArg::Invalid(why)] => {
+                    stderr_line!("error: {why}");
+                    exit::USAGE
+                }
+                _ => many::run(
+                    &cli.connection,
+                    jobs,
+                    polling,
+                    many::Alongside {
+                        state: state.as_deref(),
+                        receiver,
+                    },
+                    *output,
+                    &on_signals(),
+                    started,
+                ),
+            },
         },
+        #[cfg(feature = "webhooks")]
+        Command::Webhooks { action } => webhooks::run(&cli.connection, action),
+        #[cfg(not(feature = "webhooks"))]
+        Command::Webhooks { .. } => {
+            stderr_line!(
+                "error: this build of itwin-progress has no webhooks: it needs the `webhooks` feature (on by default)"
+            );
+            exit::USAGE
+        }
         #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
         #[cfg(not(feature = "demo"))]
@@ -114,7 +139,13 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
 }
 
 /// `watch`: polls to the end; the exit code tells how the job ended.
-fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output) -> u8 {
+fn watch(
+    connection: &Connection,
+    job: &JobId,
+    polling: &Polling,
+    receiver: Option<listen::Prepared>,
+    output: Output,
+) -> u8 {
     let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
@@ -136,6 +167,14 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
             report::error(&error);
             return exit::for_build(&error);
         }
+    };
+    // Deliveries wake this client's watch; the receiver stops with it.
+    let _receiver = match receiver.map(|receiver| receiver.serve_in_background(client.clone())) {
+        Some(Err(problem)) => {
+            stderr_line!("error: {}", problem.message);
+            return problem.code;
+        }
+        serving => serving,
     };
     let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
     report::ending(&ending);

@@ -34,16 +34,30 @@ use std::time::{Duration, Instant};
 
 use crate::herd::Herd;
 use crate::jitter::Jitter;
+use crate::metrics::Meter;
 use crate::rate::RateBucket;
-use crate::{ClientLimits, Error};
+use crate::wake::{SharedRunning, wake_job};
+use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
 /// same state (across threads too).
 #[derive(Clone)]
 pub struct ClientState {
     inner: Arc<Mutex<Shared>>,
+    /// Behind one pointer: every watch holds a clone (two, with a
+    /// reservation), and a waiting watch's size is a service's memory bill.
+    fixed: Arc<Fixed>,
+}
+
+/// What never changes after the client is built.
+#[derive(Debug)]
+struct Fixed {
+    /// The running watches by job, for wakes (behind a lock of their own:
+    /// a wake need not wait for the watches' sends).
+    running: SharedRunning,
     max_in_flight: usize,
     max_pause: Duration,
+    meter: Meter,
 }
 
 #[derive(Debug)]
@@ -95,15 +109,34 @@ impl ClientState {
         };
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
-            max_in_flight: limits.max_in_flight,
-            max_pause: limits.max_client_pause,
+            fixed: Arc::new(Fixed {
+                running: SharedRunning::default(),
+                max_in_flight: limits.max_in_flight,
+                max_pause: limits.max_client_pause,
+                meter: Meter::default(),
+            }),
         })
+    }
+
+    /// The client's name in its metrics (`client` label; `default` without one).
+    pub fn named(mut self, name: Option<&str>) -> Self {
+        self.fixed = Arc::new(Fixed {
+            running: self.fixed.running.clone(),
+            meter: Meter::named(name),
+            ..*self.fixed
+        });
+        self
+    }
+
+    /// Where the client's watches and requests record their metrics.
+    pub(crate) fn meter(&self) -> &Meter {
+        &self.fixed.meter
     }
 
     /// How many requests the client may have in flight at once: the size of
     /// the adapter's semaphore.
     pub fn max_in_flight(&self) -> usize {
-        self.max_in_flight
+        self.fixed.max_in_flight
     }
 
     /// The instant before which no watch of this client sends, while a 429's
@@ -116,7 +149,10 @@ impl ClientState {
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
     pub(crate) fn admit(&self, now: Instant, reservation: &mut Reservation) -> Admission {
         let mut shared = self.lock();
-        if let Some(until) = shared.paused_at(now) {
+        let paused = shared.paused_at(now);
+        let left = paused.map(|until| until.saturating_duration_since(now));
+        self.fixed.meter.client_pause(left.unwrap_or_default());
+        if let Some(until) = paused {
             // The bucket is not touched during a pause: nothing is sent in it.
             return Admission::NotBefore(until);
         }
@@ -171,12 +207,28 @@ impl ClientState {
     /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
     /// can lengthen either, never shorten it.
     pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
-        let pause = pause.min(self.max_pause);
+        let pause = pause.min(self.fixed.max_pause);
         let until = crate::clock::instant_after(now, pause);
         let recovered = crate::clock::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
+    }
+
+    /// Something pushed (a webhook delivery) says that `job_id` of `service`
+    /// completed, at `now`: every running watch of it on this client polls
+    /// at once, whatever its rung (still behind the client's 429 pause and
+    /// rate, and a `Retry-After` its service gave it). Whether there was
+    /// one; without, nothing happens. The rules are [`Watch::wake`]'s.
+    ///
+    /// [`Watch::wake`]: crate::Watch::wake
+    pub fn notify_completed(&self, service: &Service, job_id: &JobId, now: Instant) -> bool {
+        wake_job(&self.fixed.running, service, job_id, now)
+    }
+
+    /// Where the watches that join this client are listed for wakes.
+    pub(crate) fn running(&self) -> SharedRunning {
+        self.fixed.running.clone()
     }
 
     /// `wait` with the client's jitter, never past `limit`.
@@ -191,7 +243,7 @@ impl ClientState {
         let share = shared.jitter.share();
         shared
             .herd
-            .offset(now, first_rung, self.max_in_flight, share)
+            .offset(now, first_rung, self.fixed.max_in_flight, share)
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -243,8 +295,8 @@ impl fmt::Debug for ClientState {
         // would wait on the first forever.
         let shared = self.lock();
         f.debug_struct("ClientState")
-            .field("max_in_flight", &self.max_in_flight)
-            .field("max_pause", &self.max_pause)
+            .field("max_in_flight", &self.fixed.max_in_flight)
+            .field("max_pause", &self.fixed.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()

@@ -42,7 +42,9 @@ mod human;
 mod jitter;
 mod job_id;
 mod limits;
+mod live_set;
 mod machine;
+pub mod metrics;
 mod no_proxy;
 pub mod oauth;
 mod parts;
@@ -60,6 +62,7 @@ mod state;
 mod token;
 mod trace;
 mod trust;
+mod wake;
 mod watch_options;
 mod watch_state;
 #[cfg(feature = "webhook")]
@@ -73,6 +76,7 @@ pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use event::{Event, EventKind};
 pub use job_id::JobId;
 pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_CLIENT_PAUSE, DEFAULT_MAX_IN_FLIGHT};
+pub use live_set::{Insertion, LiveSet};
 pub use machine::{Fetch, Retry, Step, Watch};
 pub use progress::Progress;
 pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
@@ -80,7 +84,7 @@ pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
     DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INTERVALS, DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT, MAX_DURATION, PollPolicy, Settings,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SAFETY_NET, MAX_DURATION, PollPolicy, Settings,
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};

@@ -133,7 +133,7 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             None => default_sleeper()?,
         };
         Ok(ClientParts {
-            shared: ClientState::new(&settings.limits)?,
+            shared: ClientState::new(&settings.limits)?.named(settings.name.as_deref()),
             template: RequestTemplate::new(&settings)?,
             settings: Arc::new(settings),
             token,

@@ -57,7 +57,9 @@ impl WatchLoop {
                 Step::Wait(until) => {
                     // Read the clock now: the caller's time since the last item counts.
                     let left = until.saturating_duration_since(clock.now());
-                    client.inner.parts.sleeper.sleep(left).await;
+                    let sleep = client.inner.parts.sleeper.sleep(left);
+                    let machine = &self.machine;
+                    crate::wake::SleepOut { machine, sleep }.await;
                 }
                 Step::Event(event) => {
                     if let Some(retry) = event.retry() {
@@ -67,6 +69,11 @@ impl WatchLoop {
                 }
             }
         }
+    }
+
+    /// Ends the watch: its next event is its `Finished(Err(Cancelled))`.
+    pub(crate) fn cancel(&mut self) {
+        self.machine.cancel();
     }
 
     pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {

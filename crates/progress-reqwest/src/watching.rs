@@ -49,18 +49,19 @@ impl Client {
     /// they happen, ending when every watch has finished. The watches run
     /// concurrently inside the stream (no task, no thread each); dropping it
     /// cancels them all. A deadline counts from this call for every job,
-    /// however long a job waits for its turn to send.
+    /// however long a job waits for its turn to send. A job named twice is
+    /// watched once. It is a closed [`Client::watches`] set of these jobs.
     pub fn watch_many<I>(&self, job_ids: I) -> EventStream
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
         let options = WatchOptions::new().started_at(self.inner.parts.clock.now());
-        let streams = job_ids
-            .into_iter()
-            .map(|id| self.watch_events_with(id, options.clone()))
-            .collect::<Vec<_>>();
-        EventStream::new(futures_util::stream::select_all(streams))
+        let (watches, events) = self.watches();
+        for id in job_ids {
+            let _ = watches.insert_with(id, options.clone());
+        }
+        events // the handle is dropped: the set is closed
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -75,7 +76,7 @@ impl Client {
             .outcome()
     }
 
-    fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
+    pub(crate) fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
         let can_refresh = self.inner.parts.token.can_refresh();
         let machine = self.inner.parts.watch(job_id, can_refresh, options);
         WatchLoop::new(self.clone(), machine)

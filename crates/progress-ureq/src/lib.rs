@@ -39,7 +39,10 @@
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 //!
 //! # Connections
 //! One [`ureq::Agent`] per client keeps connections alive across polls; clones
@@ -64,6 +67,8 @@ mod slots;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;
+mod wake;
+mod watches;
 mod watching;
 
 pub use builder::ClientBuilder;
@@ -74,8 +79,9 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobState,
-    Progress, Retry, Roots, Service, StateError, StaticToken, TokenError, TokenProvider,
-    WatchOptions, WatchState,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
+    JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError,
+    TokenProvider, WatchOptions, WatchState,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
+pub use watches::Watches;

@@ -18,13 +18,21 @@ use crate::render::many::for_many;
 use crate::state_file::StateFile;
 use crate::stderr::stderr_line;
 use crate::token::TokenSource;
-use crate::{client, exit, report};
+use crate::{client, exit, listen, report};
 
 use watches::Stopped;
 
 /// Ids read ahead of the watches: a few, so that a fast producer on stdin
 /// does not fill memory with ids the runtime has not taken yet.
 const READ_AHEAD: usize = 256;
+
+/// What the command does beside watching.
+pub struct Alongside<'a> {
+    /// The state file to keep every watch in, if any.
+    pub state: Option<&'a Path>,
+    /// The webhook receiver to serve while watching, if any.
+    pub receiver: Option<listen::Prepared>,
+}
 
 /// Watches the jobs of `args` (and of stdin for `-`) to their ends. Every
 /// deadline counts from `started` (the command's start), or for an id read
@@ -34,11 +42,12 @@ pub fn run(
     connection: &Connection,
     args: &[JobArg],
     polling: &Polling,
-    state: Option<&Path>,
+    alongside: Alongside<'_>,
     output: Output,
     interrupt: &Interrupt,
     started: Instant,
 ) -> u8 {
+    let Alongside { state, receiver } = alongside;
     // Refused before anything is sent, and left as it is.
     let mut state = match state.map(StateFile::open).transpose() {
         Ok(state) => state,
@@ -86,7 +95,7 @@ pub fn run(
     };
     // The client's connection pool belongs to this runtime.
     let entered = runtime.enter();
-    let built = client::build_async(connection, polling, interrupt.gate(token));
+    let built = client::build_async(connection, Some(polling), interrupt.gate(token));
     drop(entered);
     let client = match built {
         Ok(client) => client,
@@ -95,6 +104,13 @@ pub fn run(
             return exit::for_build(&error);
         }
     };
+    // Deliveries wake the watches of this client, on its runtime.
+    if let Some(receiver) = receiver
+        && let Err(problem) = receiver.serve_on(&runtime, client.clone())
+    {
+        stderr_line!("error: {}", problem.message);
+        return problem.code;
+    }
     let (to_watches, incoming) = mpsc::channel(READ_AHEAD);
     if let Err(error) = ids::read(args.to_vec(), started, to_watches) {
         stderr_line!("error: cannot start reading the job ids: {error}");

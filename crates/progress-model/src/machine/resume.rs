@@ -281,8 +281,13 @@ impl Watch {
             return None;
         }
         self.poll_earned = true;
-        trace::wait(offset);
-        Some(Step::Wait(instant_after(now, offset)))
+        // A wake (a webhook delivery) still cuts the spread short for its job.
+        let until = self
+            .wakes
+            .bell()
+            .hand_out_wait(now, instant_after(now, offset), false);
+        trace::wait(until.saturating_duration_since(now));
+        Some(Step::Wait(until))
     }
 }
 
