@@ -216,6 +216,11 @@ pub mod core {
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
+/// The resume page's example, compiled as a doctest.
+#[cfg(all(doctest, feature = "runtime-tokio"))]
+#[doc = include_str!("../../../docs/resume.md")]
+pub struct ResumeDoctests;
+
 /// The networks page's example (proxies and company roots), compiled as a doctest.
 #[cfg(all(doctest, feature = "blocking"))]
 #[doc = include_str!("../../../docs/networks.md")]

@@ -388,7 +388,6 @@ impl Watch {
         if let Some(job) = &watch.job {
             watch.wakes.name(settings.service.clone(), job.clone());
         }
-        watch.remember_origin(settings);
         watch
     }
 
@@ -732,8 +731,7 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
-                self.memory.retry_after_until =
-                    error.retry_after().map(|ra| instant_after(now, ra));
+                self.remember_retry_after(wall_now, error.retry_after());
                 let rung = self.advance_ladder();
                 // A 429 limits the client, not the job: every watch of the
                 // client pauses, for the `Retry-After` or, without one, for

@@ -51,7 +51,7 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
 
     /// `event`, carrying the state of `watch` (which handed it on) now.
     pub fn stamp(&self, watch: &Watch, event: Event) -> Event {
-        watch.stamp(event, self.clock.now(), self.clock.wall())
+        watch.stamp(event, &self.settings, self.clock.now(), self.clock.wall())
     }
 
     /// Tells the retry listener, if any, of a retry.

@@ -160,6 +160,8 @@ impl serde::Serialize for WatchState {
 }
 
 /// Through the same checks as [`WatchState::from_json`], the version first.
+/// The state is read as a JSON value first, so it needs a self-describing
+/// format (JSON, or any other that serde reads without a schema).
 impl<'de> serde::Deserialize<'de> for WatchState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;

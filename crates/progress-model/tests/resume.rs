@@ -87,7 +87,7 @@ fn answer(
 fn event(watch: &mut Watch, process: &Process) -> (Event, WatchState) {
     match watch.step(process.now()) {
         Step::Event(event) => {
-            let event = watch.stamp(event, process.now(), process.wall());
+            let event = watch.stamp(event, &Settings::default(), process.now(), process.wall());
             let state = event.watch_state().expect("a stamped event").clone();
             (event, state)
         }

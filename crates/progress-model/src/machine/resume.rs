@@ -9,7 +9,6 @@
 //! resumed watch never waits less than what was left of its wait when it
 //! was saved, less the time since.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Step, Watch};
@@ -19,26 +18,42 @@ use crate::{
     WatchState, trace,
 };
 
-/// What a watch keeps only so that its state can be saved and resumed.
+/// What a watch keeps only so that its state can be saved and resumed:
+/// 32 bytes in every waiting watch (a service keeps a hundred thousand).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
-    /// Where the watch's requests go, for its state.
-    origin: Option<Arc<Origin>>,
-    /// When the last observation came, in wall-clock time.
-    observed_at: Option<SystemTime>,
+    /// When the last observation came.
+    observed_at: Wall,
     /// When the percentage last changed.
-    changed_at: Option<SystemTime>,
+    changed_at: Wall,
     /// Until when the last 429 asked to wait (its `Retry-After`).
-    pub(super) retry_after_until: Option<Instant>,
+    retry_after_until: Wall,
     /// A resume's work left for the first step, which has the client.
-    pending: Option<Pending>,
+    pending: Option<Box<Pending>>,
 }
 
-#[derive(Debug)]
-struct Origin {
-    service: Service,
-    api_version: ApiVersion,
-    base_url: BaseUrl,
+/// A wall-clock time in 8 bytes: nanoseconds since 1970 (a time before it
+/// reads as 1970; one past 2554 as then), 0 for none.
+#[derive(Debug, Clone, Copy, Default)]
+struct Wall(u64);
+
+impl Wall {
+    fn of(time: SystemTime) -> Self {
+        let nanos = time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| {
+                u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+            });
+        Self(nanos.max(1))
+    }
+
+    fn of_option(time: Option<SystemTime>) -> Self {
+        time.map_or(Self(0), Self::of)
+    }
+
+    fn get(self) -> Option<SystemTime> {
+        (self.0 != 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_nanos(self.0))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,18 +66,6 @@ struct Pending {
 }
 
 impl Watch {
-    /// Remembers where this watch's requests go, for its state.
-    pub(super) fn remember_origin(&mut self, settings: &Settings) {
-        self.memory.origin = Some(Arc::new(Origin {
-            service: settings.service.clone(),
-            api_version: settings
-                .api_version
-                .clone()
-                .unwrap_or_else(|| settings.service.api_version()),
-            base_url: settings.base_url.clone(),
-        }));
-    }
-
     /// Remembers when `progress` came, before the machine takes it in.
     pub(super) fn remember_observation(&mut self, wall_now: SystemTime, progress: &Progress) {
         let changed = self
@@ -70,18 +73,24 @@ impl Watch {
             .as_ref()
             .is_none_or(|last| last.percentage != progress.percentage);
         if changed {
-            self.memory.changed_at = Some(wall_now);
+            self.memory.changed_at = Wall::of(wall_now);
         }
-        self.memory.observed_at = Some(wall_now);
+        self.memory.observed_at = Wall::of(wall_now);
     }
 
-    /// The state of this watch at `now` (`wall` on the wall clock): after an
-    /// event, everything the watch has decided up to its next poll. `None`
-    /// for a watch built without settings ([`Watch::new`]) or for an id
-    /// refused before anything was sent.
-    pub fn state(&self, now: Instant, wall: SystemTime) -> Option<WatchState> {
-        let origin = self.memory.origin.as_ref()?;
+    /// Remembers until when a 429 answered at `wall_now` asked to wait.
+    pub(super) fn remember_retry_after(&mut self, wall_now: SystemTime, asked: Option<Duration>) {
+        let until = asked.and_then(|asked| wall_now.checked_add(asked));
+        self.memory.retry_after_until = Wall::of_option(until);
+    }
+
+    /// The state of this watch at `now` (`wall` on the wall clock), under
+    /// the `settings` it was built with: after an event, everything the
+    /// watch has decided up to its next poll. `None` for an id refused
+    /// before anything was sent.
+    pub fn state(&self, settings: &Settings, now: Instant, wall: SystemTime) -> Option<WatchState> {
         let job = self.job.clone()?;
+        let (service, api_version, base_url) = origin(settings);
         let to_wall = |instant: Instant| wall_at(instant, now, wall);
         let over = self.finished.is_some()
             || self.queued.iter().any(|step| {
@@ -94,21 +103,21 @@ impl Watch {
         let started = self.started.unwrap_or(now);
         let started_at = to_wall(started);
         Some(WatchState {
-            service: origin.service.clone(),
-            api_version: origin.api_version.clone(),
-            base_url: origin.base_url.clone(),
+            service,
+            api_version,
+            base_url,
             job,
             last: self.last_seen.clone().map(|progress| {
-                Observation::new(progress, self.memory.observed_at.unwrap_or(wall))
+                Observation::new(progress, self.memory.observed_at.get().unwrap_or(wall))
             }),
-            percentage_changed_at: self.memory.changed_at,
+            percentage_changed_at: self.memory.changed_at.get(),
             rung: self.rung,
             next_poll_at: (!over).then(|| next_wait.map_or(wall, to_wall)),
             retry_after_until: self
                 .memory
                 .retry_after_until
-                .filter(|until| *until > now)
-                .map(to_wall),
+                .get()
+                .filter(|until| *until > wall),
             consecutive_failures: self.consecutive_failures,
             started_at,
             deadline_at: self
@@ -121,8 +130,14 @@ impl Watch {
 
     /// `event`, carrying this watch's state at `now`: what both clients
     /// hand on, so that a caller can store the latest.
-    pub fn stamp(&self, event: crate::Event, now: Instant, wall: SystemTime) -> crate::Event {
-        match self.state(now, wall) {
+    pub fn stamp(
+        &self,
+        event: crate::Event,
+        settings: &Settings,
+        now: Instant,
+        wall: SystemTime,
+    ) -> crate::Event {
+        match self.state(settings, now, wall) {
             Some(state) => event.with_watch_state(state),
             None => event,
         }
@@ -148,7 +163,7 @@ impl Watch {
         if watch.finished.is_some() {
             return watch;
         }
-        if let Err(error) = watch.check_same_watch(state) {
+        if let Err(error) = watch.check_same_watch(settings, state) {
             watch.finished = Some(Err(error));
             return watch;
         }
@@ -160,8 +175,8 @@ impl Watch {
                 .saturating_sub(elapsed)
         };
         watch.last_seen = state.last.as_ref().map(|seen| seen.progress.clone());
-        watch.memory.observed_at = state.last.as_ref().map(|seen| seen.at);
-        watch.memory.changed_at = state.percentage_changed_at;
+        watch.memory.observed_at = Wall::of_option(state.last.as_ref().map(|seen| seen.at));
+        watch.memory.changed_at = Wall::of_option(state.percentage_changed_at);
         let last_rung = watch.policy.intervals.len().saturating_sub(1);
         watch.rung = state.rung.min(last_rung);
         watch.consecutive_failures = state.consecutive_failures;
@@ -174,7 +189,8 @@ impl Watch {
             .retry_after_until
             .map(left_of)
             .filter(|left| !left.is_zero());
-        watch.memory.retry_after_until = client_pause.map(|left| instant_after(now, left));
+        let pause_until = client_pause.and_then(|left| wall.checked_add(left));
+        watch.memory.retry_after_until = Wall::of_option(pause_until);
         let due = match state.next_poll_at {
             Some(at) => left_of(at),
             // Ended by an error (not its deadline, checked at the first
@@ -187,19 +203,22 @@ impl Watch {
         if !due.is_zero() {
             watch.queued.push_back(Step::Wait(instant_after(now, due)));
         }
-        watch.memory.pending = Some(Pending {
+        watch.memory.pending = Some(Box::new(Pending {
             overdue: due.is_zero(),
             client_pause,
-        });
+        }));
         watch
     }
 
-    fn check_same_watch(&self, state: &WatchState) -> Result<(), Error> {
-        let origin = self.memory.origin.as_ref();
-        let mine = origin.map(|origin| (&origin.service, &origin.base_url, &origin.api_version));
-        let theirs = (&state.service, &state.base_url, &state.api_version);
+    fn check_same_watch(&self, settings: &Settings, state: &WatchState) -> Result<(), Error> {
+        let mine = origin(settings);
+        let theirs = (
+            state.service.clone(),
+            state.api_version.clone(),
+            state.base_url.clone(),
+        );
         let same_job = self.job.as_ref() == Some(&state.job);
-        if same_job && mine == Some(theirs) {
+        if same_job && mine == theirs {
             return Ok(());
         }
         Err(Error::Config(format!(
@@ -270,6 +289,16 @@ impl Watch {
         trace::wait(until.saturating_duration_since(now));
         Some(Step::Wait(until))
     }
+}
+
+/// Where a watch under `settings` sends its requests: the service, the API
+/// version asked for, the base URL.
+fn origin(settings: &Settings) -> (Service, ApiVersion, BaseUrl) {
+    let version = settings
+        .api_version
+        .clone()
+        .unwrap_or_else(|| settings.service.api_version());
+    (settings.service.clone(), version, settings.base_url.clone())
 }
 
 /// The wall-clock time of `instant`, given that `now` is `wall`.
