@@ -119,3 +119,17 @@ pub fn root_certificate(connection: &Connection) -> Result<Option<Vec<u8>>, Erro
         ))
     })
 }
+
+/// The command's async runtime: one thread for its timers and sockets, and
+/// at most two for a blocking token provider. When the system refuses it,
+/// says so on stderr and gives the exit code.
+pub fn async_runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(2)
+        .build()
+        .map_err(|error| {
+            crate::stderr::stderr_line!("error: cannot start the async runtime: {error}");
+            crate::exit::ERROR
+        })
+}

@@ -84,16 +84,9 @@ pub fn run(
             .as_ref()
             .is_some_and(|secret| !secret.secret().is_empty() && id.contains(secret.secret()))
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .max_blocking_threads(2)
-        .build()
-    {
+    let runtime = match client::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            stderr_line!("error: cannot start the async runtime: {error}");
-            return exit::ERROR;
-        }
+        Err(code) => return code,
     };
     // The client's connection pool belongs to this runtime.
     let entered = runtime.enter();

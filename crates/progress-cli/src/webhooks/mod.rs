@@ -33,15 +33,9 @@ pub fn run(connection: &Connection, action: &WebhooksAction) -> u8 {
             return problem.exit_code();
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match client::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            stderr_line!("error: cannot start the async runtime: {error}");
-            return exit::ERROR;
-        }
+        Err(code) => return code,
     };
     // The client's connection pool belongs to this runtime.
     let entered = runtime.enter();
