@@ -141,10 +141,10 @@
 #![deny(missing_docs)]
 
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
+    AccessToken, ApiError, ApiVersion, BaseUrl, Budget, Cause, Clock, DEFAULT_JITTER,
     DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, Insertion,
     JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
-    SystemClock, TokenError, TokenProvider, WatchOptions,
+    SystemClock, Tier, TokenError, TokenProvider, WatchOptions,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]

@@ -32,9 +32,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::budget::Buckets;
 use crate::jitter::Jitter;
 use crate::metrics::Meter;
 use crate::rate::RateBucket;
+use crate::stretch::{Demand, Need};
 use crate::{ClientLimits, Error};
 
 /// What the watches of one client share. Cheap to clone; clones share the
@@ -61,7 +63,10 @@ struct Shared {
     paused_until: Option<Instant>,
     /// Until this instant the client sends one request at a time.
     one_at_a_time_until: Option<Instant>,
-    bucket: Option<RateBucket>,
+    /// The budgets (and `max_requests_per_second`), each a bucket.
+    bucket: Option<Buckets>,
+    /// What the watches need next, to stretch their waits to the budgets.
+    demand: Demand,
     jitter: Jitter,
 }
 
@@ -97,7 +102,20 @@ impl ClientState {
         let shared = Shared {
             paused_until: None,
             one_at_a_time_until: None,
-            bucket: limits.max_requests_per_second.map(RateBucket::new),
+            bucket: Buckets::new(
+                limits
+                    .max_requests_per_second
+                    .map(RateBucket::new)
+                    .into_iter()
+                    .chain(
+                        limits
+                            .budgets
+                            .iter()
+                            .map(|b| RateBucket::per(b.count, b.window)),
+                    )
+                    .collect(),
+            ),
+            demand: Demand::default(),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
         };
         Ok(Self {
@@ -206,6 +224,27 @@ impl ClientState {
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
     }
 
+    /// A watch joins the client's demand, needing `need`; it leaves when
+    /// the returned registration drops.
+    pub(crate) fn join(&self, need: Need) -> Registration {
+        let watch = self.lock().demand.join(need);
+        Registration(Some((self.clone(), watch)))
+    }
+
+    /// The wait of a watch that needs `need` next: its rung, stretched when
+    /// the client's watches together need more than its budgets sustain.
+    pub(crate) fn stretched(&self, registration: &Registration, need: Need) -> Duration {
+        let Some((_, watch)) = &registration.0 else {
+            return need.rung;
+        };
+        let mut shared = self.lock();
+        let sustained = shared
+            .bucket
+            .as_ref()
+            .map_or(f64::INFINITY, Buckets::sustained);
+        shared.demand.wait(*watch, need, sustained)
+    }
+
     /// `wait` with the client's jitter, never past `limit`.
     pub(crate) fn jittered(&self, wait: Duration, limit: Option<Duration>) -> Duration {
         self.lock().jitter.lengthen(wait, limit)
@@ -242,6 +281,25 @@ impl Drop for Reservation {
     fn drop(&mut self) {
         if let Some((client, at)) = self.0.take() {
             client.give_back(at);
+        }
+    }
+}
+
+/// A watch counted in its client's demand until dropped. A clone of a
+/// watch is not counted again (it is the same watch).
+#[derive(Debug, Default)]
+pub(crate) struct Registration(Option<(ClientState, u64)>);
+
+impl Clone for Registration {
+    fn clone(&self) -> Self {
+        Self(None)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Some((client, watch)) = self.0.take() {
+            client.lock().demand.leave(watch);
         }
     }
 }

@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod budget;
 mod client_state;
 mod clock;
 mod endpoint;
@@ -56,6 +57,7 @@ mod retry_after;
 mod rustls_trust;
 mod settings;
 mod state;
+mod stretch;
 mod token;
 mod trace;
 mod trust;
@@ -64,6 +66,7 @@ mod watch_options;
 pub mod webhook;
 
 pub use api_error::ApiError;
+pub use budget::{Budget, Tier};
 pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};

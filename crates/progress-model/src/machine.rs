@@ -144,8 +144,9 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::client_state::{Admission, Reservation};
+use crate::client_state::{Admission, Registration, Reservation};
 use crate::clock::instant_after;
+use crate::stretch::Need;
 use crate::{
     AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
     Settings, interpret, trace,
@@ -324,6 +325,17 @@ pub struct Watch {
     /// Boxed: a waiting watch's size is a service's memory bill, and this
     /// is only read around a request.
     measured: Box<Measured>,
+    /// The watch's place in its client's demand; see [`Watch::stretch`].
+    /// Boxed, as `measured` is.
+    pacing: Box<Pacing>,
+}
+
+/// What the client's budgets need to know of the watch.
+#[derive(Debug, Clone, Default)]
+struct Pacing {
+    registration: Registration,
+    /// When its percentage last changed (or the watch started).
+    changed: Option<Instant>,
 }
 
 /// What the watch's metrics remember between steps.
@@ -410,6 +422,7 @@ impl Watch {
             client: None,
             reservation: Reservation::default(),
             measured: Box::default(),
+            pacing: Box::default(),
         }
     }
 
@@ -419,6 +432,11 @@ impl Watch {
     pub fn sharing(mut self, client: ClientState) -> Self {
         self.measured.running = client.meter().watch_started();
         self.client = Some(client);
+        // Started at a known instant (a set of watches): it joins the
+        // client's demand now, so every watch of the set counts from the start.
+        if let Some(started) = self.started {
+            self.join_demand(started);
+        }
         self
     }
 
@@ -512,9 +530,42 @@ impl Watch {
         }
     }
 
+    /// Joins the client's demand with the first rung, once.
+    fn join_demand(&mut self, now: Instant) {
+        let Some(client) = &self.client else { return };
+        if self.finished.is_some() || self.pacing.changed.is_some() {
+            return;
+        }
+        let rung = self
+            .policy
+            .intervals
+            .first()
+            .copied()
+            .unwrap_or(crate::DEFAULT_INTERVALS[0]);
+        self.pacing.changed = Some(now);
+        self.pacing.registration = client.join(Need { rung, changed: now });
+    }
+
+    /// The rung `wait`, stretched if the client's watches need more than its
+    /// budgets sustain (the least recently changed first; never shorter).
+    fn stretch(&self, now: Instant, wait: Duration) -> Duration {
+        let Some(client) = &self.client else {
+            return wait;
+        };
+        let changed = self.pacing.changed.unwrap_or(now);
+        client.stretched(
+            &self.pacing.registration,
+            Need {
+                rung: wait,
+                changed,
+            },
+        )
+    }
+
     /// [`Watch::step`] before its metrics.
     fn decide(&mut self, now: Instant) -> Step {
         let started = *self.started.get_or_insert(now);
+        self.join_demand(started);
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
         }
@@ -526,6 +577,7 @@ impl Watch {
                 }) => {
                     self.finished = Some(outcome.clone());
                     self.reservation = Reservation::default();
+                    self.pacing.registration = Registration::default();
                 }
                 Step::Wait(until) => {
                     // The caller may have spent the time left on the last item:
@@ -681,6 +733,7 @@ impl Watch {
             .is_none_or(|last| last.percentage != progress.percentage);
         if changed {
             self.rung = 0;
+            self.pacing.changed = Some(now);
             if let (Some(client), Some(before)) = (&self.client, self.measured.last_answer) {
                 client
                     .meter()
@@ -693,6 +746,7 @@ impl Watch {
             self.tell(EventKind::Finished(Ok(progress)));
         } else {
             let wait = self.advance_ladder();
+            let wait = self.stretch(now, wait);
             self.wait_or_give_up(now, wait);
         }
     }
@@ -839,6 +893,7 @@ impl Watch {
 
     fn finish(&mut self, error: Error) -> Step {
         self.queued.clear();
+        self.pacing.registration = Registration::default();
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
         self.finished = Some(Err(error.clone()));

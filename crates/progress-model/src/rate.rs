@@ -27,12 +27,25 @@ pub(crate) struct RateBucket {
 
 impl RateBucket {
     /// A bucket for `rate` requests per second (positive and finite), with a
-    /// burst of one second's worth (at least one).
+    /// burst of one second's worth (at least one): the budget of
+    /// `max(floor(rate), 1)` requests in the time they take at `rate`.
     pub(crate) fn new(rate: f64) -> Self {
-        // A rate so small (or so large) that a duration cannot hold the gap
-        // saturates: no extreme setting may panic.
-        let emission = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
         let burst = rate.floor().max(1.0);
+        // A rate so small (or so large) that a duration cannot hold the
+        // window saturates: no extreme setting may panic.
+        let window = Duration::try_from_secs_f64(burst / rate).unwrap_or(Duration::MAX);
+        Self::spaced(burst, window)
+    }
+
+    /// A bucket of `count` sends per `window`: a burst of `count`, then one
+    /// every `window / count`.
+    pub(crate) fn per(count: u32, window: Duration) -> Self {
+        Self::spaced(f64::from(count.max(1)), window)
+    }
+
+    fn spaced(burst: f64, window: Duration) -> Self {
+        let emission =
+            Duration::try_from_secs_f64(window.as_secs_f64() / burst).unwrap_or(Duration::MAX);
         let tolerance = Duration::try_from_secs_f64(emission.as_secs_f64() * (burst - 1.0))
             .unwrap_or(Duration::MAX);
         Self {
@@ -41,6 +54,11 @@ impl RateBucket {
             next_free: None,
             returned: BTreeMap::new(),
         }
+    }
+
+    /// The requests per second the bucket sustains.
+    pub(crate) fn per_second(&self) -> f64 {
+        1.0 / self.emission.as_secs_f64()
     }
 
     /// Takes the next send: `now` when the bucket holds one, else the instant

@@ -98,9 +98,9 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
+    Insertion, JobState, Progress, Retry, Roots, Service, StaticToken, Tier, TokenError,
+    TokenProvider, WatchOptions,
 };
 #[cfg(any(
     feature = "runtime-tokio",

@@ -78,9 +78,9 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
+    Insertion, JobState, Progress, Retry, Roots, Service, StaticToken, Tier, TokenError,
+    TokenProvider, WatchOptions,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
 pub use watches::Watches;
