@@ -67,17 +67,28 @@ impl Tier {
     }
 }
 
-/// Every budget of a client, each a bucket.
+/// Every budget of a client, each a bucket, with its window for the metrics.
 #[derive(Debug, Clone)]
-pub(crate) struct Buckets(Vec<RateBucket>);
+pub(crate) struct Buckets(Vec<RateBucket>, Vec<Duration>);
 
 /// How many rounds [`Buckets::reserve`] looks for an instant all buckets
 /// allow: each round can only move it later, and two budgets settle in two.
 const ROUNDS: usize = 8;
 
 impl Buckets {
-    pub(crate) fn new(buckets: Vec<RateBucket>) -> Option<Self> {
-        (!buckets.is_empty()).then_some(Self(buckets))
+    /// Buckets with their windows; `None` without any.
+    pub(crate) fn new(buckets: Vec<(RateBucket, Duration)>) -> Option<Self> {
+        let (buckets, windows) = buckets.into_iter().unzip();
+        let buckets: Vec<RateBucket> = buckets;
+        (!buckets.is_empty()).then_some(Self(buckets, windows))
+    }
+
+    /// Each window and what its bucket has left at `now`.
+    pub(crate) fn left(&self, now: Instant) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.1
+            .iter()
+            .copied()
+            .zip(self.0.iter().map(move |b| b.left(now)))
     }
 
     /// The first instant from `now` that every bucket allows, reserved in each.
@@ -127,9 +138,10 @@ mod tests {
         let at = |s: u64| start + Duration::from_secs(s);
         // 2 a minute and 3 an hour: two at once, the third at a minute,
         // the fourth when the hour's bucket has one again (20 min apart).
+        let (minute, hour) = (Duration::from_secs(60), Duration::from_secs(3600));
         let mut buckets = Buckets::new(vec![
-            RateBucket::per(2, Duration::from_secs(60)),
-            RateBucket::per(3, Duration::from_secs(3600)),
+            (RateBucket::per(2, minute), minute),
+            (RateBucket::per(3, hour), hour),
         ])
         .unwrap();
         let sends: Vec<_> = (0..4).map(|_| buckets.reserve(at(0))).collect();

@@ -105,14 +105,12 @@ impl ClientState {
             bucket: Buckets::new(
                 limits
                     .max_requests_per_second
-                    .map(RateBucket::new)
+                    .map(|rate| (RateBucket::new(rate), Duration::from_secs(1)))
                     .into_iter()
-                    .chain(
-                        limits
-                            .budgets
-                            .iter()
-                            .map(|b| RateBucket::per(b.count, b.window)),
-                    )
+                    .chain(limits.budgets.iter().map(|budget| {
+                        let bucket = RateBucket::per(budget.count, budget.window);
+                        (bucket, budget.window)
+                    }))
                     .collect(),
             ),
             demand: Demand::default(),
@@ -176,7 +174,11 @@ impl ClientState {
             reservation.0 = None;
             return now_alone;
         }
-        match shared.bucket.as_mut().map(|bucket| bucket.reserve(now)) {
+        let reserved = shared.bucket.as_mut().map(|bucket| bucket.reserve(now));
+        for (window, left) in shared.bucket.iter().flat_map(|bucket| bucket.left(now)) {
+            self.fixed.meter.budget_left(window, left);
+        }
+        match reserved {
             Some(at) if at > now => {
                 reservation.0 = Some((self.clone(), at));
                 Admission::NotBefore(at)

@@ -56,6 +56,26 @@ impl RateBucket {
         }
     }
 
+    /// How many sends the bucket would let out at once at `now` (reserved
+    /// ones taken), at most its burst.
+    pub(crate) fn left(&self, now: Instant) -> u64 {
+        let ahead = self
+            .next_free
+            .map_or(Duration::ZERO, |tat| tat.saturating_duration_since(now));
+        let room = self
+            .tolerance
+            .saturating_add(self.emission)
+            .saturating_sub(ahead);
+        // Whole sends, in nanoseconds, forgiving the rounding of the
+        // emission and tolerance to durations (a microsecond).
+        let emission = self.emission.as_nanos();
+        if emission == 0 {
+            return u64::MAX;
+        }
+        let sends = (room.as_nanos() + 1_000) / emission;
+        u64::try_from(sends).unwrap_or(u64::MAX)
+    }
+
     /// The requests per second the bucket sustains.
     pub(crate) fn per_second(&self) -> f64 {
         1.0 / self.emission.as_secs_f64()
@@ -112,6 +132,18 @@ mod tests {
                 (sent - start).as_millis() as u64
             })
             .collect()
+    }
+
+    #[test]
+    fn what_is_left_counts_down_and_refills() {
+        let start = Instant::now();
+        let mut bucket = RateBucket::per(3, Duration::from_secs(60));
+        assert_eq!(bucket.left(start), 3);
+        bucket.reserve(start);
+        bucket.reserve(start);
+        assert_eq!(bucket.left(start), 1);
+        assert_eq!(bucket.left(start + Duration::from_secs(20)), 2);
+        assert_eq!(bucket.left(start + Duration::from_secs(600)), 3);
     }
 
     #[test]
