@@ -2,15 +2,17 @@
 //! (the developer portal's "Rate limits": 500 a minute and 5,000 an hour on
 //! the Community tier, 5,000 a minute on the others), and the presets.
 //!
-//! Each budget is a bucket of its own ([`RateBucket`]): a send goes out at
-//! the first instant every bucket allows, and is reserved in each at that
-//! instant. Keeping the watches' demand under the budgets, so that they
+//! Each budget is a log of its window's sends ([`WindowLog`]), and
+//! `max_requests_per_second` a token bucket ([`RateBucket`]): a send goes
+//! out at the first instant every one allows, and is reserved in each at
+//! that instant. Keeping the watches' demand under the budgets, so that they
 //! rarely queue in these buckets at all, is [`crate::stretch`]'s part.
 
 use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::rate::RateBucket;
+use crate::window_log::WindowLog;
 
 /// At most `count` requests in any `window`: one budget of a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,38 +69,80 @@ impl Tier {
     }
 }
 
-/// Every budget of a client, each a bucket, with its window for the metrics.
+/// One limit of a client: a window's budget, or the per-second rate.
 #[derive(Debug, Clone)]
-pub(crate) struct Buckets(Vec<RateBucket>, Vec<Duration>);
+pub(crate) enum Limit {
+    Window(WindowLog),
+    Rate(RateBucket),
+}
 
-/// How many rounds [`Buckets::reserve`] looks for an instant all buckets
+impl Limit {
+    fn earliest(&self, now: Instant) -> Instant {
+        match self {
+            Limit::Window(log) => log.earliest(now),
+            Limit::Rate(bucket) => bucket.earliest(now),
+        }
+    }
+
+    fn reserve(&mut self, at: Instant) -> Instant {
+        match self {
+            Limit::Window(log) => log.reserve(at),
+            Limit::Rate(bucket) => bucket.reserve(at),
+        }
+    }
+
+    fn give_back(&mut self, at: Instant) {
+        match self {
+            Limit::Window(log) => log.give_back(at),
+            Limit::Rate(bucket) => bucket.give_back(at),
+        }
+    }
+
+    fn left(&self, now: Instant) -> u64 {
+        match self {
+            Limit::Window(log) => log.left(now),
+            Limit::Rate(bucket) => bucket.left(now),
+        }
+    }
+
+    fn per_second(&self) -> f64 {
+        match self {
+            Limit::Window(log) => log.per_second(),
+            Limit::Rate(bucket) => bucket.per_second(),
+        }
+    }
+}
+
+/// Every limit of a client, with its window for the metrics.
+#[derive(Debug, Clone)]
+pub(crate) struct Buckets(Vec<(Limit, Duration)>);
+
+/// How many rounds [`Buckets::reserve`] looks for an instant all limits
 /// allow: each round can only move it later, and two budgets settle in two.
 const ROUNDS: usize = 8;
 
 impl Buckets {
-    /// Buckets with their windows; `None` without any.
-    pub(crate) fn new(buckets: Vec<(RateBucket, Duration)>) -> Option<Self> {
-        let (buckets, windows) = buckets.into_iter().unzip();
-        let buckets: Vec<RateBucket> = buckets;
-        (!buckets.is_empty()).then_some(Self(buckets, windows))
+    /// The limits of `limits`; `None` without any.
+    pub(crate) fn new(limits: &crate::ClientLimits) -> Option<Self> {
+        let rate = limits
+            .max_requests_per_second
+            .map(|rate| (Limit::Rate(RateBucket::new(rate)), Duration::from_secs(1)));
+        let windows = limits.budgets.iter().map(|budget| {
+            let log = WindowLog::new(budget.count, budget.window);
+            (Limit::Window(log), budget.window)
+        });
+        let all: Vec<_> = rate.into_iter().chain(windows).collect();
+        (!all.is_empty()).then_some(Self(all))
     }
 
-    /// Each window and what its bucket has left at `now`.
-    pub(crate) fn left(&self, now: Instant) -> impl Iterator<Item = (Duration, u64)> + '_ {
-        self.1
-            .iter()
-            .copied()
-            .zip(self.0.iter().map(move |b| b.left(now)))
-    }
-
-    /// The first instant from `now` that every bucket allows, reserved in each.
+    /// The first instant from `now` that every limit allows, reserved in each.
     pub(crate) fn reserve(&mut self, now: Instant) -> Instant {
         let mut at = now;
         for _ in 0..ROUNDS {
             let latest = self
                 .0
                 .iter()
-                .map(|bucket| bucket.clone().reserve(at))
+                .map(|(limit, _)| limit.earliest(at))
                 .max()
                 .unwrap_or(at);
             if latest == at {
@@ -106,24 +150,31 @@ impl Buckets {
             }
             at = latest;
         }
-        for bucket in &mut self.0 {
-            bucket.reserve(at);
+        for (limit, _) in &mut self.0 {
+            limit.reserve(at);
         }
         at
     }
 
     /// A send reserved for `at` will not be made.
     pub(crate) fn give_back(&mut self, at: Instant) {
-        for bucket in &mut self.0 {
-            bucket.give_back(at);
+        for (limit, _) in &mut self.0 {
+            limit.give_back(at);
         }
     }
 
-    /// The requests per second every budget together sustains: the least.
+    /// Each window and what its limit has left at `now`.
+    pub(crate) fn left(&self, now: Instant) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.0
+            .iter()
+            .map(move |(limit, window)| (*window, limit.left(now)))
+    }
+
+    /// The requests per second every limit together sustains: the least.
     pub(crate) fn sustained(&self) -> f64 {
         self.0
             .iter()
-            .map(RateBucket::per_second)
+            .map(|(limit, _)| limit.per_second())
             .fold(f64::INFINITY, f64::min)
     }
 }
@@ -136,16 +187,18 @@ mod tests {
     fn a_send_waits_for_the_budget_that_allows_it_last() {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
-        // 2 a minute and 3 an hour: two at once, the third at a minute,
-        // the fourth when the hour's bucket has one again (20 min apart).
-        let (minute, hour) = (Duration::from_secs(60), Duration::from_secs(3600));
-        let mut buckets = Buckets::new(vec![
-            (RateBucket::per(2, minute), minute),
-            (RateBucket::per(3, hour), hour),
-        ])
-        .unwrap();
+        // 2 a minute and 3 an hour: two at once, the third a minute later,
+        // the fourth when the first leaves the hour.
+        let limits = crate::ClientLimits {
+            budgets: vec![
+                Budget::new(2, Duration::from_secs(60)),
+                Budget::new(3, Duration::from_secs(3600)),
+            ],
+            ..Default::default()
+        };
+        let mut buckets = Buckets::new(&limits).unwrap();
         let sends: Vec<_> = (0..4).map(|_| buckets.reserve(at(0))).collect();
-        assert_eq!(sends, [at(0), at(0), at(30), at(1200)]);
+        assert_eq!(sends, [at(0), at(0), at(60), at(3600)]);
     }
 
     #[test]

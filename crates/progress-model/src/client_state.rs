@@ -35,8 +35,7 @@ use std::time::{Duration, Instant};
 use crate::budget::Buckets;
 use crate::jitter::Jitter;
 use crate::metrics::Meter;
-use crate::rate::RateBucket;
-use crate::stretch::{Demand, Need};
+use crate::stretch::{Demand, HEADROOM, Need};
 use crate::{ClientLimits, Error};
 
 /// What the watches of one client share. Cheap to clone; clones share the
@@ -102,17 +101,7 @@ impl ClientState {
         let shared = Shared {
             paused_until: None,
             one_at_a_time_until: None,
-            bucket: Buckets::new(
-                limits
-                    .max_requests_per_second
-                    .map(|rate| (RateBucket::new(rate), Duration::from_secs(1)))
-                    .into_iter()
-                    .chain(limits.budgets.iter().map(|budget| {
-                        let bucket = RateBucket::per(budget.count, budget.window);
-                        (bucket, budget.window)
-                    }))
-                    .collect(),
-            ),
+            bucket: Buckets::new(limits),
             demand: Demand::default(),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
         };
@@ -243,7 +232,7 @@ impl ClientState {
         let sustained = shared
             .bucket
             .as_ref()
-            .map_or(f64::INFINITY, Buckets::sustained);
+            .map_or(f64::INFINITY, |limits| limits.sustained() * HEADROOM);
         shared.demand.wait(*watch, need, sustained)
     }
 

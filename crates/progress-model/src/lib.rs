@@ -64,6 +64,7 @@ mod trust;
 mod watch_options;
 #[cfg(feature = "webhook")]
 pub mod webhook;
+mod window_log;
 
 pub use api_error::ApiError;
 pub use budget::{Budget, Tier};

@@ -37,12 +37,6 @@ impl RateBucket {
         Self::spaced(burst, window)
     }
 
-    /// A bucket of `count` sends per `window`: a burst of `count`, then one
-    /// every `window / count`.
-    pub(crate) fn per(count: u32, window: Duration) -> Self {
-        Self::spaced(f64::from(count.max(1)), window)
-    }
-
     fn spaced(burst: f64, window: Duration) -> Self {
         let emission =
             Duration::try_from_secs_f64(window.as_secs_f64() / burst).unwrap_or(Duration::MAX);
@@ -79,6 +73,16 @@ impl RateBucket {
     /// The requests per second the bucket sustains.
     pub(crate) fn per_second(&self) -> f64 {
         1.0 / self.emission.as_secs_f64()
+    }
+
+    /// The instant [`RateBucket::reserve`] would give at `now`, taking nothing.
+    pub(crate) fn earliest(&self, now: Instant) -> Instant {
+        let tat = self.next_free.map_or(now, |tat| tat.max(now));
+        let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
+        match self.returned.range(now..).next() {
+            Some((&at, _)) if at <= allowed => at,
+            _ => allowed,
+        }
     }
 
     /// Takes the next send: `now` when the bucket holds one, else the instant
@@ -137,13 +141,14 @@ mod tests {
     #[test]
     fn what_is_left_counts_down_and_refills() {
         let start = Instant::now();
-        let mut bucket = RateBucket::per(3, Duration::from_secs(60));
+        // Three a second: a burst of three, one more every third of a second.
+        let mut bucket = RateBucket::new(3.0);
         assert_eq!(bucket.left(start), 3);
         bucket.reserve(start);
         bucket.reserve(start);
         assert_eq!(bucket.left(start), 1);
-        assert_eq!(bucket.left(start + Duration::from_secs(20)), 2);
-        assert_eq!(bucket.left(start + Duration::from_secs(600)), 3);
+        assert_eq!(bucket.left(start + Duration::from_millis(340)), 2);
+        assert_eq!(bucket.left(start + Duration::from_secs(60)), 3);
     }
 
     #[test]

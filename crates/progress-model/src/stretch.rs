@@ -16,9 +16,16 @@
 //! So the demand stays within the budgets, a wait is never shorter than its
 //! rung, and the same needs give the same waits whatever the order in which
 //! the watches ask: under a manual clock the decision is exact.
+//!
+//! The client plans for [`HEADROOM`] of what the budgets sustain, not all of
+//! it: watches that start together spend a burst of the window first, and
+//! the steady demand must leave room for it.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+
+/// The share of the budgets' sustained rate the watches' demand is kept to.
+pub(crate) const HEADROOM: f64 = 0.9;
 
 /// What one watch of a client needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
