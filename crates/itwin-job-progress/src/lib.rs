@@ -143,8 +143,9 @@
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Budget, Cause, Clock, DEFAULT_JITTER,
     DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, Insertion,
-    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
-    SystemClock, Tier, TokenError, TokenProvider, WatchOptions,
+    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress, Retry, Roots, Service,
+    StateError, StaticToken, SystemClock, Tier, TokenError, TokenProvider, WatchOptions,
+    WatchState,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]
@@ -183,12 +184,14 @@ pub mod oauth {
 
 /// iTwin Webhooks v2 `jobCompleted` deliveries (the `webhook` feature): the
 /// sans-IO [`Receiver`](webhook::Receiver) any server can call, and with
-/// `async` a ready axum [`router`](webhook::router).
+/// `async` a ready axum [`router`](webhook::router) and `Client::webhooks`,
+/// the Webhooks API v2 that creates and activates the webhooks.
 #[cfg(feature = "webhook")]
 pub mod webhook {
+    pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
     pub use progress_model::webhook::*;
     #[cfg(feature = "async")]
-    pub use progress_reqwest::webhook::router;
+    pub use progress_reqwest::webhook::{Webhooks, router};
 }
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -213,6 +216,11 @@ pub mod core {
 ))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The resume page's example, compiled as a doctest.
+#[cfg(all(doctest, feature = "runtime-tokio"))]
+#[doc = include_str!("../../../docs/resume.md")]
+pub struct ResumeDoctests;
 
 /// The networks page's example (proxies and company roots), compiled as a doctest.
 #[cfg(all(doctest, feature = "blocking"))]

@@ -33,10 +33,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::budget::Buckets;
+use crate::herd::Herd;
 use crate::jitter::Jitter;
 use crate::metrics::Meter;
 use crate::stretch::{Demand, HEADROOM, Need};
-use crate::{ClientLimits, Error};
+use crate::wake::{SharedRunning, wake_job};
+use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
 /// same state (across threads too).
@@ -51,6 +53,9 @@ pub struct ClientState {
 /// What never changes after the client is built.
 #[derive(Debug)]
 struct Fixed {
+    /// The running watches by job, for wakes (behind a lock of their own:
+    /// a wake need not wait for the watches' sends).
+    running: SharedRunning,
     max_in_flight: usize,
     max_pause: Duration,
     meter: Meter,
@@ -67,6 +72,7 @@ struct Shared {
     /// What the watches need next, to stretch their waits to the budgets.
     demand: Demand,
     jitter: Jitter,
+    herd: Herd,
 }
 
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
@@ -104,10 +110,12 @@ impl ClientState {
             bucket: Buckets::new(limits),
             demand: Demand::default(),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
+            herd: Herd::default(),
         };
         Ok(Self {
             inner: Arc::new(Mutex::new(shared)),
             fixed: Arc::new(Fixed {
+                running: SharedRunning::default(),
                 max_in_flight: limits.max_in_flight,
                 max_pause: limits.max_client_pause,
                 meter: Meter::default(),
@@ -118,6 +126,7 @@ impl ClientState {
     /// The client's name in its metrics (`client` label; `default` without one).
     pub fn named(mut self, name: Option<&str>) -> Self {
         self.fixed = Arc::new(Fixed {
+            running: self.fixed.running.clone(),
             meter: Meter::named(name),
             ..*self.fixed
         });
@@ -236,9 +245,35 @@ impl ClientState {
         shared.demand.wait(*watch, need, sustained)
     }
 
+    /// Something pushed (a webhook delivery) says that `job_id` of `service`
+    /// completed, at `now`: every running watch of it on this client polls
+    /// at once, whatever its rung (still behind the client's 429 pause and
+    /// rate, and a `Retry-After` its service gave it). Whether there was
+    /// one; without, nothing happens. The rules are [`Watch::wake`]'s.
+    ///
+    /// [`Watch::wake`]: crate::Watch::wake
+    pub fn notify_completed(&self, service: &Service, job_id: &JobId, now: Instant) -> bool {
+        wake_job(&self.fixed.running, service, job_id, now)
+    }
+
+    /// Where the watches that join this client are listed for wakes.
+    pub(crate) fn running(&self) -> SharedRunning {
+        self.fixed.running.clone()
+    }
+
     /// `wait` with the client's jitter, never past `limit`.
     pub(crate) fn jittered(&self, wait: Duration, limit: Option<Duration>) -> Duration {
         self.lock().jitter.lengthen(wait, limit)
+    }
+
+    /// How long a resumed watch whose poll is overdue waits first, so that
+    /// many resumed together do not send at once (see `herd.rs`).
+    pub(crate) fn herd_offset(&self, now: Instant, first_rung: Duration) -> Duration {
+        let mut shared = self.lock();
+        let share = shared.jitter.share();
+        shared
+            .herd
+            .offset(now, first_rung, self.fixed.max_in_flight, share)
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {

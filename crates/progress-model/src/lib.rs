@@ -15,6 +15,8 @@
 //! - what the watches of one client share: [`ClientState`] (the 429 pause, the
 //!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
 //!   whose waiting the adapters own).
+//! - a watch saved and resumed, perhaps in another process: [`WatchState`]
+//!   (versioned JSON, no secret).
 //! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache),
 //!   with the `oauth` feature (on by default).
 //! - webhook deliveries: [`webhook`] (signature, envelope, de-duplication,
@@ -36,6 +38,7 @@ mod error_text;
 mod event;
 mod excerpt;
 mod exchange;
+mod herd;
 mod human;
 mod jitter;
 mod job_id;
@@ -61,7 +64,9 @@ mod stretch;
 mod token;
 mod trace;
 mod trust;
+mod wake;
 mod watch_options;
+mod watch_state;
 #[cfg(feature = "webhook")]
 pub mod webhook;
 mod window_log;
@@ -83,12 +88,13 @@ pub use response::{HttpResponse, interpret};
 pub use retry_after::MAX_RETRY_AFTER;
 pub use settings::{
     DEFAULT_BODY_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INTERVALS, DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT, MAX_DURATION, PollPolicy, Settings,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SAFETY_NET, MAX_DURATION, PollPolicy, Settings,
 };
 pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
 pub use trust::{Roots, Trust};
 pub use watch_options::WatchOptions;
+pub use watch_state::{Observation, StateError, WATCH_STATE_FORMAT, WatchState};
 
 /// Plumbing shared by this project's own clients and command. Not part of the
 /// public API: it may change in any release.

@@ -37,6 +37,7 @@
 //!
 //!  deadline: a wait that would end past it, or a step() after it ──▶ Finished(Err(Deadline)) ─▶ [Done]
 //!  cancel() ──▶ Finished(Err(Cancelled)) ─▶ [Done]
+//!  wake(): [Waiting] ends now (not before a Retry-After; see Watch::wake)
 //!  [Done]: every step() hands on that same Finished again, and nothing is sent
 //! ```
 //!
@@ -142,14 +143,18 @@
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
+use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime};
+
+mod resume;
 
 use crate::client_state::{Admission, Registration, Reservation};
 use crate::clock::instant_after;
 use crate::stretch::Need;
+use crate::wake::Wakes;
 use crate::{
     AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
-    Settings, interpret, trace,
+    Service, Settings, interpret, trace,
 };
 
 /// What the driver does next for one watch: the I/O, a wait, or an event
@@ -321,6 +326,10 @@ pub struct Watch {
     /// The send the client's rate bucket reserved for this watch, if any:
     /// given back when the watch ends or is dropped first.
     reservation: Reservation,
+    /// Where wakes from outside reach the watch (see [`Watch::wake`]).
+    wakes: Wakes,
+    /// What only its saved state needs (see [`Watch::state`]).
+    memory: resume::Memory,
     /// What the metrics need of the watch's past; see [`Watch::measure`].
     /// Boxed: a waiting watch's size is a service's memory bill, and this
     /// is only read around a request.
@@ -388,6 +397,9 @@ impl Watch {
             }
         };
         watch.started = options.start();
+        if let Some(job) = &watch.job {
+            watch.wakes.name(settings.service.clone(), job.clone());
+        }
         watch
     }
 
@@ -421,6 +433,8 @@ impl Watch {
             fetching_alone: false,
             client: None,
             reservation: Reservation::default(),
+            wakes: Wakes::default(),
+            memory: resume::Memory::default(),
             measured: Box::default(),
             pacing: Box::default(),
         }
@@ -429,7 +443,18 @@ impl Watch {
     /// Joins the watches of a client: from now on this watch honours the
     /// client's 429 pause and rate, tells it of the 429s it meets, and its
     /// waits carry the client's jitter. A watch on its own has none of these.
+    ///
+    /// It is also listed among the client's running watches until it ends
+    /// or is dropped, so that
+    /// [`ClientState::notify_completed`] wakes it (see [`Watch::wake`]).
     pub fn sharing(mut self, client: ClientState) -> Self {
+        if let (Some(job), None) = (&self.job, &self.finished) {
+            if !self.wakes.named() {
+                // Made with `Watch::new`: the default service.
+                self.wakes.name(Service::default(), job.clone());
+            }
+            self.wakes.list(client.running());
+        }
         self.measured.running = client.meter().watch_started();
         self.client = Some(client);
         // Started at a known instant (a set of watches): it joins the
@@ -438,6 +463,48 @@ impl Watch {
             self.join_demand(started);
         }
         self
+    }
+
+    /// Something pushed (a webhook delivery) says this watch's job
+    /// completed, at `now`. The watch polls at once, whatever its rung,
+    /// but never before a `Retry-After` its service gave it, and behind
+    /// its client's 429 pause and rate like any poll. The wake ends
+    /// nothing: the answer to that poll does (a delivery does not say how
+    /// a job ended, and a forged one must cost one request, no more).
+    ///
+    /// Woken while no wait is out (a request on the wire, events still to
+    /// hand on), the watch cuts the next wait short instead: the answer on
+    /// the wire may predate the completion. A fetch handed out after the
+    /// wake answers it. Returns false, and does nothing, once the watch
+    /// has ended.
+    ///
+    /// A driver sleeping out a [`Step::Wait`] does not see this by itself:
+    /// give the watch a [`Waker`] ([`Watch::set_waker`]) that ends its
+    /// sleep, then step again. Wakes from another thread come through the
+    /// client ([`ClientState::notify_completed`]).
+    pub fn wake(&mut self, now: Instant) -> bool {
+        self.finished.is_none() && self.wakes.bell().wake(now)
+    }
+
+    /// The waker to call when a wake (from any thread) moves the wait this
+    /// watch handed out: its driver's sleep should end, and the next
+    /// [`Watch::step`] answers with the poll, or with the earlier instant
+    /// to wait for. Replaces the waker given before.
+    pub fn set_waker(&self, waker: &Waker) {
+        self.wakes.bell().set_waker(waker);
+    }
+
+    /// Whether a wake moved the [`Step::Wait`] out since it was handed out:
+    /// a driver sleeping it out stops and steps again.
+    pub fn woken(&self) -> bool {
+        self.wakes.bell().moved()
+    }
+
+    /// While a [`Step::Wait`] is out: its instant, as wakes moved it since
+    /// (never later than handed out). A driver of many watches steps this
+    /// one then.
+    pub fn waiting_until(&self) -> Option<Instant> {
+        self.wakes.bell().waiting_until()
     }
 
     /// The job this watch follows, as the caller named it (escaped when refused).
@@ -569,6 +636,13 @@ impl Watch {
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
         }
+        if let Some(until) = self.wakes.bell().wait_over(now) {
+            // Woken early, for a poll not due yet: no poll is earned before it.
+            return Step::Wait(until);
+        }
+        if let Some(step) = self.resume_step(now) {
+            return step;
+        }
         if let Some(step) = self.queued.pop_front() {
             match &step {
                 Step::Event(Event {
@@ -578,6 +652,7 @@ impl Watch {
                     self.finished = Some(outcome.clone());
                     self.reservation = Reservation::default();
                     self.pacing.registration = Registration::default();
+                    self.wakes.end();
                 }
                 Step::Wait(until) => {
                     // The caller may have spent the time left on the last item:
@@ -586,7 +661,9 @@ impl Watch {
                         return self.finish(error);
                     }
                     self.poll_earned = true;
+                    let until = self.wakes.bell().hand_out_wait(now, *until, false);
                     trace::wait(until.saturating_duration_since(now));
+                    return Step::Wait(until);
                 }
                 _ => {}
             }
@@ -607,6 +684,7 @@ impl Watch {
         };
         let fresh_token = std::mem::take(&mut self.refresh_next_fetch);
         self.fetching_fresh = fresh_token;
+        self.wakes.bell().fetching();
         self.fetching_alone = alone_until.is_some();
         trace::fetch(fresh_token);
         let time_left = self
@@ -649,8 +727,10 @@ impl Watch {
             let error = self.deadline_error(deadline);
             return ControlFlow::Break(self.finish(error));
         }
-        // Like any wait handed out, it earns the poll after it.
+        // Like any wait handed out, it earns the poll after it. A wake
+        // cannot shorten it: the client holds every watch back alike.
         self.poll_earned = true;
+        self.wakes.bell().hand_out_wait(now, until, true);
         trace::wait(wait);
         ControlFlow::Break(Step::Wait(until))
     }
@@ -667,6 +747,7 @@ impl Watch {
         if self.finished.is_some() {
             return;
         }
+        self.wakes.bell().not_before(None);
         let sent_with = result
             .as_ref()
             .ok()
@@ -689,6 +770,7 @@ impl Watch {
         self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => {
+                self.remember_observation(wall_now, &progress);
                 // Only a 200 proves the token works: 401, refresh, 429, 401 ends the watch.
                 self.refreshed_since_last_200 = false;
                 self.on_progress(now, progress);
@@ -701,6 +783,7 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
+                self.remember_retry_after(wall_now, error.retry_after());
                 let rung = self.advance_ladder();
                 // A 429 limits the client, not the job: every watch of the
                 // client pauses, for the `Retry-After` or, without one, for
@@ -745,10 +828,25 @@ impl Watch {
         if progress.is_terminal() {
             self.tell(EventKind::Finished(Ok(progress)));
         } else {
-            let wait = self.advance_ladder();
+            let rung = self.advance_ladder();
+            let wait = self.safety_net(now).map_or(rung, |net| net.max(rung));
             let wait = self.stretch(now, wait);
             self.wait_or_give_up(now, wait);
         }
+    }
+
+    /// A completion-only watch's wait after an observation (the caller
+    /// makes it no shorter than the rung): its safety net, cut to the time
+    /// left before the deadline, so that the watch still waits for a wake
+    /// and polls once more on the deadline rather than end at once.
+    fn safety_net(&self, now: Instant) -> Option<Duration> {
+        let net = self.policy.safety_net?;
+        let started = self.started.unwrap_or(now);
+        let left = self
+            .policy
+            .deadline
+            .map(|deadline| deadline.saturating_sub(now.saturating_duration_since(started)));
+        Some(left.map_or(net, |left| net.min(left)))
     }
 
     /// The wait of the current rung; the next wait is one rung up.
@@ -778,6 +876,11 @@ impl Watch {
 
     /// [`Watch::back_off`] with the rung already taken from the ladder.
     fn back_off_from(&mut self, now: Instant, rung: Duration, error: Error) {
+        if let Some(asked) = error.retry_after() {
+            self.wakes
+                .bell()
+                .not_before(Some(instant_after(now, asked)));
+        }
         let wait = error.retry_after().map_or(rung, |asked| asked.max(rung));
         let wait = self.jittered(now, wait);
         if self.fits_before_deadline(now, wait) {
@@ -896,6 +999,7 @@ impl Watch {
         self.pacing.registration = Registration::default();
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
+        self.wakes.end();
         self.finished = Some(Err(error.clone()));
         self.event(EventKind::Finished(Err(error)))
     }

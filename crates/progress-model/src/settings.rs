@@ -45,7 +45,16 @@ pub struct PollPolicy {
     pub max_retries: u32,
     /// How long a watch may last; it never sleeps past it.
     pub deadline: Option<Duration>,
+    /// Only the end matters: something pushed (webhook deliveries) wakes
+    /// the watch when its job completes, so after each observation it
+    /// waits this long, a safety net for a lost delivery, instead of the
+    /// ladder; never less than the rung the ladder would wait. `None`:
+    /// the ladder. See [`WatchOptions::completion_only`](crate::WatchOptions::completion_only).
+    pub safety_net: Option<Duration>,
 }
+
+/// The safety net of a completion-only watch: ten minutes.
+pub const DEFAULT_SAFETY_NET: Duration = Duration::from_secs(600);
 
 impl Default for PollPolicy {
     fn default() -> Self {
@@ -53,6 +62,7 @@ impl Default for PollPolicy {
             intervals: DEFAULT_INTERVALS.to_vec(),
             max_retries: DEFAULT_MAX_RETRIES,
             deadline: None,
+            safety_net: None,
         }
     }
 }
@@ -64,6 +74,7 @@ impl PollPolicy {
             *interval = saturate(*interval);
         }
         self.deadline = self.deadline.map(saturate);
+        self.safety_net = self.safety_net.map(saturate);
         self
     }
 

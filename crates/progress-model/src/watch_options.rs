@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::PollPolicy;
+use crate::{PollPolicy, WatchState};
 
 /// What one watch overrides of its client's poll policy; see `watch_with`.
 ///
@@ -21,6 +21,8 @@ pub struct WatchOptions {
     intervals: Option<Vec<Duration>>,
     max_retries: Option<u32>,
     started_at: Option<Instant>,
+    safety_net: Option<Duration>,
+    resume_from: Option<Box<WatchState>>,
 }
 
 impl WatchOptions {
@@ -65,6 +67,42 @@ impl WatchOptions {
         self
     }
 
+    /// Only this watch's end matters, and something pushed tells of it
+    /// (webhook deliveries handed to the client's `notify_completed`):
+    /// instead of the ladder, the watch polls every ten minutes
+    /// ([`DEFAULT_SAFETY_NET`](crate::DEFAULT_SAFETY_NET)), a safety net
+    /// should a delivery be lost, and at once when woken. Retries after a
+    /// failure keep the ladder.
+    pub fn completion_only(self) -> Self {
+        self.safety_net(crate::DEFAULT_SAFETY_NET)
+    }
+
+    /// [`WatchOptions::completion_only`] with this safety net; never
+    /// shorter than the rung the ladder would wait (the API asks for at
+    /// least the documented intervals).
+    pub fn safety_net(mut self, interval: Duration) -> Self {
+        self.safety_net = Some(interval);
+        self
+    }
+
+    /// Goes on from a saved state (one an event carried,
+    /// [`Event::watch_state`](crate::Event::watch_state)) rather than from
+    /// the start: the next poll at the saved due time (at once if it has
+    /// passed; many overdue watches are spread over the first rung), the
+    /// same rung, failures in a row and deadline (which replaces this
+    /// option's); the saved observation is not told again. The state must be
+    /// of the job watched, on the client's service, base URL and API
+    /// version: else the watch ends at once with a configuration error.
+    pub fn resume_from(mut self, state: WatchState) -> Self {
+        self.resume_from = Some(Box::new(state));
+        self
+    }
+
+    /// The state to go on from, if any.
+    pub fn resumed_state(&self) -> Option<&WatchState> {
+        self.resume_from.as_deref()
+    }
+
     /// Where the deadline counts from, when not the first step.
     pub fn start(&self) -> Option<Instant> {
         self.started_at
@@ -80,6 +118,7 @@ impl WatchOptions {
                 .unwrap_or_else(|| policy.intervals.clone()),
             max_retries: self.max_retries.unwrap_or(policy.max_retries),
             deadline: self.deadline.unwrap_or(policy.deadline),
+            safety_net: self.safety_net.or(policy.safety_net),
         }
         .saturated()
     }

@@ -57,13 +57,15 @@ impl WatchLoop {
                 Step::Wait(until) => {
                     // Read the clock now: the caller's time since the last item counts.
                     let left = until.saturating_duration_since(clock.now());
-                    client.inner.parts.sleeper.sleep(left).await;
+                    let sleep = client.inner.parts.sleeper.sleep(left);
+                    let machine = &self.machine;
+                    crate::wake::SleepOut { machine, sleep }.await;
                 }
                 Step::Event(event) => {
                     if let Some(retry) = event.retry() {
                         client.inner.parts.notify_retry(&retry);
                     }
-                    return event;
+                    return client.inner.parts.stamp(&self.machine, event);
                 }
             }
         }

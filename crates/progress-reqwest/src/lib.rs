@@ -87,6 +87,7 @@ mod slots;
 mod tls_connector;
 mod token;
 mod transport;
+mod wake;
 mod watches;
 mod watching;
 #[cfg(feature = "webhook")]
@@ -99,8 +100,8 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
-    Insertion, JobState, Progress, Retry, Roots, Service, StaticToken, Tier, TokenError,
-    TokenProvider, WatchOptions,
+    Insertion, JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, Tier,
+    TokenError, TokenProvider, WatchOptions, WatchState,
 };
 #[cfg(any(
     feature = "runtime-tokio",

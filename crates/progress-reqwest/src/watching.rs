@@ -3,7 +3,7 @@
 //! built on the client's one request, so they sit above it and the client
 //! needs nothing from them.
 
-use progress_model::{Error, Progress, WatchOptions};
+use progress_model::{Error, Progress, WatchOptions, WatchState};
 
 use crate::client::Client;
 use crate::events::{EventStream, ProgressStream, WatchLoop};
@@ -32,6 +32,17 @@ impl Client {
     /// start of the deadline's clock ([`WatchOptions::started_at`]).
     pub fn watch_events_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> EventStream {
         self.watch_loop(job_id.as_ref(), &options).into_events()
+    }
+
+    /// Goes on with a watch saved earlier, perhaps by another process:
+    /// `state` is the [`WatchState`] the last event of that watch carried
+    /// ([`Event::watch_state`](progress_model::Event::watch_state)). The
+    /// next poll comes at its saved due time, or at once when that has
+    /// passed; the saved observation is not told again. See
+    /// [`WatchOptions::resume_from`], which [`Client::watch_with`] takes too.
+    pub fn resume(&self, state: WatchState) -> EventStream {
+        let job = state.job.clone();
+        self.watch_events_with(job.as_str(), WatchOptions::new().resume_from(state))
     }
 
     /// Watches many jobs: their events merged in one stream, in the order

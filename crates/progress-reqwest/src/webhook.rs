@@ -30,6 +30,11 @@
 //! ```
 //!
 //! The facade's `examples/webhook_receiver.rs` is the same, complete and runnable.
+//!
+//! [`Client::webhooks`](crate::Client::webhooks) creates, lists, activates and
+//! deletes webhooks ([`Webhooks`]).
+
+mod api;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -45,6 +50,9 @@ pub use progress_model::webhook::{
     Answer, BODY_CAP, Envelope, Outcome, Receiver, Refusal, SecretError, Secrets, WebhookSecret,
 };
 use progress_model::{JobId, Service, metrics};
+
+pub use api::Webhooks;
+pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
 
 /// A router that answers deliveries on every path and method, and calls
 /// `on_wake(service, job_id)` once for each fresh delivery of a reality

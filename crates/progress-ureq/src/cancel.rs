@@ -1,6 +1,7 @@
 //! Ending a blocking watch from another thread.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::task::{Wake, Waker};
 use std::time::Duration;
 
 /// Waiters a cancel wakes: the client's slot lines. A trait, so that this
@@ -23,7 +24,7 @@ pub struct CancelHandle(Arc<Flag>);
 
 #[derive(Debug, Default)]
 struct Flag {
-    cancelled: Mutex<bool>,
+    cancelled: Mutex<Raised>,
     raised: Condvar,
     /// The clients' slot lines this handle's watches queued in: a cancel
     /// wakes their waiters (each waits on a condvar of its own).
@@ -33,11 +34,36 @@ struct Flag {
     children: Mutex<Vec<Weak<Flag>>>,
 }
 
+/// What a sleep on the handle waits for.
+#[derive(Debug, Default)]
+struct Raised {
+    cancelled: bool,
+    /// A wake moved a watch's wait ([`CancelHandle::waker`]): the sleep
+    /// ends, and its driver asks the watch again. Kept until a sleep sees
+    /// it, so a wake just before the sleep is not lost.
+    nudged: bool,
+}
+
+/// A watch's waker: a wake that moved its wait ends the sleep on the handle.
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .nudged = true;
+        self.raised.notify_all();
+    }
+}
+
 impl CancelHandle {
     /// Cancels the watch (or watches) this handle belongs to. Calling it
     /// again does nothing more.
     pub fn cancel(&self) {
-        *self.lock() = true;
+        self.lock().cancelled = true;
         self.0.raised.notify_all();
         // The list is copied out first: a waiter holds its line's lock
         // while it looks at this flag, never the other way round.
@@ -86,20 +112,31 @@ impl CancelHandle {
 
     /// Whether [`CancelHandle::cancel`] was called.
     pub fn is_cancelled(&self) -> bool {
-        *self.lock()
+        self.lock().cancelled
     }
 
-    /// Sleeps `duration`, or less if the handle is cancelled meanwhile.
-    pub(crate) fn sleep(&self, duration: Duration) {
-        let cancelled = self.lock();
+    /// Sleeps `duration`, or less if the handle is cancelled or a watch of
+    /// it is woken meanwhile: whether a wake ended it.
+    pub(crate) fn sleep(&self, duration: Duration) -> bool {
+        let raised = self.lock();
         // Spurious wakeups are absorbed by the predicate.
-        let _ = self
+        let (mut raised, _) = self
             .0
             .raised
-            .wait_timeout_while(cancelled, duration, |cancelled| !*cancelled);
+            .wait_timeout_while(raised, duration, |raised| {
+                !raised.cancelled && !raised.nudged
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut raised.nudged)
     }
 
-    fn lock(&self) -> MutexGuard<'_, bool> {
+    /// The waker for the watches that sleep on this handle: a wake that
+    /// moves one's wait ends the sleep.
+    pub(crate) fn waker(&self) -> Waker {
+        Waker::from(self.0.clone())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Raised> {
         self.0.cancelled.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -37,11 +37,14 @@ impl Client {
 
     /// Sleeps between polls: on the cancel handle when no sleeper was given
     /// (so a cancel wakes the watch at once), else with the given sleeper.
-    pub(crate) fn sleep(&self, duration: Duration, cancel: &CancelHandle) {
+    /// Whether a wake ended the sleep early (only a sleep on the handle can
+    /// be woken).
+    pub(crate) fn sleep(&self, duration: Duration, cancel: &CancelHandle) -> bool {
         if self.sleeps_on_cancel {
-            cancel.sleep(duration);
+            cancel.sleep(duration)
         } else {
             self.parts.sleeper.sleep(duration);
+            false
         }
     }
 

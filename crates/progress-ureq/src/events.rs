@@ -59,7 +59,7 @@ pub(crate) fn run_step(
                 if let Some(retry) = event.retry() {
                     client.parts.notify_retry(&retry);
                 }
-                return Ok(event);
+                return Ok(client.parts.stamp(machine, event));
             }
         }
     }
@@ -77,10 +77,12 @@ pub struct EventWatch {
 
 impl EventWatch {
     pub(crate) fn new(client: Client, machine: Watch) -> Self {
+        let cancel = CancelHandle::default();
+        machine.set_waker(&cancel.waker());
         Self {
             client,
             machine,
-            cancel: CancelHandle::default(),
+            cancel,
             finished: false,
         }
     }
@@ -114,10 +116,7 @@ impl Iterator for EventWatch {
                     self.finished = event.is_final();
                     return Some(event);
                 }
-                Err(until) => {
-                    let left = until.saturating_duration_since(self.client.parts.clock.now());
-                    self.client.sleep(left, &self.cancel);
-                }
+                Err(until) => self.client.sleep_out(until, &self.machine, &self.cancel),
             }
         }
     }

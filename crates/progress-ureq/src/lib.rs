@@ -67,6 +67,7 @@ mod slots;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;
+mod wake;
 mod watches;
 mod watching;
 
@@ -79,8 +80,8 @@ pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
-    Insertion, JobState, Progress, Retry, Roots, Service, StaticToken, Tier, TokenError,
-    TokenProvider, WatchOptions,
+    Insertion, JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, Tier,
+    TokenError, TokenProvider, WatchOptions, WatchState,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
 pub use watches::Watches;

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::iter::FusedIterator;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -49,10 +50,13 @@ pub struct ManyWatch {
     /// Started when a watch first needs a worker; `None` while none runs.
     pool: Option<Pool>,
     cancel: CancelHandle,
+    /// Handed to every watch of the set (see [`Nudge`]).
+    waker: Waker,
 }
 
 /// What the caller's thread learns, on its one channel.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // Watches travel in it; a box would add an allocation a step.
 pub(crate) enum Message {
     /// The handle started a watch.
     Insert(Started),
@@ -89,9 +93,33 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// When it is due: now once it is cancelled (its step ends it).
+    /// When it is due: now once it is cancelled (its step ends it), and
+    /// as a wake may have moved its wait.
     fn due(&self) -> Option<Instant> {
-        self.due.filter(|_| !self.cancel.is_cancelled())
+        let due = self.due.filter(|_| !self.cancel.is_cancelled())?;
+        Some(
+            self.machine
+                .waiting_until()
+                .map_or(due, |moved| moved.min(due)),
+        )
+    }
+}
+
+/// A set's watches' waker: a wake that moved a watch's wait ends the
+/// caller's wait, whether it waits on the channel or in the sleeper.
+struct Nudge {
+    to_reader: Sender<Message>,
+    sleep: Waker,
+}
+
+impl Wake for Nudge {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let _ = self.to_reader.send(Message::Changed);
+        self.sleep.wake_by_ref();
     }
 }
 
@@ -119,11 +147,18 @@ impl ManyWatch {
         let cancel = CancelHandle::default();
         let closer: Arc<dyn WakeAll> = shared.clone();
         cancel.wakes(Arc::downgrade(&closer));
+        // A wake that moves a watch's wait ends the caller's wait, on the
+        // channel or in the sleeper.
+        let waker = Waker::from(Arc::new(Nudge {
+            to_reader: shared.sender(),
+            sleep: cancel.waker(),
+        }));
         let events = ManyWatch {
             client: client.clone(),
             shared: shared.clone(),
             inbox,
             waiting: Vec::new(),
+            waker,
             running: 0,
             cancels: HashMap::new(),
             next_order: 0,
@@ -143,6 +178,7 @@ impl ManyWatch {
     fn apply(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Insert(Started { job, machine }) => {
+                machine.set_waker(&self.waker);
                 let cancel = self.cancel.child();
                 self.cancels.insert(job.clone(), cancel.clone());
                 self.waiting.push(Entry {

@@ -3,7 +3,7 @@
 //! built on the client's one request, so they sit above it and the client
 //! needs nothing from them.
 
-use progress_model::{Error, Progress, Watch, WatchOptions};
+use progress_model::{Error, Progress, Watch, WatchOptions, WatchState};
 
 use crate::client::Client;
 use crate::events::{EventWatch, ProgressWatch};
@@ -29,6 +29,17 @@ impl Client {
     /// token, and last how the watch finished.
     pub fn watch_events(&self, job_id: impl AsRef<str>) -> EventWatch {
         self.events(job_id.as_ref(), &WatchOptions::new())
+    }
+
+    /// Goes on with a watch saved earlier, perhaps by another process:
+    /// `state` is the [`WatchState`] the last event of that watch carried
+    /// ([`Event::watch_state`](progress_model::Event::watch_state)). The
+    /// next poll comes at its saved due time, or at once when that has
+    /// passed; the saved observation is not told again. See
+    /// [`WatchOptions::resume_from`], which [`Client::watch_with`] takes too.
+    pub fn resume(&self, state: WatchState) -> EventWatch {
+        let job = state.job.clone();
+        self.events(job.as_str(), &WatchOptions::new().resume_from(state))
     }
 
     /// Watches many jobs concurrently: their events merged, in the order

@@ -19,6 +19,7 @@ mod p2;
 mod p2l;
 mod p3;
 mod proc_stats;
+mod r1;
 mod report;
 mod round_trips;
 mod runtime;
@@ -44,6 +45,7 @@ usage: progress-bench <command> [--option value ...]
   c3 --jobs N --scale S --hours H --limit-seconds L
                                                  N watches on the Community tier: 429s and delays, budgets vs 429s only
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
+  r1 --url URL --job ID --n N --limit-seconds S  N overdue watches resumed at once
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         "c2" => c2::run(&args),
         "c3" => c3::run(&args),
         "p3" => p3::run(&args),
+        "r1" => r1::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });

@@ -12,6 +12,7 @@ pub mod check;
 mod configure;
 pub mod mock_server;
 pub mod observed;
+pub mod resume;
 pub mod runner;
 pub mod token;
 pub mod vector;
