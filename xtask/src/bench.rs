@@ -9,6 +9,7 @@
 
 mod bounded;
 mod callgrind;
+mod community_tier;
 mod docs_page;
 mod figure_line;
 mod footprint;
@@ -81,6 +82,8 @@ pub fn run(options: &Options) -> Result<(), String> {
     lines.extend(c1.lines().map(str::to_owned));
     let c2 = many_jobs::measure(&bench, &release.join("itwin-progress"), plan.c2_jobs)?;
     lines.extend(c2.lines().map(str::to_owned));
+    let c3 = community_tier::measure(&bench, &plan)?;
+    lines.extend(c3.lines().map(str::to_owned));
     let p3_trials = plan.p3_trials.to_string();
     let p3 = bounded::output(
         "P3",

@@ -96,6 +96,10 @@ fn check(snapshotter: &Snapshotter, client: &str, sim: &Simulator) {
     assert_eq!(gauge(&series, "itwin_progress_requests_in_flight{}"), 0.0);
     // The 429 paused the client; the watch asked again once the pause was over.
     assert_eq!(gauge(&series, "itwin_progress_client_pause_seconds{}"), 0.0);
+    // A few polls, far apart, of a budget of 100 a minute: it took some, it
+    // is far from spent.
+    let left = gauge(&series, "itwin_progress_budget_remaining{window=60s}");
+    assert!((90.0..100.0).contains(&left), "{left}");
     let durations = samples(&series, "itwin_progress_request_duration_seconds{}");
     assert_eq!(durations.len() as u64, requests);
     // Every poll after the first was due at the end of a wait.
@@ -132,6 +136,7 @@ fn a_blocking_client_records_under_its_name() {
     let client = itwin_job_progress::blocking::Client::builder()
         .name("blocking-client")
         .jitter(0.0)
+        .max_requests_per(100, std::time::Duration::from_secs(60))
         .base_url(sim.base_url())
         .token("tok")
         .sleeper(move |wait: std::time::Duration| clock.advance(wait.as_secs_f64()))
@@ -148,6 +153,7 @@ fn an_async_client_records_under_its_name() {
     let client = itwin_job_progress::Client::builder()
         .name("async-client")
         .jitter(0.0)
+        .max_requests_per(100, std::time::Duration::from_secs(60))
         .base_url(sim.base_url())
         .token("tok")
         .sleeper(move |wait: std::time::Duration| {

@@ -32,10 +32,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::budget::Buckets;
 use crate::herd::Herd;
 use crate::jitter::Jitter;
 use crate::metrics::Meter;
-use crate::rate::RateBucket;
+use crate::stretch::{Demand, HEADROOM, Need};
 use crate::wake::{SharedRunning, wake_job};
 use crate::{ClientLimits, Error, JobId, Service};
 
@@ -66,7 +67,10 @@ struct Shared {
     paused_until: Option<Instant>,
     /// Until this instant the client sends one request at a time.
     one_at_a_time_until: Option<Instant>,
-    bucket: Option<RateBucket>,
+    /// The budgets (and `max_requests_per_second`), each a bucket.
+    bucket: Option<Buckets>,
+    /// What the watches need next, to stretch their waits to the budgets.
+    demand: Demand,
     jitter: Jitter,
     herd: Herd,
 }
@@ -103,7 +107,8 @@ impl ClientState {
         let shared = Shared {
             paused_until: None,
             one_at_a_time_until: None,
-            bucket: limits.max_requests_per_second.map(RateBucket::new),
+            bucket: Buckets::new(limits),
+            demand: Demand::default(),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
             herd: Herd::default(),
         };
@@ -167,7 +172,11 @@ impl ClientState {
             reservation.0 = None;
             return now_alone;
         }
-        match shared.bucket.as_mut().map(|bucket| bucket.reserve(now)) {
+        let reserved = shared.bucket.as_mut().map(|bucket| bucket.reserve(now));
+        for (window, left) in shared.bucket.iter().flat_map(|bucket| bucket.left(now)) {
+            self.fixed.meter.budget_left(window, left);
+        }
+        match reserved {
             Some(at) if at > now => {
                 reservation.0 = Some((self.clone(), at));
                 Admission::NotBefore(at)
@@ -213,6 +222,27 @@ impl ClientState {
         let mut shared = self.lock();
         shared.paused_until = Some(later(shared.paused_until, until));
         shared.one_at_a_time_until = Some(later(shared.one_at_a_time_until, recovered));
+    }
+
+    /// A watch joins the client's demand, needing `need`; it leaves when
+    /// the returned registration drops.
+    pub(crate) fn join(&self, need: Need) -> Registration {
+        let watch = self.lock().demand.join(need);
+        Registration(Some((self.clone(), watch)))
+    }
+
+    /// The wait of a watch that needs `need` next: its rung, stretched when
+    /// the client's watches together need more than its budgets sustain.
+    pub(crate) fn stretched(&self, registration: &Registration, need: Need) -> Duration {
+        let Some((_, watch)) = &registration.0 else {
+            return need.rung;
+        };
+        let mut shared = self.lock();
+        let sustained = shared
+            .bucket
+            .as_ref()
+            .map_or(f64::INFINITY, |limits| limits.sustained() * HEADROOM);
+        shared.demand.wait(*watch, need, sustained)
     }
 
     /// Something pushed (a webhook delivery) says that `job_id` of `service`
@@ -277,6 +307,25 @@ impl Drop for Reservation {
     fn drop(&mut self) {
         if let Some((client, at)) = self.0.take() {
             client.give_back(at);
+        }
+    }
+}
+
+/// A watch counted in its client's demand until dropped. A clone of a
+/// watch is not counted again (it is the same watch).
+#[derive(Debug, Default)]
+pub(crate) struct Registration(Option<(ClientState, u64)>);
+
+impl Clone for Registration {
+    fn clone(&self) -> Self {
+        Self(None)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Some((client, watch)) = self.0.take() {
+            client.lock().demand.leave(watch);
         }
     }
 }

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod budget;
 mod client_state;
 mod clock;
 mod endpoint;
@@ -59,6 +60,7 @@ mod retry_after;
 mod rustls_trust;
 mod settings;
 mod state;
+mod stretch;
 mod token;
 mod trace;
 mod trust;
@@ -67,8 +69,10 @@ mod watch_options;
 mod watch_state;
 #[cfg(feature = "webhook")]
 pub mod webhook;
+mod window_log;
 
 pub use api_error::ApiError;
+pub use budget::{Budget, Tier};
 pub use client_state::ClientState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::{ApiVersion, BaseUrl, Environment, Service};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::Error;
+use crate::{Budget, Error};
 
 /// Requests one client may have in flight at once, unless told otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
@@ -23,8 +23,14 @@ pub struct ClientLimits {
     /// adapters hold a slot (an async semaphore, a condvar) while sending.
     pub max_in_flight: usize,
     /// A client-side rate shared by the client's watches, in requests per
-    /// second (off when `None`).
+    /// second (off when `None`): one more budget, of `max(floor(rate), 1)`
+    /// requests in the time they take at that rate.
     pub max_requests_per_second: Option<f64>,
+    /// Budgets of requests per window, every one of them kept (none by
+    /// default): see [`Budget`] and [`Tier`](crate::Tier). When the watches
+    /// would need more, the client stretches the waits of those whose
+    /// percentage changed least recently.
+    pub budgets: Vec<Budget>,
     /// Each wait is lengthened by a uniform random share between 0 and this
     /// fraction (0 turns jitter off).
     pub jitter: f64,
@@ -41,6 +47,7 @@ impl Default for ClientLimits {
         Self {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             max_requests_per_second: None,
+            budgets: Vec::new(),
             jitter: DEFAULT_JITTER,
             jitter_seed: None,
             max_client_pause: DEFAULT_MAX_CLIENT_PAUSE,
@@ -63,6 +70,9 @@ impl ClientLimits {
             return Err(Error::Config(
                 "max_requests_per_second must be a positive number".into(),
             ));
+        }
+        for budget in &self.budgets {
+            budget.check()?;
         }
         if !(0.0..=1.0).contains(&self.jitter) {
             return Err(Error::Config(

@@ -148,8 +148,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 mod resume;
 
-use crate::client_state::{Admission, Reservation};
+use crate::client_state::{Admission, Registration, Reservation};
 use crate::clock::instant_after;
+use crate::stretch::Need;
 use crate::wake::Wakes;
 use crate::{
     AccessToken, ClientState, Error, Event, EventKind, HttpResponse, JobId, PollPolicy, Progress,
@@ -333,6 +334,17 @@ pub struct Watch {
     /// Boxed: a waiting watch's size is a service's memory bill, and this
     /// is only read around a request.
     measured: Box<Measured>,
+    /// The watch's place in its client's demand; see [`Watch::stretch`].
+    /// Boxed, as `measured` is.
+    pacing: Box<Pacing>,
+}
+
+/// What the client's budgets need to know of the watch.
+#[derive(Debug, Clone, Default)]
+struct Pacing {
+    registration: Registration,
+    /// When its percentage last changed (or the watch started).
+    changed: Option<Instant>,
 }
 
 /// What the watch's metrics remember between steps.
@@ -424,6 +436,7 @@ impl Watch {
             wakes: Wakes::default(),
             memory: resume::Memory::default(),
             measured: Box::default(),
+            pacing: Box::default(),
         }
     }
 
@@ -444,6 +457,11 @@ impl Watch {
         }
         self.measured.running = client.meter().watch_started();
         self.client = Some(client);
+        // Started at a known instant (a set of watches): it joins the
+        // client's demand now, so every watch of the set counts from the start.
+        if let Some(started) = self.started {
+            self.join_demand(started);
+        }
         self
     }
 
@@ -579,9 +597,42 @@ impl Watch {
         }
     }
 
+    /// Joins the client's demand with the first rung, once.
+    fn join_demand(&mut self, now: Instant) {
+        let Some(client) = &self.client else { return };
+        if self.finished.is_some() || self.pacing.changed.is_some() {
+            return;
+        }
+        let rung = self
+            .policy
+            .intervals
+            .first()
+            .copied()
+            .unwrap_or(crate::DEFAULT_INTERVALS[0]);
+        self.pacing.changed = Some(now);
+        self.pacing.registration = client.join(Need { rung, changed: now });
+    }
+
+    /// The rung `wait`, stretched if the client's watches need more than its
+    /// budgets sustain (the least recently changed first; never shorter).
+    fn stretch(&self, now: Instant, wait: Duration) -> Duration {
+        let Some(client) = &self.client else {
+            return wait;
+        };
+        let changed = self.pacing.changed.unwrap_or(now);
+        client.stretched(
+            &self.pacing.registration,
+            Need {
+                rung: wait,
+                changed,
+            },
+        )
+    }
+
     /// [`Watch::step`] before its metrics.
     fn decide(&mut self, now: Instant) -> Step {
         let started = *self.started.get_or_insert(now);
+        self.join_demand(started);
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
         }
@@ -600,6 +651,7 @@ impl Watch {
                 }) => {
                     self.finished = Some(outcome.clone());
                     self.reservation = Reservation::default();
+                    self.pacing.registration = Registration::default();
                     self.wakes.end();
                 }
                 Step::Wait(until) => {
@@ -764,6 +816,7 @@ impl Watch {
             .is_none_or(|last| last.percentage != progress.percentage);
         if changed {
             self.rung = 0;
+            self.pacing.changed = Some(now);
             if let (Some(client), Some(before)) = (&self.client, self.measured.last_answer) {
                 client
                     .meter()
@@ -777,6 +830,7 @@ impl Watch {
         } else {
             let rung = self.advance_ladder();
             let wait = self.safety_net(now).map_or(rung, |net| net.max(rung));
+            let wait = self.stretch(now, wait);
             self.wait_or_give_up(now, wait);
         }
     }
@@ -942,6 +996,7 @@ impl Watch {
 
     fn finish(&mut self, error: Error) -> Step {
         self.queued.clear();
+        self.pacing.registration = Registration::default();
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
         self.wakes.end();

@@ -28,6 +28,9 @@ pub const WEBHOOK_DELIVERIES: &str = "itwin_progress_webhook_deliveries_total";
 pub const WATCHES_RUNNING: &str = "itwin_progress_watches_running";
 /// Requests on the wire.
 pub const REQUESTS_IN_FLIGHT: &str = "itwin_progress_requests_in_flight";
+/// Requests the client's budget of one `window` (`60s`, `3600s`; `1s` for
+/// `max_requests_per_second`) has left, as of the last send it admitted.
+pub const BUDGET_LEFT: &str = "itwin_progress_budget_remaining";
 /// What is left of the client's 429 pause when a watch last asked to send.
 pub const CLIENT_PAUSE: &str = "itwin_progress_client_pause_seconds";
 /// How long a request took, from its send to its answer.
@@ -152,6 +155,17 @@ impl Meter {
     pub(crate) fn observation_delay(&self, delay: Duration) {
         record!(histogram OBSERVATION_DELAY, self.client, delay);
         let _ = delay;
+    }
+
+    pub(crate) fn budget_left(&self, window: Duration, left: u64) {
+        #[cfg(feature = "metrics")]
+        metrics::gauge!(
+            BUDGET_LEFT,
+            "client" => self.client.to_string(),
+            "window" => format!("{}s", window.as_secs_f64()),
+        )
+        .set(left as f64);
+        let _ = (window, left);
     }
 
     pub(crate) fn client_pause(&self, left: Duration) {

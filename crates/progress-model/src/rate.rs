@@ -27,12 +27,19 @@ pub(crate) struct RateBucket {
 
 impl RateBucket {
     /// A bucket for `rate` requests per second (positive and finite), with a
-    /// burst of one second's worth (at least one).
+    /// burst of one second's worth (at least one): the budget of
+    /// `max(floor(rate), 1)` requests in the time they take at `rate`.
     pub(crate) fn new(rate: f64) -> Self {
-        // A rate so small (or so large) that a duration cannot hold the gap
-        // saturates: no extreme setting may panic.
-        let emission = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
         let burst = rate.floor().max(1.0);
+        // A rate so small (or so large) that a duration cannot hold the
+        // window saturates: no extreme setting may panic.
+        let window = Duration::try_from_secs_f64(burst / rate).unwrap_or(Duration::MAX);
+        Self::spaced(burst, window)
+    }
+
+    fn spaced(burst: f64, window: Duration) -> Self {
+        let emission =
+            Duration::try_from_secs_f64(window.as_secs_f64() / burst).unwrap_or(Duration::MAX);
         let tolerance = Duration::try_from_secs_f64(emission.as_secs_f64() * (burst - 1.0))
             .unwrap_or(Duration::MAX);
         Self {
@@ -40,6 +47,41 @@ impl RateBucket {
             tolerance,
             next_free: None,
             returned: BTreeMap::new(),
+        }
+    }
+
+    /// How many sends the bucket would let out at once at `now` (reserved
+    /// ones taken), at most its burst.
+    pub(crate) fn left(&self, now: Instant) -> u64 {
+        let ahead = self
+            .next_free
+            .map_or(Duration::ZERO, |tat| tat.saturating_duration_since(now));
+        let room = self
+            .tolerance
+            .saturating_add(self.emission)
+            .saturating_sub(ahead);
+        // Whole sends, in nanoseconds, forgiving the rounding of the
+        // emission and tolerance to durations (a microsecond).
+        let emission = self.emission.as_nanos();
+        if emission == 0 {
+            return u64::MAX;
+        }
+        let sends = (room.as_nanos() + 1_000) / emission;
+        u64::try_from(sends).unwrap_or(u64::MAX)
+    }
+
+    /// The requests per second the bucket sustains.
+    pub(crate) fn per_second(&self) -> f64 {
+        1.0 / self.emission.as_secs_f64()
+    }
+
+    /// The instant [`RateBucket::reserve`] would give at `now`, taking nothing.
+    pub(crate) fn earliest(&self, now: Instant) -> Instant {
+        let tat = self.next_free.map_or(now, |tat| tat.max(now));
+        let allowed = tat.checked_sub(self.tolerance).unwrap_or(now).max(now);
+        match self.returned.range(now..).next() {
+            Some((&at, _)) if at <= allowed => at,
+            _ => allowed,
         }
     }
 
@@ -94,6 +136,19 @@ mod tests {
                 (sent - start).as_millis() as u64
             })
             .collect()
+    }
+
+    #[test]
+    fn what_is_left_counts_down_and_refills() {
+        let start = Instant::now();
+        // Three a second: a burst of three, one more every third of a second.
+        let mut bucket = RateBucket::new(3.0);
+        assert_eq!(bucket.left(start), 3);
+        bucket.reserve(start);
+        bucket.reserve(start);
+        assert_eq!(bucket.left(start), 1);
+        assert_eq!(bucket.left(start + Duration::from_millis(340)), 2);
+        assert_eq!(bucket.left(start + Duration::from_secs(60)), 3);
     }
 
     #[test]

@@ -426,6 +426,30 @@ macro_rules! settings_builder_methods {
             self
         }
 
+        /// A budget of `count` requests in any `window`, shared by every
+        /// watch of the client; call it once per budget (a minute's and an
+        /// hour's, say). When the watches would need more, the waits of
+        /// those whose percentage changed least recently are stretched
+        /// (never shortened), so a job that moves keeps its ladder.
+        pub fn max_requests_per(mut self, count: u32, window: std::time::Duration) -> Self {
+            let budget = $crate::Budget::new(count, window);
+            self.parts.settings.limits.budgets.push(budget);
+            self
+        }
+
+        /// The budgets of the platform's rate-limit tier of your OAuth
+        /// client ([`Tier::Community`]($crate::Tier::Community): 500 a
+        /// minute and 5,000 an hour), added to any given before.
+        pub fn tier(mut self, tier: $crate::Tier) -> Self {
+            let budgets = tier.budgets();
+            self.parts
+                .settings
+                .limits
+                .budgets
+                .extend_from_slice(budgets);
+            self
+        }
+
         /// Lengthens each wait by a random share between 0 and `fraction`
         /// (default 0.1), so that watches started together drift apart.
         /// A wait is never shorter than its rung or `Retry-After`, and never

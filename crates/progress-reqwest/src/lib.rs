@@ -99,9 +99,9 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
-    JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError,
-    TokenProvider, WatchOptions, WatchState,
+    AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
+    Insertion, JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, Tier,
+    TokenError, TokenProvider, WatchOptions, WatchState,
 };
 #[cfg(any(
     feature = "runtime-tokio",

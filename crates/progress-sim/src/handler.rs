@@ -123,6 +123,16 @@ fn decide(
     }
     // The API limits the client, whatever it asks for: the bucket comes
     // before the job is looked up.
+    let by_window =
+        |limiter: &crate::window_limit::WindowLimiter| limiter.admit(token, state.real_seconds());
+    if let Some(Err(retry_after_seconds)) = state.window_limiter.as_ref().map(by_window) {
+        return (
+            Answer::RateLimited {
+                retry_after_seconds,
+            },
+            false,
+        );
+    }
     if let Some(buckets) = &state.token_buckets
         && let Err(retry_after_seconds) = buckets.admit(token, state.real_seconds())
     {

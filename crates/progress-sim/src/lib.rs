@@ -33,6 +33,7 @@ mod webhook_delivery;
 mod webhook_events;
 mod webhook_registry;
 mod webhook_sender;
+mod window_limit;
 
 pub use clock::{ManualSimClock, SimClock};
 pub use error::SimError;
@@ -46,3 +47,4 @@ pub use timeline::{JobTimeline, TimelinePoint, Wrapper};
 pub use token_bucket::TokenRateLimit;
 pub use webhook_deliveries::WebhookDeliveries;
 pub use webhook_delivery::WebhookDelivery;
+pub use window_limit::WindowLimit;

@@ -12,6 +12,7 @@ use crate::rate_limit::RateLimit;
 use crate::timeline::{JobTimeline, TimelinePoint, Wrapper};
 use crate::token_bucket::TokenRateLimit;
 use crate::webhook_deliveries::WebhookDeliveries;
+use crate::window_limit::WindowLimit;
 
 /// Everything a [`Simulator`](crate::Simulator) serves. Usually read from
 /// JSON (see the [crate docs](crate) for the format).
@@ -36,6 +37,11 @@ pub struct Scenario {
     /// token bucket per token). No limit if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_rate_limit: Option<TokenRateLimit>,
+    /// Requests one token may send in any window, over all jobs (the
+    /// platform's tiers: 500 a minute and 5,000 an hour on Community). None
+    /// if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub token_window_limits: Vec<WindowLimit>,
     /// The token endpoint, `POST /connect/token`. Without it the route does
     /// not exist and any bearer token is accepted (subject to `accepted_tokens`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +103,9 @@ impl Scenario {
         if let Some(limit) = &self.token_rate_limit {
             limit.validate()?;
         }
+        for limit in &self.token_window_limits {
+            limit.validate()?;
+        }
         if let Some(faults) = &self.faults {
             faults.validate()?;
         }
@@ -143,6 +152,7 @@ impl Scenario {
             accepted_tokens: None,
             rate_limit: None,
             token_rate_limit: None,
+            token_window_limits: Vec::new(),
             oauth: None,
             faults: None,
             webhook_deliveries: None,

@@ -17,6 +17,7 @@ use crate::token_bucket::TokenBuckets;
 use crate::webhook_deliveries::{DeliveryFate, WebhookDeliveries};
 use crate::webhook_delivery::WebhookDelivery;
 use crate::webhook_registry::Registry;
+use crate::window_limit::WindowLimiter;
 
 /// Process-wide, so correlation ids stay unique across simulators too.
 static NEXT_CORRELATION_ID: AtomicU64 = AtomicU64::new(1);
@@ -31,6 +32,7 @@ pub(crate) struct SharedState {
     token_requests: AtomicU64,
     pub(crate) rate_limiter: Option<RateLimiter>,
     pub(crate) token_buckets: Option<TokenBuckets>,
+    pub(crate) window_limiter: Option<WindowLimiter>,
     request_counts: Mutex<BTreeMap<String, u64>>,
     /// Progress requests being answered now, and the most at once.
     pub(crate) in_flight: InFlight,
@@ -68,6 +70,7 @@ impl SharedState {
             next_message: AtomicU64::new(1),
             deliveries: Mutex::new(Vec::new()),
             token_buckets: scenario.token_rate_limit.clone().map(TokenBuckets::new),
+            window_limiter: WindowLimiter::new(scenario.token_window_limits.clone()),
             scenario,
             clock,
             request_counts: Mutex::new(BTreeMap::new()),

@@ -79,9 +79,9 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
-    JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError,
-    TokenProvider, WatchOptions, WatchState,
+    AccessToken, ApiError, ApiVersion, Budget, Environment, Error, ErrorKind, Event, EventKind,
+    Insertion, JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, Tier,
+    TokenError, TokenProvider, WatchOptions, WatchState,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
 pub use watches::Watches;

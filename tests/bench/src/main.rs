@@ -11,6 +11,7 @@ mod b1;
 mod baseline;
 mod c1;
 mod c2;
+mod c3;
 mod charts;
 mod figure;
 mod p1;
@@ -41,6 +42,8 @@ usage: progress-bench <command> [--option value ...]
                                                  429s of N watches on one client and on N clients
   c2 --cli PATH --jobs N --delay-ms D --max-in-flight M
                                                  the command watching N jobs: one round, bars' bytes
+  c3 --jobs N --scale S --hours H --limit-seconds L
+                                                 N watches on the Community tier: 429s and delays, budgets vs 429s only
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
   r1 --url URL --job ID --n N --limit-seconds S  N overdue watches resumed at once
   report --results FILE --out DIR                table, report.md, report.json, charts";
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         "b1" => b1::run(&args),
         "c1" => c1::run(&args),
         "c2" => c2::run(&args),
+        "c3" => c3::run(&args),
         "p3" => p3::run(&args),
         "r1" => r1::run(&args),
         "report" => report::run(&args),

@@ -76,6 +76,9 @@ macro_rules! configure_builder {
         if let Some(rate) = settings.max_requests_per_second {
             builder = builder.max_requests_per_second(rate);
         }
+        for budget in settings.max_requests_per.iter().flatten() {
+            builder = builder.max_requests_per(budget.count, budget.window.0);
+        }
         // Exact waits unless a vector asks for jitter.
         builder = builder.jitter(settings.jitter.unwrap_or(0.0));
         let configured: ::std::result::Result<_, ::progress_model::Error> = match &settings.token {

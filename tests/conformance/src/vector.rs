@@ -131,9 +131,22 @@ pub struct Settings {
     pub max_in_flight: Option<usize>,
     /// The client-side rate, in requests per second.
     pub max_requests_per_second: Option<f64>,
+    /// Budgets of requests per window (`max_requests_per`), each
+    /// `{"count": 500, "window": 60}`.
+    pub max_requests_per: Option<Vec<BudgetSetting>>,
     /// The jitter fraction. Absent: 0, so that waits are exact (the clients'
     /// own default is 0.1).
     pub jitter: Option<f64>,
+}
+
+/// One budget: `count` requests in any `window` seconds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSetting {
+    /// Requests per window.
+    pub count: u32,
+    /// The window, in seconds.
+    pub window: Seconds,
 }
 
 /// An API version as written in a vector (`"v1"`, `"v2"`).

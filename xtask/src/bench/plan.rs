@@ -32,6 +32,11 @@ pub struct Plan {
     pub c1_watches: usize,
     /// C2's jobs, watched by the command.
     pub c2_jobs: usize,
+    /// C3's jobs on the Community tier, the time scale, and the simulated
+    /// hours the jobs' ends are spread over.
+    pub c3_jobs: usize,
+    pub c3_scale: f64,
+    pub c3_hours: f64,
     pub p3_trials: usize,
     /// Build P4's two programs in release to weigh them (slow: a full compile each).
     pub p4_build: bool,
@@ -53,6 +58,9 @@ impl Plan {
                 r1_watches: 10_000,
                 c1_watches: 100,
                 c2_jobs: 400,
+                c3_jobs: 300,
+                c3_scale: 240.0,
+                c3_hours: 2.0,
                 p3_trials: 10,
                 p4_build: false,
             }
@@ -70,6 +78,9 @@ impl Plan {
                 r1_watches: 10_000,
                 c1_watches: 1_000,
                 c2_jobs: 2_000,
+                c3_jobs: 1_000,
+                c3_scale: 60.0,
+                c3_hours: 3.0,
                 p3_trials: 100,
                 p4_build: true,
             }
