@@ -49,6 +49,7 @@ mod no_proxy;
 pub mod oauth;
 mod parts;
 mod progress;
+mod progress_body;
 mod proxy;
 mod rate;
 mod redact;

@@ -100,6 +100,15 @@ fn failure_error(mut failure: HttpFailure) -> Error {
 
 /// `{"progress": {...}}` or `{"jobProgress": {...}}`; a string state is required.
 fn parse_progress(body: &[u8]) -> Result<Progress, String> {
+    match crate::progress_body::parse(body) {
+        Some(progress) => Ok(progress),
+        None => parse_tolerantly(body),
+    }
+}
+
+/// The same answer read through a `Value`: every dialect, and the reason a
+/// body is none. Only what the typed pass gives up on comes here.
+pub(crate) fn parse_tolerantly(body: &[u8]) -> Result<Progress, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|error| format!("the body is not JSON ({error})"))?;
     let fields = ["progress", "jobProgress"]
