@@ -48,14 +48,11 @@ pub fn interpret(
     wall_now: SystemTime,
 ) -> Result<Progress, Error> {
     let status = response.status;
-    let correlation_id = correlation_id(&response.headers);
+    // Read only for an error: finding, sanitizing and checking the header
+    // for credentials cost a progress answer about 4,000 instructions.
+    let correlation = || correlation_id(&response.headers);
     let invalid = |reason: String| {
-        Error::invalid_response(
-            status,
-            reason,
-            excerpt(&response.body),
-            correlation_id.clone(),
-        )
+        Error::invalid_response(status, reason, excerpt(&response.body), correlation())
     };
     match status {
         // Past the cap a progress body is refused; an error keeps its status
@@ -64,19 +61,19 @@ pub fn interpret(
             status,
             format!("the body is larger than the {body_cap}-byte cap"),
             None,
-            correlation_id,
+            correlation(),
         )),
         200..=299 => parse_progress(&response.body).map_err(invalid),
         300..=399 => Err(Error::redirect(
             status,
             header_text(&response.headers, "location"),
-            correlation_id,
+            correlation(),
         )),
         _ => Err(failure_error(HttpFailure {
             status,
             api: ApiError::from_body(&response.body),
             excerpt: excerpt(&response.body),
-            correlation_id,
+            correlation_id: correlation(),
             retry_after: retry_after(&response.headers, wall_now),
             job: None,
         })),
