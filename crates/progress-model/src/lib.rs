@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod authorization;
 mod client_state;
 mod clock;
 mod endpoint;
