@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod api_error;
+mod authorization;
 mod budget;
 mod client_state;
 mod clock;
@@ -50,6 +51,7 @@ mod no_proxy;
 pub mod oauth;
 mod parts;
 mod progress;
+mod progress_body;
 mod proxy;
 mod rate;
 mod redact;

@@ -3,6 +3,7 @@
 use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::authorization::LastAuthorization;
 use crate::{AccessToken, Error, JobId, Settings};
 
 /// Everything but RFC 3986's unreserved characters is encoded, so an id stays one
@@ -42,14 +43,16 @@ fn job_url(mut url: String, job: &JobId) -> String {
 }
 
 /// What every request of a client has in common, rendered once when the client
-/// is built rather than at every poll: the URL up to the job id, and the
-/// `Accept` and `User-Agent` header values.
+/// is built rather than at every poll: the URL up to the job id, the
+/// `Accept` and `User-Agent` header values, and the `Authorization` value of
+/// the token last sent.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestTemplate {
     /// `{base}/{service}/jobs/`.
     url_prefix: String,
     accept: HeaderValue,
     user_agent: HeaderValue,
+    authorization: LastAuthorization,
 }
 
 impl RequestTemplate {
@@ -62,6 +65,7 @@ impl RequestTemplate {
             url_prefix: url_prefix(settings),
             accept: header(settings.accept(), "Accept version")?,
             user_agent: header(settings.user_agent(), "User-Agent suffix")?,
+            authorization: LastAuthorization::default(),
         })
     }
 
@@ -75,7 +79,7 @@ impl RequestTemplate {
         Request::builder()
             .method(Method::GET)
             .uri(self.url(job))
-            .header(header::AUTHORIZATION, token.header_value()?)
+            .header(header::AUTHORIZATION, self.authorization.value(token)?)
             .header(header::ACCEPT, self.accept.clone())
             .header(header::USER_AGENT, self.user_agent.clone())
             .body(())

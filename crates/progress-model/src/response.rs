@@ -48,14 +48,11 @@ pub fn interpret(
     wall_now: SystemTime,
 ) -> Result<Progress, Error> {
     let status = response.status;
-    let correlation_id = correlation_id(&response.headers);
+    // Read only for an error: finding, sanitizing and checking the header
+    // for credentials cost a progress answer about 4,000 instructions.
+    let correlation = || correlation_id(&response.headers);
     let invalid = |reason: String| {
-        Error::invalid_response(
-            status,
-            reason,
-            excerpt(&response.body),
-            correlation_id.clone(),
-        )
+        Error::invalid_response(status, reason, excerpt(&response.body), correlation())
     };
     match status {
         // Past the cap a progress body is refused; an error keeps its status
@@ -64,19 +61,19 @@ pub fn interpret(
             status,
             format!("the body is larger than the {body_cap}-byte cap"),
             None,
-            correlation_id,
+            correlation(),
         )),
         200..=299 => parse_progress(&response.body).map_err(invalid),
         300..=399 => Err(Error::redirect(
             status,
             header_text(&response.headers, "location"),
-            correlation_id,
+            correlation(),
         )),
         _ => Err(failure_error(HttpFailure {
             status,
             api: ApiError::from_body(&response.body),
             excerpt: excerpt(&response.body),
-            correlation_id,
+            correlation_id: correlation(),
             retry_after: retry_after(&response.headers, wall_now),
             job: None,
         })),
@@ -100,6 +97,15 @@ fn failure_error(mut failure: HttpFailure) -> Error {
 
 /// `{"progress": {...}}` or `{"jobProgress": {...}}`; a string state is required.
 fn parse_progress(body: &[u8]) -> Result<Progress, String> {
+    match crate::progress_body::parse(body) {
+        Some(progress) => Ok(progress),
+        None => parse_tolerantly(body),
+    }
+}
+
+/// The same answer read through a `Value`: every dialect, and the reason a
+/// body is none. Only what the typed pass gives up on comes here.
+pub(crate) fn parse_tolerantly(body: &[u8]) -> Result<Progress, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|error| format!("the body is not JSON ({error})"))?;
     let fields = ["progress", "jobProgress"]

@@ -167,14 +167,16 @@ pub(crate) fn send_request(
         config = config.proxy(None);
     }
     let request = config.build();
-    let url = request.uri().to_string();
+    // The URL as text only for an error that names it: a `Uri` clone shares
+    // its bytes, where formatting it cost an allocation at every poll.
+    let uri = request.uri().clone();
     let response = agent.run(request).map_err(|error| {
         if let Some(resolver) = &http.resolver
             && connecting_failed(&error)
         {
             resolver.forget();
         }
-        transport_error(&url, error).through_proxy(through.as_ref())
+        transport_error(&uri.to_string(), error).through_proxy(through.as_ref())
     })?;
     let (parts, body) = response.into_parts();
     let mut bytes = Vec::new();
@@ -184,7 +186,7 @@ pub(crate) fn send_request(
     body.into_reader()
         .take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|error| transport_error(&url, ureq::Error::Io(error)))?;
+        .map_err(|error| transport_error(&uri.to_string(), ureq::Error::Io(error)))?;
     Ok(HttpResponse::new(
         parts.status.as_u16(),
         parts.headers,
