@@ -17,6 +17,7 @@ mod p1;
 mod p2;
 mod p2l;
 mod p3;
+mod p5;
 mod proc_stats;
 mod report;
 mod round_trips;
@@ -41,6 +42,7 @@ usage: progress-bench <command> [--option value ...]
   c2 --cli PATH --jobs N --delay-ms D --max-in-flight M
                                                  the command watching N jobs: one round, bars' bytes
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
+  p5 --watches N --scale X --longest S --seed S  delay and requests with deliveries, vs the ladder
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         "c1" => c1::run(&args),
         "c2" => c2::run(&args),
         "p3" => p3::run(&args),
+        "p5" => p5::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });

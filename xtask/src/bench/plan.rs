@@ -31,6 +31,10 @@ pub struct Plan {
     /// C2's jobs, watched by the command.
     pub c2_jobs: usize,
     pub p3_trials: usize,
+    /// P5's watches, its time scale, and when its last job ends (simulated s).
+    pub p5_watches: usize,
+    pub p5_scale: u32,
+    pub p5_longest: u32,
     /// Build P4's two programs in release to weigh them (slow: a full compile each).
     pub p4_build: bool,
 }
@@ -51,6 +55,9 @@ impl Plan {
                 c1_watches: 100,
                 c2_jobs: 400,
                 p3_trials: 10,
+                p5_watches: 1_000,
+                p5_scale: 20,
+                p5_longest: 240,
                 p4_build: false,
             }
         } else {
@@ -67,6 +74,9 @@ impl Plan {
                 c1_watches: 1_000,
                 c2_jobs: 2_000,
                 p3_trials: 100,
+                p5_watches: 1_000,
+                p5_scale: 20,
+                p5_longest: 1_200,
                 p4_build: true,
             }
         };
