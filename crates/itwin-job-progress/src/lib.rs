@@ -138,9 +138,9 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
-    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, JobId,
-    JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service, StaticToken,
-    SystemClock, TokenError, TokenProvider, WatchOptions,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_SAFETY_NET, Environment, Error, ErrorKind, Event, EventKind,
+    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service,
+    StaticToken, SystemClock, TokenError, TokenProvider, WatchOptions,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]
