@@ -34,17 +34,23 @@ use std::time::{Duration, Instant};
 
 use crate::jitter::Jitter;
 use crate::rate::RateBucket;
-use crate::wake::{SharedRunning, wake_job};
+use crate::wake::{Running, wake_job};
 use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
 /// same state (across threads too).
 #[derive(Clone)]
 pub struct ClientState {
-    inner: Arc<Mutex<Shared>>,
+    // One pointer: every watch holds a clone, twice while it has a rate
+    // reservation, and a waiting watch's memory is its bill.
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shared: Mutex<Shared>,
     /// The running watches by job, for wakes (behind a lock of their own:
     /// a wake need not wait for the watches' sends).
-    running: SharedRunning,
+    running: Mutex<Running>,
     max_in_flight: usize,
     max_pause: Duration,
 }
@@ -94,18 +100,21 @@ impl ClientState {
             bucket: limits.max_requests_per_second.map(RateBucket::new),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
         };
-        Ok(Self {
-            inner: Arc::new(Mutex::new(shared)),
-            running: SharedRunning::default(),
+        let inner = Inner {
+            shared: Mutex::new(shared),
+            running: Mutex::default(),
             max_in_flight: limits.max_in_flight,
             max_pause: limits.max_client_pause,
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
         })
     }
 
     /// How many requests the client may have in flight at once: the size of
     /// the adapter's semaphore.
     pub fn max_in_flight(&self) -> usize {
-        self.max_in_flight
+        self.inner.max_in_flight
     }
 
     /// The instant before which no watch of this client sends, while a 429's
@@ -173,7 +182,7 @@ impl ClientState {
     /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
     /// can lengthen either, never shorten it.
     pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
-        let pause = pause.min(self.max_pause);
+        let pause = pause.min(self.inner.max_pause);
         let until = crate::clock::instant_after(now, pause);
         let recovered = crate::clock::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
@@ -189,12 +198,12 @@ impl ClientState {
     ///
     /// [`Watch::wake`]: crate::Watch::wake
     pub fn notify_completed(&self, service: &Service, job_id: &JobId, now: Instant) -> bool {
-        wake_job(&self.running, service, job_id, now)
+        wake_job(&self.inner.running, service, job_id, now)
     }
 
     /// Where the watches that join this client are listed for wakes.
-    pub(crate) fn running(&self) -> SharedRunning {
-        self.running.clone()
+    pub(crate) fn running(&self) -> &Mutex<Running> {
+        &self.inner.running
     }
 
     /// `wait` with the client's jitter, never past `limit`.
@@ -205,6 +214,7 @@ impl ClientState {
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // Every update leaves the state whole, so a panic elsewhere cannot corrupt it.
         self.inner
+            .shared
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -251,8 +261,8 @@ impl fmt::Debug for ClientState {
         // would wait on the first forever.
         let shared = self.lock();
         f.debug_struct("ClientState")
-            .field("max_in_flight", &self.max_in_flight)
-            .field("max_pause", &self.max_pause)
+            .field("max_in_flight", &self.inner.max_in_flight)
+            .field("max_pause", &self.inner.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()

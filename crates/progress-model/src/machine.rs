@@ -417,7 +417,7 @@ impl Watch {
                 // Made with `Watch::new`: the default service.
                 self.wakes.name(Service::default(), job.clone());
             }
-            self.wakes.list(client.running());
+            self.wakes.list(&client);
         }
         self.client = Some(client);
         self
