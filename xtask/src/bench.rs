@@ -188,6 +188,17 @@ fn socket_steps(plan: &Plan) -> Vec<(&'static str, Duration, Vec<String>)> {
             ]),
         ),
         (
+            "R1",
+            Duration::from_secs(120),
+            strings(&[
+                "r1",
+                "--n",
+                &plan.r1_watches.to_string(),
+                "--limit-seconds",
+                "110",
+            ]),
+        ),
+        (
             "B1",
             Duration::from_secs(120),
             strings(&[

@@ -22,6 +22,9 @@ const FACADE_COMBINATIONS: &[&str] = &[
     "async,runtime-tokio,rustls,webhook",
     // A reqwest client of the program's own, and no TLS of ours.
     "async,runtime-tokio,reqwest",
+    "metrics",
+    "blocking,rustls,metrics",
+    "async,runtime-tokio,rustls,webhook,metrics",
     EVERYTHING_BUT_NATIVE_TLS,
 ];
 
@@ -41,6 +44,8 @@ pub fn run() -> Result<(), String> {
     check("progress-reqwest", "reqwest")?;
     check("progress-model", "")?;
     check("progress-model", "tracing,oauth")?;
+    check("progress-model", "metrics")?;
+    check("progress-model", "metrics,webhook")?;
     let openssl = openssl_available();
     if openssl {
         for features in NATIVE_TLS_COMBINATIONS {
@@ -139,7 +144,7 @@ fn slim_command() -> Result<(), String> {
 const DEMO_ONLY: &[&str] = &["progress-sim", "axum"];
 
 /// The facade's features but `native-tls`.
-pub const EVERYTHING_BUT_NATIVE_TLS: &str = "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest";
+pub const EVERYTHING_BUT_NATIVE_TLS: &str = "blocking,async,runtime-tokio,runtime-async-std,runtime-smol,rustls,oauth,tracing,webhook,reqwest,metrics";
 
 fn check(package: &str, features: &str) -> Result<(), String> {
     cmd::run(cargo().args([

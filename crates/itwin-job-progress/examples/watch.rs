@@ -1,7 +1,7 @@
 //! Watches a job to its end and prints each observation.
 //!
 //! ```text
-//! ITWIN_ACCESS_TOKEN=... cargo run -p itwin-job-progress --features blocking --example watch -- JOB_ID [BASE_URL]
+//! ITWIN_ACCESS_TOKEN=... cargo run -p itwin-job-progress --example watch -- JOB_ID [BASE_URL]
 //! ```
 
 use std::process::ExitCode;

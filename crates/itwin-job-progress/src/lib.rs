@@ -8,9 +8,10 @@
 //! refreshing the token once after a 401, and never sleeping past a deadline.
 //!
 //! The async client is at the root (as in reqwest), the blocking one in
-//! `blocking` (with the `blocking` feature). Both drive the same sans-IO core, so they behave alike.
-//! These pages show both, as docs.rs builds them (every feature); locally,
-//! `cargo doc -p itwin-job-progress --features blocking` does the same.
+//! `blocking`. Both drive the same sans-IO core, so they behave alike. Both
+//! are in the default features, so these pages (`cargo doc -p
+//! itwin-job-progress`, as docs.rs) show both; a program that uses one keeps
+//! only its own with `default-features = false` (see the README).
 //!
 //! # Async (tokio)
 //!
@@ -131,7 +132,10 @@
 //!   `form_urlencoded`, is then compiled.
 //! - `webhook`: the `webhook` module, the Webhooks API's `jobCompleted` deliveries
 //!   checked and answered (with `async`, an axum router too).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -139,15 +143,17 @@
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Cause, Clock, DEFAULT_JITTER,
     DEFAULT_MAX_IN_FLIGHT, DEFAULT_SAFETY_NET, Environment, Error, ErrorKind, Event, EventKind,
-    HttpFailure, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Progress, Retry, Roots, Service,
-    StaticToken, SystemClock, TokenError, TokenProvider, WatchOptions,
+    HttpFailure, Insertion, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress,
+    Retry, Roots, Service, StateError, StaticToken, SystemClock, TokenError, TokenProvider,
+    WatchOptions, WatchState,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]
 pub use progress_reqwest::ClientCredentials;
 #[cfg(feature = "async")]
 pub use progress_reqwest::{
-    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream, ProgressStream,
+    AsyncSleeper, AsyncTokenProvider, BoxFuture, Client, ClientBuilder, EventStream,
+    ProgressStream, Watches,
 };
 
 // Documented where it is defined: a doc comment here would be shown twice.
@@ -165,7 +171,7 @@ pub mod blocking {
     pub use progress_ureq::ClientCredentials;
     pub use progress_ureq::{
         CancelHandle, Client, ClientBuilder, EventWatch, ManyWatch, ProgressWatch, Sleeper,
-        ThreadSleeper,
+        ThreadSleeper, Watches,
     };
 }
 
@@ -178,19 +184,25 @@ pub mod oauth {
 
 /// iTwin Webhooks v2 `jobCompleted` deliveries (the `webhook` feature): the
 /// sans-IO [`Receiver`](webhook::Receiver) any server can call, and with
-/// `async` a ready axum [`router`](webhook::router).
+/// `async` a ready axum [`router`](webhook::router) and `Client::webhooks`,
+/// the Webhooks API v2 that creates and activates the webhooks.
 #[cfg(feature = "webhook")]
 pub mod webhook {
+    pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
     pub use progress_model::webhook::*;
     #[cfg(feature = "async")]
-    pub use progress_reqwest::webhook::router;
+    pub use progress_reqwest::webhook::{Webhooks, router};
 }
+
+// Documented where it is defined: a doc comment here would be shown twice.
+#[cfg(feature = "metrics")]
+pub use progress_model::metrics;
 
 /// The sans-IO core, for building a client of your own.
 pub mod core {
     pub use progress_model::{
-        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, PollPolicy, Settings,
-        Step, Watch, interpret,
+        ClientLimits, ClientState, Event, EventKind, Fetch, HttpResponse, LiveSet, PollPolicy,
+        Settings, Step, Watch, interpret,
     };
 }
 
@@ -204,6 +216,11 @@ pub mod core {
 ))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The resume page's example, compiled as a doctest.
+#[cfg(all(doctest, feature = "runtime-tokio"))]
+#[doc = include_str!("../../../docs/resume.md")]
+pub struct ResumeDoctests;
 
 /// The networks page's example (proxies and company roots), compiled as a doctest.
 #[cfg(all(doctest, feature = "blocking"))]

@@ -50,10 +50,17 @@ fn every_dependency_table_parses_and_names_the_crate() {
 
 #[test]
 fn the_async_table_has_what_the_async_examples_use() {
-    let async_table = dependency_tables()
-        .into_iter()
-        .find(|deps| deps["itwin-job-progress"].is_str())
-        .expect("a table with the default features");
+    let async_table = table_with("runtime-tokio");
+    let features = facade_features(&async_table).unwrap();
+    assert!(
+        !features.contains(&"blocking"),
+        "the tokio table keeps only the async client"
+    );
+    assert_eq!(
+        async_table["itwin-job-progress"]["default-features"].as_bool(),
+        Some(false),
+        "the defaults would add the blocking client"
+    );
     assert!(async_table.contains_key("futures-util"), "StreamExt");
     let tokio_features = async_table["tokio"]["features"]
         .as_array()

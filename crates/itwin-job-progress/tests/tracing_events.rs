@@ -154,3 +154,88 @@ mod client_credentials {
         assert!(!text.contains("sim-at-"), "{text}");
     }
 }
+
+/// An event's message and the `job` of the span it happened in, if any.
+type JobEvent = (String, Option<String>);
+
+/// Every event with the `job` field of the span it happened in.
+#[derive(Default, Clone)]
+struct JobSpans {
+    jobs: Arc<Mutex<Vec<String>>>,
+    entered: Arc<Mutex<Vec<u64>>>,
+    events: Arc<Mutex<Vec<JobEvent>>>,
+}
+
+struct JobField<'a>(&'a mut String);
+
+impl Visit for JobField<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "job" {
+            *self.0 = format!("{value:?}");
+        }
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "job" {
+            *self.0 = value.to_owned();
+        }
+    }
+}
+
+impl Subscriber for JobSpans {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut job = String::new();
+        span.record(&mut JobField(&mut job));
+        let mut jobs = self.jobs.lock().unwrap();
+        jobs.push(job);
+        Id::from_u64(jobs.len() as u64)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut message = String::new();
+        event.record(&mut MessageVisitor(&mut message));
+        let job = self.entered.lock().unwrap().last().map(|id| {
+            let jobs = self.jobs.lock().unwrap();
+            jobs[*id as usize - 1].clone()
+        });
+        self.events.lock().unwrap().push((message, job));
+    }
+    fn enter(&self, id: &Id) {
+        self.entered.lock().unwrap().push(id.into_u64());
+    }
+    fn exit(&self, _: &Id) {
+        self.entered.lock().unwrap().pop();
+    }
+}
+
+#[test]
+fn every_event_of_a_watch_names_its_job_in_its_span() {
+    let scenario = Scenario::from_json(
+        r#"{ "jobs": { "job-7": { "rate_limited_requests": [2], "points": [
+            { "at_seconds": 0, "state": "active", "percentage": 5 },
+            { "at_seconds": 40, "state": "success", "percentage": 100 }
+        ] } } }"#,
+    )
+    .unwrap();
+    let clock = ManualSimClock::new();
+    let sim = Simulator::builder(scenario)
+        .clock(clock.clone())
+        .start_blocking()
+        .unwrap();
+    let client = itwin_job_progress::blocking::Client::builder()
+        .base_url(sim.base_url())
+        .token("tok")
+        .sleeper(move |wait: std::time::Duration| clock.advance(wait.as_secs_f64()))
+        .build()
+        .unwrap();
+    let spans = JobSpans::default();
+    tracing::subscriber::with_default(spans.clone(), || client.wait("job-7").unwrap());
+    let events = spans.events.lock().unwrap();
+    assert!(events.len() >= 5, "{events:?}");
+    for (message, job) in events.iter() {
+        assert_eq!(job.as_deref(), Some("job-7"), "{message}");
+    }
+}

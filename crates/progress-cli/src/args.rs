@@ -65,9 +65,34 @@ pub enum Command {
         /// How to poll.
         #[command(flatten)]
         polling: Polling,
+        /// Where webhook deliveries come in.
+        #[command(flatten)]
+        listen: Listen,
+        /// Keep every job's watch in this file, rewritten (atomically) after
+        /// each event; started again with it, the command goes on where it
+        /// stopped: each job in it that has not ended is watched again
+        /// (named or not), from where its watch was, and a job that ended is
+        /// reported from the file without asking again. A file that is not
+        /// a state file is a usage error and is left as it is.
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
         /// How to print.
         #[command(flatten)]
         output: Output,
+    },
+    /// Create, activate, list and delete the iTwin webhooks that tell
+    /// `watch --listen` at once when a job ends (Webhooks API v2).
+    ///
+    /// Only a service application may manage webhooks: give its client id
+    /// (--client-id or ITWIN_CLIENT_ID) and secret (ITWIN_CLIENT_SECRET or
+    /// --client-secret-file). The API is at {base URL}/webhooks.
+    // A build without the `webhooks` feature keeps the name, hidden, to say
+    // that the feature is missing.
+    #[cfg_attr(not(feature = "webhooks"), command(hide = true))]
+    Webhooks {
+        /// What to do with webhooks.
+        #[command(subcommand)]
+        action: WebhooksAction,
     },
     /// Watch a simulated job on a local simulator: no account, no network.
     ///
@@ -82,6 +107,83 @@ pub enum Command {
         #[command(flatten)]
         output: Output,
     },
+}
+
+/// The `webhooks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksAction {
+    /// Create a webhook (inactive until `webhooks activate`); prints its id
+    /// and state, tab-separated.
+    ///
+    /// The secret its deliveries are signed with is read from --secret-file
+    /// when that file exists (at least 32 characters), or else generated and
+    /// written there, readable by you only; it is never printed.
+    Create {
+        /// Where deliveries go: an https:// URL that reaches `watch --listen`.
+        #[arg(long, value_name = "URL", value_parser = parse_callback_url)]
+        callback_url: String,
+        /// An event type to subscribe to; repeat it [default: the
+        /// jobCompleted events of --service, e.g.
+        /// realityModeling.jobCompleted.v2 for reality-modeling].
+        #[arg(long = "event", value_name = "TYPE", value_parser = parse_event_type)]
+        events: Vec<String>,
+        /// Only this iTwin's jobs [default: every iTwin of the account].
+        #[arg(long, value_name = "ID", value_parser = parse_itwin_id)]
+        itwin_id: Option<String>,
+        /// The file holding the webhook's secret, or where to write a new one.
+        #[arg(long, value_name = "PATH")]
+        secret_file: PathBuf,
+    },
+    /// Turn a webhook's deliveries on.
+    Activate {
+        /// The webhook's id, as `create` or `list` printed it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// List the application's webhooks: id, state, scope, event types and
+    /// callback URL, tab-separated, one a line.
+    List,
+    /// Delete a webhook.
+    Delete {
+        /// The webhook's id, as `create` or `list` printed it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// Reads `--callback-url`: an absolute http(s) URL (the platform takes
+/// https only; http:// serves a local simulator).
+fn parse_callback_url(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|_| "not a URL (expected e.g. https://hooks.example.com/itwin)".to_owned())?;
+    match uri.scheme_str() {
+        Some(scheme)
+            if (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http"))
+                && uri.host().is_some_and(|host| !host.is_empty()) =>
+        {
+            Ok(text.to_owned())
+        }
+        _ => Err("expected an absolute https:// URL, e.g. https://hooks.example.com/itwin".into()),
+    }
+}
+
+/// Reads `--event`: a name without spaces or control characters.
+fn parse_event_type(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("expected an event type, e.g. realityModeling.jobCompleted.v2".into());
+    }
+    Ok(name.to_owned())
+}
+
+/// Reads `--itwin-id`: not empty, no control characters.
+fn parse_itwin_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if id.is_empty() || id.chars().any(char::is_control) {
+        return Err("expected an iTwin id".into());
+    }
+    Ok(id.to_owned())
 }
 
 /// The options that say where requests go and with which token.
@@ -240,6 +342,24 @@ pub struct Polling {
     /// still pause every job].
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate: Option<f64>,
+}
+
+/// `watch --listen`: a receiver of the platform's webhook deliveries while
+/// the watch runs.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Webhook options")]
+pub struct Listen {
+    /// Answer webhook deliveries on this address (any path), e.g.
+    /// 0.0.0.0:8443 behind your https endpoint: a delivery of a watched
+    /// job's end makes the watch ask for its progress at once, instead of at
+    /// its next poll (up to 120 s away). The polls go on as a fallback.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The webhook's secret, which every delivery is signed with, from this
+    /// file (at least 32 characters, whitespace trimmed) instead of
+    /// ITWIN_WEBHOOK_SECRET. Never printed.
+    #[arg(long, value_name = "PATH", requires = "listen")]
+    pub webhook_secret_file: Option<PathBuf>,
 }
 
 /// A job on the command line: an id, or `-` for ids read from stdin.

@@ -78,15 +78,33 @@ pub fn build(
     configure!(builder, connection, polling).build()
 }
 
-/// An async client for many jobs: the runtime's timer, and retries told as
-/// events of their own (no listener).
+/// A blocking client whose watches sleep on their own cancel handles (the
+/// library's default sleeper), so that a webhook delivery's wake
+/// (`notify_completed`) ends a sleep at once; a custom sleeper would be
+/// woken only when its sleep returns. A signal ends such a watch through
+/// its cancel handle (see `watch::run`).
+pub fn build_wakeable(
+    connection: &Connection,
+    polling: Option<&Polling>,
+    token: impl TokenProvider + 'static,
+    on_retry: Option<RetryListener>,
+) -> Result<Client, Error> {
+    let mut builder = Client::builder().token_provider(token);
+    if let Some(listener) = on_retry {
+        builder = builder.on_retry(move |retry| listener(retry));
+    }
+    configure!(builder, connection, polling).build()
+}
+
+/// An async client for many jobs (or the Webhooks API): the runtime's
+/// timer, and retries told as events of their own (no listener).
 pub fn build_async(
     connection: &Connection,
-    polling: &Polling,
+    polling: Option<&Polling>,
     token: impl TokenProvider + 'static,
 ) -> Result<progress_reqwest::Client, Error> {
     let builder = progress_reqwest::Client::builder().token_provider(token);
-    configure!(builder, connection, Some(polling)).build()
+    configure!(builder, connection, polling).build()
 }
 
 /// The PEM file `--ca-cert` (or SSL_CERT_FILE) names, read.
@@ -100,4 +118,18 @@ pub fn root_certificate(connection: &Connection) -> Result<Option<Vec<u8>>, Erro
             path.display()
         ))
     })
+}
+
+/// The command's async runtime: one thread for its timers and sockets, and
+/// at most two for a blocking token provider. When the system refuses it,
+/// says so on stderr and gives the exit code.
+pub fn async_runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(2)
+        .build()
+        .map_err(|error| {
+            crate::stderr::stderr_line!("error: cannot start the async runtime: {error}");
+            crate::exit::ERROR
+        })
 }

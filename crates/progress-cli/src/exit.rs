@@ -31,8 +31,8 @@ Exit codes:
        id when known
   2    usage error: a bad option or value (a --service that is not a path, an
        --accept-version that cannot be a header, --intervals under 0.01 s,
-       --deadline 0s, ...), no access token at all, or a client id without
-       a secret
+       --deadline 0s, ...), no access token at all, a client id without
+       a secret, or a webhook secret missing or under 32 characters
   3    the job failed
   4    the job was cancelled
   5    the deadline (--deadline) came before the job ended

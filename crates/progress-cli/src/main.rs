@@ -12,15 +12,19 @@ mod client;
 mod demo;
 mod exit;
 mod interrupt;
+mod listen;
 mod many;
 mod render;
 mod report;
 mod signal;
+mod state_file;
 mod stderr;
 mod token;
 mod token_file;
 mod usage_error;
 mod watch;
+#[cfg(feature = "webhooks")]
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -48,24 +52,48 @@ fn main() -> ExitCode {
         Command::Watch {
             jobs,
             polling,
+            listen,
+            state,
             output,
-        } => match jobs.as_slice() {
-            // One job keeps the one-job display: a single bar or plain lines.
-            [JobArg::Id(job)] => watch(&cli.connection, job, polling, *output),
-            // Alone, an id that is none is a mistake on the command line.
-            [JobArg::Invalid(why)] => {
-                stderr_line!("error: {why}");
-                exit::USAGE
+        } => match listen::prepare(listen) {
+            Err(problem) => {
+                stderr_line!("error: {}", problem.message);
+                problem.code
             }
-            _ => many::run(
-                &cli.connection,
-                jobs,
-                polling,
-                *output,
-                &on_signals(),
-                started,
-            ),
+            Ok(receiver) => match jobs.as_slice() {
+                // One job keeps the one-job display: a single bar or plain lines
+                // (with a state file, the events of many: they carry the state).
+                [JobArg::Id(job)] if state.is_none() => {
+                    watch(&cli.connection, job, polling, receiver, *output)
+                }
+                // Alone, an id that is none is a mistake on the command line.
+                [JobArg::Invalid(why)] => {
+                    stderr_line!("error: {why}");
+                    exit::USAGE
+                }
+                _ => many::run(
+                    &cli.connection,
+                    jobs,
+                    polling,
+                    many::Beside {
+                        state: state.as_deref(),
+                        receiver,
+                    },
+                    *output,
+                    &on_signals(),
+                    started,
+                ),
+            },
         },
+        #[cfg(feature = "webhooks")]
+        Command::Webhooks { action } => webhooks::run(&cli.connection, action),
+        #[cfg(not(feature = "webhooks"))]
+        Command::Webhooks { .. } => {
+            stderr_line!(
+                "error: this build of itwin-progress has no webhooks: it needs the `webhooks` feature (on by default)"
+            );
+            exit::USAGE
+        }
         #[cfg(feature = "demo")]
         Command::Demo { output } => demo::run(*output, &on_signals()),
         #[cfg(not(feature = "demo"))]
@@ -110,7 +138,13 @@ fn get(connection: &Connection, job: &JobId, output: Output) -> u8 {
 }
 
 /// `watch`: polls to the end; the exit code tells how the job ended.
-fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output) -> u8 {
+fn watch(
+    connection: &Connection,
+    job: &JobId,
+    polling: &Polling,
+    receiver: Option<listen::Prepared>,
+    output: Output,
+) -> u8 {
     let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
@@ -120,18 +154,34 @@ fn watch(connection: &Connection, job: &JobId, polling: &Polling, output: Output
     };
     let interrupt = on_signals();
     let mut renderer = render::for_watch(output);
-    let client = match client::build(
-        connection,
-        Some(polling),
-        interrupt.gate(token),
-        interrupt.clone(),
-        Some(renderer.retry_listener()),
-    ) {
+    let token = interrupt.gate(token);
+    let on_retry = Some(renderer.retry_listener());
+    // A delivery's wake must end the sleep between polls at once.
+    let built = if receiver.is_some() {
+        client::build_wakeable(connection, Some(polling), token, on_retry)
+    } else {
+        client::build(
+            connection,
+            Some(polling),
+            token,
+            interrupt.clone(),
+            on_retry,
+        )
+    };
+    let client = match built {
         Ok(client) => client,
         Err(error) => {
             report::error(&error);
             return exit::for_build(&error);
         }
+    };
+    // Deliveries wake this client's watch; the receiver stops with it.
+    let _receiver = match receiver.map(|receiver| receiver.serve_in_background(client.clone())) {
+        Some(Err(problem)) => {
+            stderr_line!("error: {}", problem.message);
+            return problem.code;
+        }
+        serving => serving,
     };
     let ending = watch::run(&client, job, renderer.as_mut(), &interrupt);
     report::ending(&ending);

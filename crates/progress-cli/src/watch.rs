@@ -33,7 +33,12 @@ fn observe(
     renderer: &mut dyn Renderer,
     interrupt: &Interrupt,
 ) -> Ending {
-    for observation in client.watch(job.as_str()) {
+    let watch = client.watch(job.as_str());
+    // A watch sleeping on its own handle (a client built without a sleeper)
+    // is woken by a cancel, not by the interrupt's sleeper.
+    let cancel = watch.cancel_handle();
+    interrupt.on_signal(move || cancel.cancel());
+    for observation in watch {
         // A job that ended is reported as ended, even if a signal came
         // while its last answer was on the way.
         if let Ok(progress) = &observation

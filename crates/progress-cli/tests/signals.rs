@@ -19,10 +19,20 @@ use common::{assert_no_token, cli, forever, start};
 const GRACE: Duration = Duration::from_secs(5);
 
 fn signal_ends_the_watch(signal: Signal, code: i32) {
+    signal_ends_a_watch_with(signal, code, &[]);
+}
+
+/// [`signal_ends_the_watch`] with more arguments for the watch.
+fn signal_ends_a_watch_with(signal: Signal, code: i32, more: &[&str]) {
     let simulator = start(&forever("endless", "active"));
     // A 30 s interval: without the interruptible sleeper it would not exit in time.
     let mut child = cli(&simulator)
         .args(["watch", "endless", "--json", "--intervals", "30"])
+        .args(more)
+        .env(
+            "ITWIN_WEBHOOK_SECRET",
+            "signals-webhook-secret-0123456789abcdef",
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -63,10 +73,23 @@ fn signal_ends_the_watch(signal: Signal, code: i32) {
     assert_no_token(&format!("{first}{rest}"), &stderr);
 
     assert_eq!(status.code(), Some(code), "{signal}: {stderr}");
-    assert_eq!(stderr.trim(), format!("interrupted by {signal}"));
+    // The last line: a receiver says where it listens first.
+    assert_eq!(
+        stderr.trim().lines().last(),
+        Some(&*format!("interrupted by {signal}")),
+        "{stderr}"
+    );
     assert!(rest.is_empty(), "nothing more after the signal: {rest}");
     // The signal ended the watch in its sleep; no request went out after it.
     assert_eq!(simulator.requests_for("endless"), 1);
+}
+
+/// A watch beside a webhook receiver sleeps on its own handle (so that a
+/// delivery can wake it): a signal ends that sleep at once too.
+#[cfg(feature = "webhooks")]
+#[test]
+fn sigint_ends_a_watch_that_listens_for_webhooks() {
+    signal_ends_a_watch_with(Signal::SIGINT, 130, &["--listen", "127.0.0.1:0"]);
 }
 
 #[test]

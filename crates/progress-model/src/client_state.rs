@@ -32,27 +32,32 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::herd::Herd;
 use crate::jitter::Jitter;
+use crate::metrics::Meter;
 use crate::rate::RateBucket;
-use crate::wake::{Running, wake_job};
+use crate::wake::{Running, SharedRunning, wake_job};
 use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
 /// same state (across threads too).
 #[derive(Clone)]
 pub struct ClientState {
-    // One pointer: every watch holds a clone, twice while it has a rate
-    // reservation, and a waiting watch's memory is its bill.
-    inner: Arc<Inner>,
+    inner: Arc<Mutex<Shared>>,
+    /// Behind one pointer: every watch holds a clone (two, with a
+    /// reservation), and a waiting watch's size is a service's memory bill.
+    fixed: Arc<Fixed>,
 }
 
-struct Inner {
-    shared: Mutex<Shared>,
+/// What never changes after the client is built.
+#[derive(Debug)]
+struct Fixed {
     /// The running watches by job, for wakes (behind a lock of their own:
     /// a wake need not wait for the watches' sends).
-    running: Mutex<Running>,
+    running: SharedRunning,
     max_in_flight: usize,
     max_pause: Duration,
+    meter: Meter,
 }
 
 #[derive(Debug)]
@@ -63,6 +68,7 @@ struct Shared {
     one_at_a_time_until: Option<Instant>,
     bucket: Option<RateBucket>,
     jitter: Jitter,
+    herd: Herd,
 }
 
 /// What a watch may do about its next request, as [`ClientState::admit`] decides.
@@ -99,22 +105,38 @@ impl ClientState {
             one_at_a_time_until: None,
             bucket: limits.max_requests_per_second.map(RateBucket::new),
             jitter: Jitter::new(limits.jitter, limits.jitter_seed),
-        };
-        let inner = Inner {
-            shared: Mutex::new(shared),
-            running: Mutex::default(),
-            max_in_flight: limits.max_in_flight,
-            max_pause: limits.max_client_pause,
+            herd: Herd::default(),
         };
         Ok(Self {
-            inner: Arc::new(inner),
+            inner: Arc::new(Mutex::new(shared)),
+            fixed: Arc::new(Fixed {
+                running: SharedRunning::default(),
+                max_in_flight: limits.max_in_flight,
+                max_pause: limits.max_client_pause,
+                meter: Meter::default(),
+            }),
         })
+    }
+
+    /// The client's name in its metrics (`client` label; `default` without one).
+    pub fn named(mut self, name: Option<&str>) -> Self {
+        self.fixed = Arc::new(Fixed {
+            running: self.fixed.running.clone(),
+            meter: Meter::named(name),
+            ..*self.fixed
+        });
+        self
+    }
+
+    /// Where the client's watches and requests record their metrics.
+    pub(crate) fn meter(&self) -> &Meter {
+        &self.fixed.meter
     }
 
     /// How many requests the client may have in flight at once: the size of
     /// the adapter's semaphore.
     pub fn max_in_flight(&self) -> usize {
-        self.inner.max_in_flight
+        self.fixed.max_in_flight
     }
 
     /// The instant before which no watch of this client sends, while a 429's
@@ -127,7 +149,10 @@ impl ClientState {
     /// slot of the rate bucket, reserved earlier: spent once its instant has come.
     pub(crate) fn admit(&self, now: Instant, reservation: &mut Reservation) -> Admission {
         let mut shared = self.lock();
-        if let Some(until) = shared.paused_at(now) {
+        let paused = shared.paused_at(now);
+        let left = paused.map(|until| until.saturating_duration_since(now));
+        self.fixed.meter.client_pause(left.unwrap_or_default());
+        if let Some(until) = paused {
             // The bucket is not touched during a pause: nothing is sent in it.
             return Admission::NotBefore(until);
         }
@@ -182,7 +207,7 @@ impl ClientState {
     /// time for as long again (at least [`RECOVERY_FLOOR`]). A later 429
     /// can lengthen either, never shorten it.
     pub(crate) fn pause_for(&self, now: Instant, pause: Duration) {
-        let pause = pause.min(self.inner.max_pause);
+        let pause = pause.min(self.fixed.max_pause);
         let until = crate::clock::instant_after(now, pause);
         let recovered = crate::clock::instant_after(until, pause.max(RECOVERY_FLOOR));
         let mut shared = self.lock();
@@ -198,12 +223,12 @@ impl ClientState {
     ///
     /// [`Watch::wake`]: crate::Watch::wake
     pub fn notify_completed(&self, service: &Service, job_id: &JobId, now: Instant) -> bool {
-        wake_job(&self.inner.running, service, job_id, now)
+        wake_job(&self.fixed.running, service, job_id, now)
     }
 
     /// Where the watches that join this client are listed for wakes.
     pub(crate) fn running(&self) -> &Mutex<Running> {
-        &self.inner.running
+        &self.fixed.running
     }
 
     /// `wait` with the client's jitter, never past `limit`.
@@ -211,10 +236,19 @@ impl ClientState {
         self.lock().jitter.lengthen(wait, limit)
     }
 
+    /// How long a resumed watch whose poll is overdue waits first, so that
+    /// many resumed together do not send at once (see `herd.rs`).
+    pub(crate) fn herd_offset(&self, now: Instant, first_rung: Duration) -> Duration {
+        let mut shared = self.lock();
+        let share = shared.jitter.share();
+        shared
+            .herd
+            .offset(now, first_rung, self.fixed.max_in_flight, share)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // Every update leaves the state whole, so a panic elsewhere cannot corrupt it.
         self.inner
-            .shared
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -261,8 +295,8 @@ impl fmt::Debug for ClientState {
         // would wait on the first forever.
         let shared = self.lock();
         f.debug_struct("ClientState")
-            .field("max_in_flight", &self.inner.max_in_flight)
-            .field("max_pause", &self.inner.max_pause)
+            .field("max_in_flight", &self.fixed.max_in_flight)
+            .field("max_pause", &self.fixed.max_pause)
             .field("paused_until", &shared.paused_until)
             .field("one_at_a_time_until", &shared.one_at_a_time_until)
             .finish_non_exhaustive()

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::{Error, Progress};
+use crate::{Error, Progress, WatchState};
 
 /// One thing that happened in the watch of one job.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct Event {
     pub job: String,
     /// What happened.
     pub kind: EventKind,
+    /// The watch's state just after this event, to resume it from.
+    state: Option<Box<WatchState>>,
 }
 
 /// What happened in a watch.
@@ -49,7 +51,23 @@ impl Event {
         Self {
             job: job.into(),
             kind,
+            state: None,
         }
+    }
+
+    /// The state of the watch just after this event, to store and resume
+    /// the watch from ([`WatchOptions::resume_from`](crate::WatchOptions::resume_from)).
+    /// Both clients put it on every event of a valid job id; `None` on an
+    /// event built by hand or about an id refused before anything was sent.
+    pub fn watch_state(&self) -> Option<&WatchState> {
+        self.state.as_deref()
+    }
+
+    /// The same event carrying `state` (for drivers of your own; the
+    /// clients set it with `Watch::stamp`).
+    pub fn with_watch_state(mut self, state: WatchState) -> Self {
+        self.state = Some(Box::new(state));
+        self
     }
 
     /// Whether this is the last event of its watch.

@@ -5,9 +5,12 @@
 //! took to [`ClientParts::prepare`], sends the [`Outgoing`] request with its
 //! HTTP library, and gives what came back to [`Receipt::finish`].
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crate::Clock;
 use crate::internal::ClientParts;
+use crate::metrics::InFlight;
 use crate::{
     AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, interpret,
 };
@@ -23,11 +26,23 @@ pub struct Outgoing {
 
 /// What finishing a request needs: the token to scrub from the answer and the
 /// job to name in its errors.
-#[derive(Debug)]
 #[must_use = "the response must go through Receipt::finish"]
 pub struct Receipt {
     token: AccessToken,
     job: JobId,
+    /// Counts the request in flight until it is finished or dropped.
+    in_flight: InFlight,
+    /// The client's clock, and when the request left: its duration.
+    clock: Arc<dyn Clock>,
+    sent_at: Instant,
+}
+
+impl std::fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receipt")
+            .field("job", &self.job)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Fetch {
@@ -72,7 +87,10 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         token_took: Duration,
     ) -> Result<(Outgoing, Receipt), Error> {
         let job = &fetch.job;
-        let token = token.map_err(|failure| Error::token(failure).for_job(job))?;
+        let meter = self.shared.meter();
+        let token = token.map_err(|failure| Error::token(failure).for_job(job));
+        meter.token(token.as_ref().map(|_| ()));
+        let token = token?;
         let request = self.template.request(job, &token)?;
         let outgoing = Outgoing {
             request,
@@ -81,6 +99,9 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         let receipt = Receipt {
             token,
             job: job.clone(),
+            in_flight: meter.request_sent(),
+            clock: self.clock.clone(),
+            sent_at: self.clock.now(),
         };
         Ok((outgoing, receipt))
     }
@@ -99,6 +120,9 @@ impl Receipt {
     /// What came back, with the token scrubbed from it (a gateway may echo the
     /// request) and the job named in a transport failure.
     pub fn finish(self, sent: Result<HttpResponse, Error>) -> Result<HttpResponse, Error> {
+        let took = self.clock.now().saturating_duration_since(self.sent_at);
+        self.in_flight.meter().request_answered(&sent, took);
+        drop(self.in_flight);
         let mut response = sent.map_err(|error| error.for_job(&self.job))?;
         response.redact_secret(self.token.secret());
         response.sent_with = Some(self.token);

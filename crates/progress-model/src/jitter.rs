@@ -25,6 +25,12 @@ impl Jitter {
         }
         lengthened(wait, self.fraction * self.rng.f64(), limit)
     }
+
+    /// A random share in `[0, 1)` from the same seeded source, whatever the
+    /// fraction: for spreading resumed watches (see `herd.rs`).
+    pub(crate) fn share(&mut self) -> f64 {
+        self.rng.f64()
+    }
 }
 
 /// `wait` lengthened by `share` of itself, but no further than `limit` (the

@@ -15,6 +15,8 @@
 //! - what the watches of one client share: [`ClientState`] (the 429 pause, the
 //!   client-side rate, the jitter) under [`ClientLimits`] (with `max_in_flight`,
 //!   whose waiting the adapters own).
+//! - a watch saved and resumed, perhaps in another process: [`WatchState`]
+//!   (versioned JSON, no secret).
 //! - the OAuth2 client-credentials grant: [`oauth`] (request, answer, cache),
 //!   with the `oauth` feature (on by default).
 //! - webhook deliveries: [`webhook`] (signature, envelope, de-duplication,
@@ -35,11 +37,14 @@ mod error_text;
 mod event;
 mod excerpt;
 mod exchange;
+mod herd;
 mod human;
 mod jitter;
 mod job_id;
 mod limits;
+mod live_set;
 mod machine;
+pub mod metrics;
 mod no_proxy;
 pub mod oauth;
 mod parts;
@@ -59,6 +64,7 @@ mod trace;
 mod trust;
 mod wake;
 mod watch_options;
+mod watch_state;
 #[cfg(feature = "webhook")]
 pub mod webhook;
 
@@ -70,6 +76,7 @@ pub use error::{Cause, Error, ErrorKind, HttpFailure};
 pub use event::{Event, EventKind};
 pub use job_id::JobId;
 pub use limits::{ClientLimits, DEFAULT_JITTER, DEFAULT_MAX_CLIENT_PAUSE, DEFAULT_MAX_IN_FLIGHT};
+pub use live_set::{Insertion, LiveSet};
 pub use machine::{Fetch, Retry, Step, Watch};
 pub use progress::Progress;
 pub use proxy::{Proxies, ProxyChoice, ProxyUrl};
@@ -83,6 +90,7 @@ pub use state::JobState;
 pub use token::{AccessToken, StaticToken, TokenError, TokenProvider};
 pub use trust::{Roots, Trust};
 pub use watch_options::WatchOptions;
+pub use watch_state::{Observation, StateError, WATCH_STATE_FORMAT, WatchState};
 
 /// Plumbing shared by this project's own clients and command. Not part of the
 /// public API: it may change in any release.

@@ -146,6 +146,8 @@ use std::ops::ControlFlow;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime};
 
+mod resume;
+
 use crate::client_state::{Admission, Reservation};
 use crate::clock::instant_after;
 use crate::wake::Wakes;
@@ -325,6 +327,25 @@ pub struct Watch {
     reservation: Reservation,
     /// Where wakes from outside reach the watch (see [`Watch::wake`]).
     wakes: Wakes,
+    /// What only its saved state needs (see [`Watch::state`]).
+    memory: resume::Memory,
+    /// What the metrics need of the watch's past; see [`Watch::measure`].
+    /// Boxed: a waiting watch's size is a service's memory bill, and this
+    /// is only read around a request.
+    measured: Box<Measured>,
+}
+
+/// What the watch's metrics remember between steps.
+#[derive(Debug, Clone, Default)]
+struct Measured {
+    /// Counted in the client's running watches until its end is handed out.
+    running: crate::metrics::Running,
+    /// Its end was counted.
+    ended: bool,
+    /// When the poll now due was due (the first wait's end, not a pause's).
+    due: Option<Instant>,
+    /// When the last answer came.
+    last_answer: Option<Instant>,
 }
 
 impl Watch {
@@ -401,6 +422,8 @@ impl Watch {
             client: None,
             reservation: Reservation::default(),
             wakes: Wakes::default(),
+            memory: resume::Memory::default(),
+            measured: Box::default(),
         }
     }
 
@@ -419,6 +442,7 @@ impl Watch {
             }
             self.wakes.list(&client);
         }
+        self.measured.running = client.meter().watch_started();
         self.client = Some(client);
         self
     }
@@ -522,6 +546,41 @@ impl Watch {
     /// What to do next. The first call starts the deadline's clock, unless
     /// [`WatchOptions::started_at`](crate::WatchOptions::started_at) set it.
     pub fn step(&mut self, now: Instant) -> Step {
+        let _span = trace::in_watch(&self.label);
+        let step = self.decide(now);
+        self.measure(now, &step);
+        step
+    }
+
+    /// Records what `step` tells of the watch in the client's metrics.
+    fn measure(&mut self, now: Instant, step: &Step) {
+        let Some(meter) = self.client.as_ref().map(ClientState::meter) else {
+            return;
+        };
+        match step {
+            Step::Fetch(_) => {
+                if let Some(due) = self.measured.due.take() {
+                    meter.poll_lateness(now.saturating_duration_since(due));
+                }
+            }
+            Step::Wait(until) => {
+                // A pause or the rate after a rung's wait: the poll was due at the rung's end.
+                self.measured.due.get_or_insert(*until);
+            }
+            Step::Event(event) => match &event.kind {
+                EventKind::Retrying { .. } => meter.retry(),
+                EventKind::Finished(outcome) if !self.measured.ended => {
+                    self.measured.ended = true;
+                    meter.watch_finished(outcome);
+                    self.measured.running = Default::default();
+                }
+                _ => {}
+            },
+        }
+    }
+
+    /// [`Watch::step`] before its metrics.
+    fn decide(&mut self, now: Instant) -> Step {
         let started = *self.started.get_or_insert(now);
         if let Some(outcome) = &self.finished {
             return self.event(EventKind::Finished(outcome.clone()));
@@ -529,6 +588,9 @@ impl Watch {
         if let Some(until) = self.wakes.bell().wait_over(now) {
             // Woken early, for a poll not due yet: no poll is earned before it.
             return Step::Wait(until);
+        }
+        if let Some(step) = self.resume_step(now) {
+            return step;
         }
         if let Some(step) = self.queued.pop_front() {
             match &step {
@@ -629,6 +691,7 @@ impl Watch {
         wall_now: SystemTime,
         result: Result<HttpResponse, Error>,
     ) {
+        let _span = trace::in_watch(&self.label);
         if self.finished.is_some() {
             return;
         }
@@ -655,6 +718,7 @@ impl Watch {
         self.last_failure = result.as_ref().err().cloned();
         match result {
             Ok(progress) => {
+                self.remember_observation(wall_now, &progress);
                 // Only a 200 proves the token works: 401, refresh, 429, 401 ends the watch.
                 self.refreshed_since_last_200 = false;
                 self.on_progress(now, progress);
@@ -667,6 +731,7 @@ impl Watch {
             }
             Err(error @ Error::RateLimited(_)) => {
                 trace::rate_limited(error.retry_after());
+                self.remember_retry_after(wall_now, error.retry_after());
                 let rung = self.advance_ladder();
                 // A 429 limits the client, not the job: every watch of the
                 // client pauses, for the `Retry-After` or, without one, for
@@ -688,6 +753,7 @@ impl Watch {
             }
             Err(error) => self.tell(EventKind::Finished(Err(error))),
         }
+        self.measured.last_answer = Some(now);
     }
 
     fn on_progress(&mut self, now: Instant, progress: Progress) {
@@ -698,6 +764,11 @@ impl Watch {
             .is_none_or(|last| last.percentage != progress.percentage);
         if changed {
             self.rung = 0;
+            if let (Some(client), Some(before)) = (&self.client, self.measured.last_answer) {
+                client
+                    .meter()
+                    .observation_delay(now.saturating_duration_since(before));
+            }
         }
         self.last_seen = Some(progress.clone());
         self.tell(EventKind::Observed(progress.clone()));

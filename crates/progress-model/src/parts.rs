@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::request::RequestTemplate;
 use crate::{
-    AccessToken, ClientState, Clock, Error, Retry, Settings, StaticToken, SystemClock, Watch,
-    WatchOptions,
+    AccessToken, ClientState, Clock, Error, Event, Retry, Settings, StaticToken, SystemClock,
+    Watch, WatchOptions,
 };
 
 /// A listener for retries: told of each failure a watch waits out before retrying.
@@ -36,9 +36,22 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
     /// The machine for one watch of this client: the client's settings with
     /// `options`' overrides, sharing the client's state.
+    /// `options` may resume a saved state: its instants are rebuilt on this
+    /// client's clock.
     pub fn watch(&self, job_id: &str, can_refresh: bool, options: &WatchOptions) -> Watch {
-        Watch::for_job_with(&self.settings, job_id, can_refresh, options)
-            .sharing(self.shared.clone())
+        let watch = match options.resumed_state() {
+            Some(state) => {
+                let now = (self.clock.now(), self.clock.wall());
+                Watch::resumed(&self.settings, job_id, can_refresh, options, state, now)
+            }
+            None => Watch::for_job_with(&self.settings, job_id, can_refresh, options),
+        };
+        watch.sharing(self.shared.clone())
+    }
+
+    /// `event`, carrying the state of `watch` (which handed it on) now.
+    pub fn stamp(&self, watch: &Watch, event: Event) -> Event {
+        watch.stamp(event, &self.settings, self.clock.now(), self.clock.wall())
     }
 
     /// Tells the retry listener, if any, of a retry.
@@ -120,7 +133,7 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
             None => default_sleeper()?,
         };
         Ok(ClientParts {
-            shared: ClientState::new(&settings.limits)?,
+            shared: ClientState::new(&settings.limits)?.named(settings.name.as_deref()),
             template: RequestTemplate::new(&settings)?,
             settings: Arc::new(settings),
             token,

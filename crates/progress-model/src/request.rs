@@ -7,7 +7,7 @@ use crate::{AccessToken, Error, JobId, Settings};
 
 /// Everything but RFC 3986's unreserved characters is encoded, so an id stays one
 /// path segment whatever it holds.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

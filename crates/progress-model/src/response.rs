@@ -136,7 +136,7 @@ fn percentage(value: &Value) -> Option<f64> {
     number.filter(|number| number.is_finite())
 }
 
-fn correlation_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn correlation_id(headers: &HeaderMap) -> Option<String> {
     header_text(headers, "x-correlation-id").or_else(|| header_text(headers, "request-id"))
 }
 

@@ -128,6 +128,8 @@ pub struct Settings {
     pub proxy: ProxyChoice,
     /// What the client's watches share: in-flight bound, rate, jitter.
     pub limits: ClientLimits,
+    /// The client's name in its metrics (the `client` label; `default` when `None`).
+    pub name: Option<String>,
     /// The first invalid setting given to a builder, reported by [`Settings::check`].
     problem: Option<Error>,
 }
@@ -146,6 +148,7 @@ impl Default for Settings {
             trust: Trust::default(),
             proxy: ProxyChoice::default(),
             limits: ClientLimits::default(),
+            name: None,
             problem: None,
         }
     }
@@ -446,6 +449,14 @@ macro_rules! settings_builder_methods {
         /// `Retry-After` (up to a day), the others only this long.
         pub fn max_client_pause(mut self, pause: std::time::Duration) -> Self {
             self.parts.settings.limits.max_client_pause = pause;
+            self
+        }
+
+        /// The client's name in its metrics (feature `metrics`): the
+        /// `client` label of every metric it records (default `default`).
+        /// Name each client of a program apart; never put a job id here.
+        pub fn name(mut self, name: impl Into<String>) -> Self {
+            self.parts.settings.name = Some(name.into());
             self
         }
 

@@ -5,6 +5,22 @@ use std::time::Duration;
 
 use crate::Error;
 
+/// The span every event of one watch is traced in, with the job as its
+/// `job` field, entered while the machine decides (dropped: left). At info
+/// level, so that a filter at info keeps the job on the warnings inside.
+pub(crate) struct WatchSpan {
+    #[cfg(feature = "tracing")]
+    _entered: tracing::span::EnteredSpan,
+}
+
+pub(crate) fn in_watch(job: &str) -> WatchSpan {
+    let _ = job;
+    WatchSpan {
+        #[cfg(feature = "tracing")]
+        _entered: tracing::info_span!("watch", job).entered(),
+    }
+}
+
 pub(crate) fn fetch(fresh_token: bool) {
     #[cfg(feature = "tracing")]
     tracing::debug!(fresh_token, "requesting job progress");

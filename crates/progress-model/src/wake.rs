@@ -191,6 +191,9 @@ pub(crate) struct Running {
     watches: HashMap<(Service, JobId), Vec<Arc<Bell>>>,
 }
 
+/// A client's [`Running`] watches (shared by the states `ClientState::named` makes).
+pub(crate) type SharedRunning = Arc<Mutex<Running>>;
+
 /// Wakes every running watch of `job` in `running`: whether there was one.
 pub(crate) fn wake_job(
     running: &Mutex<Running>,

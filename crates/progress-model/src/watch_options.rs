@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::PollPolicy;
+use crate::{PollPolicy, WatchState};
 
 /// What one watch overrides of its client's poll policy; see `watch_with`.
 ///
@@ -22,6 +22,7 @@ pub struct WatchOptions {
     max_retries: Option<u32>,
     started_at: Option<Instant>,
     safety_net: Option<Duration>,
+    resume_from: Option<Box<WatchState>>,
 }
 
 impl WatchOptions {
@@ -82,6 +83,24 @@ impl WatchOptions {
     pub fn safety_net(mut self, interval: Duration) -> Self {
         self.safety_net = Some(interval);
         self
+    }
+
+    /// Goes on from a saved state (one an event carried,
+    /// [`Event::watch_state`](crate::Event::watch_state)) rather than from
+    /// the start: the next poll at the saved due time (at once if it has
+    /// passed; many overdue watches are spread over the first rung), the
+    /// same rung, failures in a row and deadline (which replaces this
+    /// option's); the saved observation is not told again. The state must be
+    /// of the job watched, on the client's service, base URL and API
+    /// version: else the watch ends at once with a configuration error.
+    pub fn resume_from(mut self, state: WatchState) -> Self {
+        self.resume_from = Some(Box::new(state));
+        self
+    }
+
+    /// The state to go on from, if any.
+    pub fn resumed_state(&self) -> Option<&WatchState> {
+        self.resume_from.as_deref()
     }
 
     /// Where the deadline counts from, when not the first step.

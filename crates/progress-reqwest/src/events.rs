@@ -65,10 +65,15 @@ impl WatchLoop {
                     if let Some(retry) = event.retry() {
                         client.inner.parts.notify_retry(&retry);
                     }
-                    return event;
+                    return client.inner.parts.stamp(&self.machine, event);
                 }
             }
         }
+    }
+
+    /// Ends the watch: its next event is its `Finished(Err(Cancelled))`.
+    pub(crate) fn cancel(&mut self) {
+        self.machine.cancel();
     }
 
     pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {

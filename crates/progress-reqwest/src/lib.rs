@@ -62,7 +62,10 @@
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
 //! - `webhook`: `webhook::router`, an axum `Router` answering the Webhooks
 //!   API's `jobCompleted` deliveries and handing each fresh one to a callback.
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -85,6 +88,7 @@ mod tls_connector;
 mod token;
 mod transport;
 mod wake;
+mod watches;
 mod watching;
 #[cfg(feature = "webhook")]
 pub mod webhook;
@@ -95,9 +99,9 @@ pub use client::Client;
 pub use client_credentials::ClientCredentials;
 pub use events::{EventStream, ProgressStream};
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobId,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
+    JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError,
+    TokenProvider, WatchOptions, WatchState,
 };
 #[cfg(any(
     feature = "runtime-tokio",
@@ -107,3 +111,4 @@ pub use progress_model::{
 pub use sleeper::RuntimeSleeper;
 pub use sleeper::{AsyncSleeper, BoxFuture};
 pub use token::AsyncTokenProvider;
+pub use watches::Watches;

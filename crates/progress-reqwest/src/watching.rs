@@ -3,7 +3,7 @@
 //! built on the client's one request, so they sit above it and the client
 //! needs nothing from them.
 
-use progress_model::{Error, Progress, WatchOptions};
+use progress_model::{Error, Progress, WatchOptions, WatchState};
 
 use crate::client::Client;
 use crate::events::{EventStream, ProgressStream, WatchLoop};
@@ -34,22 +34,34 @@ impl Client {
         self.watch_loop(job_id.as_ref(), &options).into_events()
     }
 
+    /// Goes on with a watch saved earlier, perhaps by another process:
+    /// `state` is the [`WatchState`] the last event of that watch carried
+    /// ([`Event::watch_state`](progress_model::Event::watch_state)). The
+    /// next poll comes at its saved due time, or at once when that has
+    /// passed; the saved observation is not told again. See
+    /// [`WatchOptions::resume_from`], which [`Client::watch_with`] takes too.
+    pub fn resume(&self, state: WatchState) -> EventStream {
+        let job = state.job.clone();
+        self.watch_events_with(job.as_str(), WatchOptions::new().resume_from(state))
+    }
+
     /// Watches many jobs: their events merged in one stream, in the order
     /// they happen, ending when every watch has finished. The watches run
     /// concurrently inside the stream (no task, no thread each); dropping it
     /// cancels them all. A deadline counts from this call for every job,
-    /// however long a job waits for its turn to send.
+    /// however long a job waits for its turn to send. A job named twice is
+    /// watched once. It is a closed [`Client::watches`] set of these jobs.
     pub fn watch_many<I>(&self, job_ids: I) -> EventStream
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
         let options = WatchOptions::new().started_at(self.inner.parts.clock.now());
-        let streams = job_ids
-            .into_iter()
-            .map(|id| self.watch_events_with(id, options.clone()))
-            .collect::<Vec<_>>();
-        EventStream::new(futures_util::stream::select_all(streams))
+        let (watches, events) = self.watches();
+        for id in job_ids {
+            let _ = watches.insert_with(id, options.clone());
+        }
+        events // the handle is dropped: the set is closed
     }
 
     /// Watches a job and returns how it ended: the final progress (success,
@@ -64,7 +76,7 @@ impl Client {
             .outcome()
     }
 
-    fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
+    pub(crate) fn watch_loop(&self, job_id: &str, options: &WatchOptions) -> WatchLoop {
         let can_refresh = self.inner.parts.token.can_refresh();
         let machine = self.inner.parts.watch(job_id, can_refresh, options);
         WatchLoop::new(self.clone(), machine)

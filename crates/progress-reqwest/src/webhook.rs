@@ -30,6 +30,11 @@
 //! ```
 //!
 //! The facade's `examples/webhook_receiver.rs` is the same, complete and runnable.
+//!
+//! [`Client::webhooks`](crate::Client::webhooks) creates, lists, activates and
+//! deletes webhooks ([`Webhooks`]).
+
+mod api;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -44,7 +49,10 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 pub use progress_model::webhook::{
     Answer, BODY_CAP, Envelope, Outcome, Receiver, Refusal, SecretError, Secrets, WebhookSecret,
 };
-use progress_model::{JobId, Service};
+use progress_model::{JobId, Service, metrics};
+
+pub use api::Webhooks;
+pub use progress_model::webhook::api::{NewWebhook, Scope, Webhook, WebhooksError};
 
 /// A router that answers deliveries on every path and method, and calls
 /// `on_wake(service, job_id)` once for each fresh delivery of a reality
@@ -77,18 +85,24 @@ where
     async fn answer(&self, request: Request) -> Response {
         let (parts, body) = request.into_parts();
         if let Some(answer) = self.receiver().precheck(&parts.method, &parts.headers) {
+            metrics::webhook_delivery(None);
             return respond(answer.status());
         }
         // One byte past the cap is enough for the receiver to refuse it.
         let body = match Limited::new(body, BODY_CAP).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                metrics::webhook_delivery(None);
                 return respond(StatusCode::PAYLOAD_TOO_LARGE);
             }
             // The connection broke mid-body: nothing was delivered.
-            Err(_) => return respond(StatusCode::BAD_REQUEST),
+            Err(_) => {
+                metrics::webhook_delivery(None);
+                return respond(StatusCode::BAD_REQUEST);
+            }
         };
         let answer = self.receiver().handle(&parts.method, &parts.headers, &body);
+        metrics::webhook_delivery(Some(answer.outcome()));
         let status = answer.status();
         if let Some((service, job_id)) = answer.into_wake() {
             (self.on_wake)(service, job_id);

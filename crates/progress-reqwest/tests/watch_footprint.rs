@@ -11,7 +11,9 @@ fn a_waiting_watch_holds_little_more_than_its_machine() {
         .unwrap();
     let wait = client.wait("job");
     let size = std::mem::size_of_val(&wait);
-    assert!(size <= 1536, "a wait() future is {size} bytes");
+    // 1.5 KiB until the wake bell (webhooks) and what a saved state needs
+    // (resume) joined the machine (96 bytes more of it).
+    assert!(size <= 1792, "a wait() future is {size} bytes");
     assert!(
         std::mem::size_of_val(&client) <= 16,
         "clones share one client"

@@ -29,6 +29,9 @@ struct Flag {
     /// The clients' slot lines this handle's watches queued in: a cancel
     /// wakes their waiters (each waits on a condvar of its own).
     lines: Mutex<Vec<Weak<dyn WakeAll>>>,
+    /// Handles of single watches of a set ([`CancelHandle::child`]): a
+    /// cancel of the set's handle cancels each.
+    children: Mutex<Vec<Weak<Flag>>>,
 }
 
 /// What a sleep on the handle waits for.
@@ -68,6 +71,30 @@ impl CancelHandle {
         for line in lines {
             line.wake_all();
         }
+        let children: Vec<Arc<Flag>> = self.children().iter().filter_map(Weak::upgrade).collect();
+        for child in children {
+            CancelHandle(child).cancel();
+        }
+    }
+
+    /// A handle of its own for one watch under this one: cancelling it ends
+    /// that watch only; cancelling this one cancels it too.
+    pub(crate) fn child(&self) -> CancelHandle {
+        let child = CancelHandle::default();
+        let mut children = self.children();
+        children.retain(|child| child.strong_count() > 0);
+        children.push(Arc::downgrade(&child.0));
+        drop(children);
+        // Registered first, read second: a cancel racing with this call
+        // either finds the child in the list or is seen here.
+        if self.is_cancelled() {
+            child.cancel();
+        }
+        child
+    }
+
+    fn children(&self) -> MutexGuard<'_, Vec<Weak<Flag>>> {
+        self.0.children.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Makes [`CancelHandle::cancel`] wake the waiters of `line`.
@@ -130,5 +157,19 @@ mod tests {
         sleeper.join().unwrap();
         assert!(started.elapsed() < Duration::from_secs(5));
         assert!(canceller.is_cancelled());
+    }
+
+    #[test]
+    fn a_child_ends_alone_or_with_its_parent() {
+        let parent = CancelHandle::default();
+        let (first, second) = (parent.child(), parent.child());
+        first.cancel();
+        assert!(!parent.is_cancelled() && !second.is_cancelled());
+        parent.cancel();
+        assert!(second.is_cancelled());
+        assert!(
+            parent.child().is_cancelled(),
+            "a child of a cancelled handle"
+        );
     }
 }

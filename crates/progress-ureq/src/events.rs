@@ -59,7 +59,7 @@ pub(crate) fn run_step(
                 if let Some(retry) = event.retry() {
                     client.parts.notify_retry(&retry);
                 }
-                return Ok(event);
+                return Ok(client.parts.stamp(machine, event));
             }
         }
     }

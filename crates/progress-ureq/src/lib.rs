@@ -39,7 +39,10 @@
 //! - `oauth` (default): `ClientCredentials`, tokens from a client id and
 //!   secret. Without it, a program that passes a token or a provider of its
 //!   own compiles no OAuth code (nor `secrecy` and `form_urlencoded`).
-//! - `tracing`: `tracing` events for each request, wait and retry.
+//! - `tracing`: `tracing` events for each request, wait and retry, in a
+//!   `watch` span naming the job.
+//! - `metrics`: counters, gauges and histograms of each client through the
+//!   `metrics` facade (names and labels in the README).
 //!
 //! # Connections
 //! One [`ureq::Agent`] per client keeps connections alive across polls; clones
@@ -65,6 +68,7 @@ mod slots;
 mod tls_connector;
 mod transport;
 mod wake;
+mod watches;
 mod watching;
 
 pub use builder::ClientBuilder;
@@ -75,8 +79,9 @@ pub use client_credentials::ClientCredentials;
 pub use events::{EventWatch, ProgressWatch};
 pub use many::ManyWatch;
 pub use progress_model::{
-    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, JobId,
-    JobState, Progress, Retry, Roots, Service, StaticToken, TokenError, TokenProvider,
-    WatchOptions,
+    AccessToken, ApiError, ApiVersion, Environment, Error, ErrorKind, Event, EventKind, Insertion,
+    JobId, JobState, Progress, Retry, Roots, Service, StateError, StaticToken, TokenError,
+    TokenProvider, WatchOptions, WatchState,
 };
 pub use sleeper::{Sleeper, ThreadSleeper};
+pub use watches::Watches;

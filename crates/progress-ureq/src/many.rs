@@ -1,62 +1,102 @@
-//! `watch_many` of the blocking client: many watches sent concurrently from
-//! a bounded set of worker threads, their events handed on, in the order
-//! they happen, on the caller's thread.
+//! The events of a live set of blocking watches ([`Client::watches`], and
+//! `watch_many`, which is a closed set of the jobs it was given): watches
+//! sent concurrently from a bounded set of worker threads, their events
+//! handed on, in the order they happen, on the caller's thread.
 //!
 //! The caller's thread keeps every watch between steps and decides which
 //! are due: it sleeps (with the client's sleeper) only while no request is
 //! in flight, so a test's manual clock moves from one thread, as before.
 //! A worker takes one due watch at a time and runs it to its next event or
 //! wait ([`run_step`]: a slot of `max_in_flight`, a request, the answer),
-//! then hands it back.
+//! then hands it back. Workers start as watches need them, up to
+//! `max_in_flight`, and end whenever the set holds no watch.
+//!
+//! Everything the caller's thread learns comes on one channel: watches
+//! handed back by workers, and what the [`Watches`] handle inserted,
+//! removed or closed; so a wait for any of them is one `recv`.
 
+use std::collections::HashMap;
 use std::iter::FusedIterator;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Wake, Waker};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use progress_model::{Event, Watch};
 
-use crate::cancel::CancelHandle;
+use crate::cancel::{CancelHandle, WakeAll};
 use crate::client::Client;
 use crate::events::run_step;
+use crate::watches::{Shared, Watches};
 
-/// How often the caller's thread looks at the cancel handle while requests
-/// are in flight and the next watch is not yet due.
-const CANCEL_CHECK: Duration = Duration::from_millis(20);
-
-/// The events of many watches, merged; see [`Client::watch_many`]. Ends
-/// when every watch has finished. Dropping it cancels every watch and ends
-/// its worker threads.
+/// The events of a set of watches, merged; see [`Client::watches`] and
+/// [`Client::watch_many`]. Ends once the set is closed and every watch has
+/// finished. Dropping it cancels every watch and ends its worker threads.
 #[derive(Debug)]
 pub struct ManyWatch {
     client: Client,
+    shared: Arc<Shared>,
+    inbox: Receiver<Message>,
     /// The watches between steps, not on a worker.
     waiting: Vec<Entry>,
     /// Watches on a worker now.
     running: usize,
-    /// How many workers to start: `max_in_flight`, or fewer for fewer jobs.
-    workers: usize,
-    /// Started at the first `next()`; `None` until then and after the end.
+    /// The cancel handle of every watch not finished, by job: a removal
+    /// cancels one.
+    cancels: HashMap<String, CancelHandle>,
+    /// The next watch's place in the order of insertion.
+    next_order: usize,
+    /// Started when a watch first needs a worker; `None` while none runs.
     pool: Option<Pool>,
     cancel: CancelHandle,
+    /// Handed to every watch of the set (see [`Nudge`]).
+    waker: Waker,
+}
+
+/// What the caller's thread learns, on its one channel.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // Watches travel in it; a box would add an allocation a step.
+pub(crate) enum Message {
+    /// The handle started a watch.
+    Insert(Started),
+    /// The handle removed the job: cancel its watch.
+    Remove(String),
+    /// The set was closed or cancelled: look again.
+    Changed,
+    /// A worker hands a watch back.
+    Stepped(Done),
+    /// A worker ended (it panicked) holding this job's watch.
+    Lost(String),
+}
+
+/// A watch the handle started, on its way to the caller's thread.
+#[derive(Debug)]
+pub(crate) struct Started {
+    pub(crate) job: String,
+    pub(crate) machine: Watch,
 }
 
 /// One watch between steps.
 #[derive(Debug)]
-struct Entry {
-    /// Its place in the call's order: ties between watches due together go
-    /// to the first named.
+pub(crate) struct Entry {
+    /// Its place in the order of insertion: ties between watches due
+    /// together go to the first inserted.
     order: usize,
+    /// The job as inserted: the set's key.
+    job: String,
     machine: Watch,
     /// When it next has something to do; `None`: now.
     due: Option<Instant>,
+    /// Ends this watch alone; a child of the set's handle.
+    cancel: CancelHandle,
 }
 
 impl Entry {
-    /// When it next has something to do, as a wake may have moved its wait.
+    /// When it is due: now once it is cancelled (its step ends it), and
+    /// as a wake may have moved its wait.
     fn due(&self) -> Option<Instant> {
-        let due = self.due?;
+        let due = self.due.filter(|_| !self.cancel.is_cancelled())?;
         Some(
             self.machine
                 .waiting_until()
@@ -65,129 +105,166 @@ impl Entry {
     }
 }
 
+/// A set's watches' waker: a wake that moved a watch's wait ends the
+/// caller's wait, whether it waits on the channel or in the sleeper.
+struct Nudge {
+    to_reader: Sender<Message>,
+    sleep: Waker,
+}
+
+impl Wake for Nudge {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let _ = self.to_reader.send(Message::Changed);
+        self.sleep.wake_by_ref();
+    }
+}
+
 /// A watch back from a worker, with what its step gave.
 #[derive(Debug)]
-struct Done {
+pub(crate) struct Done {
     entry: Entry,
     result: Result<Event, Instant>,
 }
 
-/// The worker threads, the queue they take watches from, and the channel
-/// they hand them back on.
+/// The worker threads and the queue they take watches from.
 #[derive(Debug)]
 struct Pool {
     /// Dropped to end the workers.
     to_workers: Option<Sender<Entry>>,
-    from_workers: Receiver<Done>,
+    queue: Arc<Mutex<Receiver<Entry>>>,
     threads: Vec<JoinHandle<()>>,
 }
 
 impl ManyWatch {
-    pub(crate) fn new(client: Client, machines: impl IntoIterator<Item = Watch>) -> Self {
+    /// An empty, open set: its handle and its events.
+    pub(crate) fn open(client: Client) -> (Watches, ManyWatch) {
+        let (to_reader, inbox) = mpsc::channel();
+        let shared = Arc::new(Shared::new(to_reader));
         let cancel = CancelHandle::default();
-        let waker = cancel.waker();
-        let waiting: Vec<Entry> = machines
-            .into_iter()
-            .enumerate()
-            .map(|(order, machine)| {
-                // A wake that moves a watch's wait ends the caller's sleep.
-                machine.set_waker(&waker);
-                Entry {
-                    order,
-                    machine,
-                    due: None,
-                }
-            })
-            .collect();
-        let workers = client.parts.shared.max_in_flight().min(waiting.len());
-        Self {
-            client,
-            waiting,
+        let closer: Arc<dyn WakeAll> = shared.clone();
+        cancel.wakes(Arc::downgrade(&closer));
+        // A wake that moves a watch's wait ends the caller's wait, on the
+        // channel or in the sleeper.
+        let waker = Waker::from(Arc::new(Nudge {
+            to_reader: shared.sender(),
+            sleep: cancel.waker(),
+        }));
+        let events = ManyWatch {
+            client: client.clone(),
+            shared: shared.clone(),
+            inbox,
+            waiting: Vec::new(),
+            waker,
             running: 0,
-            workers,
+            cancels: HashMap::new(),
+            next_order: 0,
             pool: None,
             cancel,
-        }
+        };
+        (Watches::new(client, shared), events)
     }
 
-    /// A handle that ends every watch of this iterator from another thread.
+    /// A handle that ends every watch of this iterator from another thread
+    /// (and closes the set).
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
     }
 
-    /// The waiting watch due first (ties in the call's order), with when.
-    /// After a cancel every watch is due at once: its step ends it.
+    /// Takes in one message; returns the event it brought, if any.
+    fn apply(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Insert(Started { job, machine }) => {
+                machine.set_waker(&self.waker);
+                let cancel = self.cancel.child();
+                self.cancels.insert(job.clone(), cancel.clone());
+                self.waiting.push(Entry {
+                    order: self.next_order,
+                    job,
+                    machine,
+                    due: None,
+                    cancel,
+                });
+                self.next_order += 1;
+                None
+            }
+            Message::Remove(job) => {
+                if let Some(cancel) = self.cancels.get(&job) {
+                    cancel.cancel();
+                }
+                None
+            }
+            Message::Changed => None,
+            Message::Stepped(done) => {
+                self.running -= 1;
+                self.take_back(done)
+            }
+            Message::Lost(job) => {
+                self.running -= 1;
+                self.forget(&job);
+                None
+            }
+        }
+    }
+
+    /// The waiting watch due first (ties in the order of insertion), with when.
     fn first_due(&self) -> Option<(usize, Option<Instant>)> {
-        let cancelled = self.cancel.is_cancelled();
         self.waiting
             .iter()
             .enumerate()
-            .map(|(position, entry)| (position, entry.due().filter(|_| !cancelled), entry.order))
-            .min_by_key(|(_, due, order)| (*due, *order))
-            .map(|(position, due, _)| (position, due))
+            .min_by_key(|(_, entry)| (entry.due(), entry.order))
+            .map(|(position, entry)| (position, entry.due()))
     }
 
-    /// Hands every due watch to a free worker; without workers (none could
-    /// be started), runs one step on this thread and returns its result.
+    /// Hands every due watch to a worker; without workers (none could be
+    /// started), runs one step on this thread and returns its result.
     fn dispatch(&mut self, now: Instant) -> Option<Done> {
-        while self.running < self.workers {
+        let max_workers = self.client.parts.shared.max_in_flight().max(1);
+        while self.running < max_workers {
             let (position, due) = self.first_due()?;
             if due.is_some_and(|due| due > now) {
                 return None;
             }
             let mut entry = self.waiting.remove(position);
-            let pool = self
-                .pool
-                .get_or_insert_with(|| Pool::start(&self.client, &self.cancel, self.workers));
-            match pool
-                .to_workers
-                .as_ref()
-                .filter(|_| !pool.threads.is_empty())
-            {
-                Some(workers) => match workers.send(entry) {
-                    Ok(()) => self.running += 1,
-                    Err(returned) => {
-                        self.waiting.push(returned.0);
-                        return None;
-                    }
-                },
-                None => {
-                    let result = run_step(&self.client, &mut entry.machine, &self.cancel);
-                    return Some(Done { entry, result });
-                }
+            let pool = self.pool.get_or_insert_with(Pool::new);
+            if pool.threads.len() <= self.running {
+                pool.grow(&self.client, &self.shared);
             }
+            if pool.threads.is_empty() {
+                let result = run_step(&self.client, &mut entry.machine, &entry.cancel);
+                return Some(Done { entry, result });
+            }
+            let workers = pool.to_workers.as_ref()?;
+            if let Err(returned) = workers.send(entry) {
+                self.waiting.push(returned.0);
+                return None;
+            }
+            self.running += 1;
         }
         None
     }
 
-    /// Waits for a worker to hand a watch back: at most until the next
-    /// waiting watch is due when a worker is free for it and the client
-    /// sleeps on the cancel handle (the system's time); otherwise until one
-    /// comes back (a sleeper of the caller's may move a clock of its own).
-    fn wait_for_a_worker(&mut self, now: Instant) -> Option<Done> {
+    /// Waits for the next message: at most until the next waiting watch is
+    /// due when a worker is free for it and the client sleeps on system
+    /// time; a sleeper of the caller's (which may move a clock of its own)
+    /// sleeps while no request is in flight, and the messages are read after.
+    fn wait(&mut self, now: Instant) -> Option<Message> {
+        let max_workers = self.client.parts.shared.max_in_flight().max(1);
         let due = self
             .first_due()
-            .map(|(_, due)| due.map_or(Duration::ZERO, |due| due.saturating_duration_since(now)));
-        let pool = self.pool.as_ref()?;
-        let free = self.running < self.workers;
-        let received = match due.filter(|_| free && self.client.sleeps_on_cancel) {
-            Some(wait) => pool.from_workers.recv_timeout(wait.min(CANCEL_CHECK)),
-            None => pool
-                .from_workers
-                .recv()
-                .map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match received {
-            Ok(done) => {
-                self.running -= 1;
-                Some(done)
-            }
-            Err(RecvTimeoutError::Timeout) => None,
-            // Every worker is gone (one panicked): the watches it held cannot end.
-            Err(RecvTimeoutError::Disconnected) => {
-                self.running = 0;
+            .filter(|_| self.running < max_workers)
+            .map(|(_, due)| due.map_or(now, |due| due.max(now)));
+        match due {
+            Some(due) if self.client.sleeps_on_cancel => self.inbox.recv_timeout(due - now).ok(),
+            Some(due) if self.running == 0 => {
+                self.client.sleep(due - now, &self.cancel);
                 None
             }
+            // Nothing to wake for but a message: a worker's, or the handle's.
+            _ => self.inbox.recv().ok(),
         }
     }
 
@@ -196,7 +273,9 @@ impl ManyWatch {
         let Done { mut entry, result } = done;
         match result {
             Ok(event) => {
-                if !event.is_final() {
+                if event.is_final() {
+                    self.forget(&entry.job);
+                } else {
                     entry.due = None;
                     self.waiting.push(entry);
                 }
@@ -209,46 +288,81 @@ impl ManyWatch {
             }
         }
     }
+
+    /// The watch of `job` has ended: it leaves the set.
+    fn forget(&mut self, job: &str) {
+        self.cancels.remove(job);
+        self.shared.set().finished(job);
+    }
+
+    /// Whether no watch is left and none can come.
+    fn is_over(&mut self) -> bool {
+        if !self.waiting.is_empty() || self.running > 0 {
+            return false;
+        }
+        // No watch left: so no worker either, until one is inserted.
+        self.pool = None;
+        self.shared.set().is_over()
+    }
 }
 
 impl Pool {
-    /// Up to `count` workers for `client`'s steps; fewer (even none) when the
-    /// system refuses threads: the caller's thread then runs the steps.
-    fn start(client: &Client, cancel: &CancelHandle, count: usize) -> Self {
+    fn new() -> Self {
         let (to_workers, queue) = mpsc::channel::<Entry>();
-        let (done, from_workers) = mpsc::channel();
-        let queue = Arc::new(Mutex::new(queue));
-        let threads = (0..count)
-            .map_while(|index| {
-                let (client, cancel) = (client.clone(), cancel.clone());
-                let (queue, done) = (queue.clone(), done.clone());
-                std::thread::Builder::new()
-                    .name(format!("watch_many-{index}"))
-                    .spawn(move || work(&client, &cancel, &queue, &done))
-                    .ok()
-            })
-            .collect();
         Self {
             to_workers: Some(to_workers),
-            from_workers,
-            threads,
+            queue: Arc::new(Mutex::new(queue)),
+            threads: Vec::new(),
+        }
+    }
+
+    /// One more worker, unless the system refuses a thread.
+    fn grow(&mut self, client: &Client, shared: &Arc<Shared>) {
+        let (client, queue) = (client.clone(), self.queue.clone());
+        let done = shared.sender();
+        let spawned = std::thread::Builder::new()
+            .name(format!("watch_many-{}", self.threads.len()))
+            .spawn(move || work(&client, &queue, &done));
+        if let Ok(thread) = spawned {
+            self.threads.push(thread);
         }
     }
 }
 
 /// A worker: runs the step of each watch it is handed, until the queue closes.
-fn work(
-    client: &Client,
-    cancel: &CancelHandle,
-    queue: &Mutex<Receiver<Entry>>,
-    done: &Sender<Done>,
-) {
+fn work(client: &Client, queue: &Mutex<Receiver<Entry>>, done: &Sender<Message>) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(mut entry) = next else { return };
-        let result = run_step(client, &mut entry.machine, cancel);
-        if done.send(Done { entry, result }).is_err() {
+        let lost = Lost {
+            job: Some(entry.job.clone()),
+            done,
+        };
+        let result = run_step(client, &mut entry.machine, &entry.cancel);
+        lost.disarm();
+        if done.send(Message::Stepped(Done { entry, result })).is_err() {
             return;
+        }
+    }
+}
+
+/// Tells the caller's thread which watch a panicking worker took with it,
+/// so that the set does not wait for it forever.
+struct Lost<'a> {
+    job: Option<String>,
+    done: &'a Sender<Message>,
+}
+
+impl Lost<'_> {
+    fn disarm(mut self) {
+        self.job = None;
+    }
+}
+
+impl Drop for Lost<'_> {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            let _ = self.done.send(Message::Lost(job));
         }
     }
 }
@@ -275,23 +389,24 @@ impl Iterator for ManyWatch {
 
     fn next(&mut self) -> Option<Event> {
         loop {
-            let now = self.client.parts.clock.now();
-            let done = match self.dispatch(now) {
-                Some(done) => Some(done),
-                None if self.running > 0 => self.wait_for_a_worker(now),
-                None => {
-                    let (_, due) = self.first_due().or_else(|| {
-                        // Every watch has ended: so do the workers.
-                        self.pool = None;
-                        None
-                    })?;
-                    if let Some(due) = due.filter(|due| *due > now) {
-                        self.client.sleep(due - now, &self.cancel);
-                    }
-                    None
+            while let Ok(message) = self.inbox.try_recv() {
+                if let Some(event) = self.apply(message) {
+                    return Some(event);
                 }
-            };
-            if let Some(event) = done.and_then(|done| self.take_back(done)) {
+            }
+            if self.is_over() {
+                return None;
+            }
+            let now = self.client.parts.clock.now();
+            if let Some(done) = self.dispatch(now) {
+                match self.take_back(done) {
+                    Some(event) => return Some(event),
+                    None => continue,
+                }
+            }
+            if let Some(message) = self.wait(now)
+                && let Some(event) = self.apply(message)
+            {
                 return Some(event);
             }
         }

@@ -3,11 +3,12 @@
 //! built on the client's one request, so they sit above it and the client
 //! needs nothing from them.
 
-use progress_model::{Error, Progress, Watch, WatchOptions};
+use progress_model::{Error, Progress, Watch, WatchOptions, WatchState};
 
 use crate::client::Client;
 use crate::events::{EventWatch, ProgressWatch};
 use crate::many::ManyWatch;
+use crate::watches::Watches;
 
 impl Client {
     /// Watches a job to its end: each observation is yielded as it arrives,
@@ -30,29 +31,50 @@ impl Client {
         self.events(job_id.as_ref(), &WatchOptions::new())
     }
 
+    /// Goes on with a watch saved earlier, perhaps by another process:
+    /// `state` is the [`WatchState`] the last event of that watch carried
+    /// ([`Event::watch_state`](progress_model::Event::watch_state)). The
+    /// next poll comes at its saved due time, or at once when that has
+    /// passed; the saved observation is not told again. See
+    /// [`WatchOptions::resume_from`], which [`Client::watch_with`] takes too.
+    pub fn resume(&self, state: WatchState) -> EventWatch {
+        let job = state.job.clone();
+        self.events(job.as_str(), &WatchOptions::new().resume_from(state))
+    }
+
     /// Watches many jobs concurrently: their events merged, in the order
     /// they happen, handed on the calling thread, ending when every watch
     /// has finished. A deadline counts from this call for every job,
-    /// however long a job waits for its turn to send.
+    /// however long a job waits for its turn to send. A job named twice is
+    /// watched once. It is a closed [`Client::watches`] set of these jobs.
     ///
     /// Requests go out from worker threads, up to the client's
-    /// `max_in_flight` at once: `min(max_in_flight, number of jobs)` threads
-    /// (32 by default), started at the first `next()` and ended when every
-    /// watch has finished or the iterator is dropped (which cancels every
-    /// watch and waits for the requests on the wire to come back, at most
-    /// the request timeout). Between polls no thread is busy: the calling
-    /// thread sleeps until the next watch is due.
+    /// `max_in_flight` at once (32 by default), started as watches need
+    /// them and ended when every watch has finished or the iterator is
+    /// dropped (which cancels every watch and waits for the requests on the
+    /// wire to come back, at most the request timeout). Between polls no
+    /// thread is busy: the calling thread sleeps until the next watch is due.
     pub fn watch_many<I>(&self, job_ids: I) -> ManyWatch
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
-        let can_refresh = self.parts.token.can_refresh();
         let options = WatchOptions::new().started_at(self.parts.clock.now());
-        let machines = job_ids
-            .into_iter()
-            .map(|id| self.parts.watch(id.as_ref(), can_refresh, &options));
-        ManyWatch::new(self.clone(), machines.collect::<Vec<_>>())
+        let (watches, events) = self.watches();
+        for id in job_ids {
+            let _ = watches.insert_with(id, options.clone());
+        }
+        watches.close();
+        events
+    }
+
+    /// A live set of watches: a [`Watches`] handle that inserts and removes
+    /// jobs while the set runs (from any thread), and the [`ManyWatch`]
+    /// iterator of their events, merged as in [`Client::watch_many`]. The
+    /// events wait while the set is open and empty, and end once it is
+    /// closed and every watch has finished.
+    pub fn watches(&self) -> (Watches, ManyWatch) {
+        ManyWatch::open(self.clone())
     }
 
     /// Watches a job and returns how it ended: the final progress (success,

@@ -19,6 +19,7 @@ mod p2l;
 mod p3;
 mod p5;
 mod proc_stats;
+mod r1;
 mod report;
 mod round_trips;
 mod runtime;
@@ -43,6 +44,7 @@ usage: progress-bench <command> [--option value ...]
                                                  the command watching N jobs: one round, bars' bytes
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
   p5 --watches N --scale X --longest S --seed S  delay and requests with deliveries, vs the ladder
+  r1 --url URL --job ID --n N --limit-seconds S  N overdue watches resumed at once
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         "c2" => c2::run(&args),
         "p3" => p3::run(&args),
         "p5" => p5::run(&args),
+        "r1" => r1::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });

@@ -1,5 +1,5 @@
 //! P1: time per single `progress()` call against the same GET written by hand,
-//! async (reqwest) and blocking (ureq), on kept-alive connections.
+//! async (hyper) and blocking (ureq), on kept-alive connections.
 //!
 //! Calls run in blocks of `calls`; ours and the baseline alternate block by
 //! block (ABBA...), so a machine that slows down mid-run slows both alike.
@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         })
     })?;
     async_blocks
-        .figure("P1 async", "time per progress() call, async (reqwest)")
+        .figure("P1 async", "time per progress() call, async (hyper)")
         .emit()?;
 
     let ours = baseline::ours_blocking(base)?;

@@ -227,7 +227,8 @@ fn check_emit_before_wait(events: &[Event], problems: &mut Vec<String>) {
         };
         match events.get(index + 1) {
             None | Some(Event::Wait(_)) if !progress.is_terminal() => {}
-            None => {}
+            // A watch stopped and resumed: the downtime stands for the wait.
+            None | Some(Event::Stopped(_)) => {}
             Some(next) => problems.push(format!(
                 "timeline: after emitting {} the next event should be {}, observed {}",
                 show_progress(progress),
@@ -526,6 +527,10 @@ fn show_event(event: &Event) -> String {
     match event {
         Event::Emit(progress) => format!("emit {}", show_progress(progress)),
         Event::Wait(wait) => format!("wait {} s", wait.as_secs_f64()),
+        Event::Stopped(downtime) => format!(
+            "stopped, saved, {} s later resumed on a fresh client",
+            downtime.as_secs_f64()
+        ),
     }
 }
 

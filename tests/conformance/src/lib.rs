@@ -13,6 +13,7 @@ mod configure;
 pub mod deliveries;
 pub mod mock_server;
 pub mod observed;
+pub mod resume;
 pub mod runner;
 pub mod token;
 pub mod vector;

@@ -20,6 +20,9 @@ pub enum Event {
     Emit(Progress),
     /// The client asked its sleeper for this wait.
     Wait(Duration),
+    /// The watch was stopped, its state saved, and after this downtime
+    /// resumed on a fresh client.
+    Stopped(Duration),
 }
 
 /// Everything the client side of a run showed.
@@ -51,7 +54,7 @@ impl Observed {
             .iter()
             .filter_map(|event| match event {
                 Event::Wait(wait) => Some(*wait),
-                Event::Emit(_) => None,
+                Event::Emit(_) | Event::Stopped(_) => None,
             })
             .collect()
     }
@@ -62,7 +65,7 @@ impl Observed {
             .iter()
             .filter_map(|event| match event {
                 Event::Emit(progress) => Some(progress),
-                Event::Wait(_) => None,
+                Event::Wait(_) | Event::Stopped(_) => None,
             })
             .collect()
     }
@@ -143,6 +146,13 @@ impl Recorder {
     pub fn retry_listener(&self) -> impl Fn(&progress_model::Retry) + Send + Sync + 'static {
         let recorder = self.clone();
         move |retry| recorder.lock().observed.retried.push(retry.error.clone())
+    }
+
+    /// The watch is stopped for `downtime` (the manual clock moves by it)
+    /// before it is resumed.
+    pub fn stopped(&self, downtime: Duration) {
+        self.lock().observed.events.push(Event::Stopped(downtime));
+        self.clock.advance(downtime);
     }
 
     /// Records the result of a single call (`progress` or `wait`).

@@ -41,6 +41,9 @@ pub struct Vector {
     /// clock reaches it (a sleep that would pass it ends there).
     #[serde(default)]
     pub deliveries: Vec<Delivery>,
+    /// `watch` only: stop the watch after an event, save its state, and
+    /// resume it on a fresh client.
+    pub resume: Option<Resume>,
     /// What must be observed.
     pub expect: Expect,
 }
@@ -99,6 +102,19 @@ pub struct Timing {
     pub consumer: Option<Seconds>,
     /// How much later than asked the sleeper wakes, in seconds.
     pub oversleep: Option<Seconds>,
+}
+
+/// Where a watch is stopped and resumed from its saved state.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resume {
+    /// The event (1 is the first: observations, retries, refreshed tokens
+    /// and the end all count) after which the watch is dropped.
+    pub after_event: usize,
+    /// How long the watch stays stopped, in seconds on the manual clock.
+    /// Absent: none, and the resumed watch must do what an uninterrupted
+    /// one would have.
+    pub downtime: Option<Seconds>,
 }
 
 /// The client's settings; absent ones keep the client's defaults.
@@ -438,6 +454,12 @@ impl Vector {
             {
                 return Err(format!("response #{} has no status", index + 1));
             }
+        }
+        if self.resume.is_some() && self.mode != Mode::Watch {
+            return Err("`resume` goes with the mode `watch` only".into());
+        }
+        if self.resume.is_some_and(|resume| resume.after_event == 0) {
+            return Err("`resume.after_event` counts from 1".into());
         }
         let many = self.mode == Mode::WatchMany;
         if many == self.watches.is_empty() {

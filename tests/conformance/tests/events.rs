@@ -1,5 +1,6 @@
 //! `watch_events` and `watch_with` on both clients, over one script: every
-//! event names its job, and a retry, a refreshed token and the end are told.
+//! event names its job and carries its watch's state, and a retry, a
+//! refreshed token and the end are told.
 
 use std::time::Duration;
 
@@ -53,6 +54,31 @@ fn describe(event: &Event) -> String {
     format!("{}: {what}", event.job)
 }
 
+/// The state an event carries: when the next poll is due and the failures
+/// in a row, or that the watch is over.
+fn carried(event: &Event) -> String {
+    let state = event
+        .watch_state()
+        .expect("every event carries its watch's state");
+    assert_eq!(state.job.as_str(), event.job);
+    match state.next_poll_at {
+        Some(at) => format!(
+            "next in {} s, {} failures",
+            at.duration_since(state.saved_at).unwrap().as_secs(),
+            state.consecutive_failures
+        ),
+        None => format!("over at {}", state.last.as_ref().unwrap().progress),
+    }
+}
+
+const CARRIED: [&str; 5] = [
+    "next in 20 s, 1 failures",
+    "next in 20 s, 1 failures",
+    "next in 15 s, 0 failures",
+    "over at 100% success",
+    "over at 100% success",
+];
+
 const EXPECTED: [&str; 5] = [
     "job-7: token refreshed",
     "job-7: retrying unavailable in 20 s",
@@ -75,8 +101,9 @@ fn the_blocking_client_tells_every_event_with_its_job() {
         .build()
         .unwrap();
     let mut events = client.watch_events("job-7");
-    let seen: Vec<String> = events.by_ref().map(|event| describe(&event)).collect();
-    assert_eq!(seen, EXPECTED);
+    let all: Vec<Event> = events.by_ref().collect();
+    assert_eq!(all.iter().map(describe).collect::<Vec<_>>(), EXPECTED);
+    assert_eq!(all.iter().map(carried).collect::<Vec<_>>(), CARRIED);
     assert!(events.next().is_none(), "fused: nothing after the end");
 }
 
@@ -97,11 +124,12 @@ async fn the_async_client_tells_every_event_with_its_job() {
         .build()
         .unwrap();
     let mut events = client.watch_events("job-7");
-    let mut seen = Vec::new();
+    let mut all = Vec::new();
     while let Some(event) = events.next().await {
-        seen.push(describe(&event));
+        all.push(event);
     }
-    assert_eq!(seen, EXPECTED);
+    assert_eq!(all.iter().map(describe).collect::<Vec<_>>(), EXPECTED);
+    assert_eq!(all.iter().map(carried).collect::<Vec<_>>(), CARRIED);
     assert!(events.is_terminated());
     assert!(events.next().await.is_none());
 }

@@ -36,7 +36,7 @@ pub fn check(plan: &Plan) -> Result<(), String> {
     let largest = plan
         .p2_sizes
         .iter()
-        .chain([&plan.b1_watches, &plan.p2l_watches])
+        .chain([&plan.b1_watches, &plan.p2l_watches, &plan.r1_watches])
         .max();
     let bytes_needed = largest
         .copied()

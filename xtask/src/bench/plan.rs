@@ -26,6 +26,8 @@ pub struct Plan {
     pub p2l_watches: usize,
     pub p2l_seconds: u64,
     pub b1_watches: usize,
+    /// R1's overdue watches, resumed at once.
+    pub r1_watches: usize,
     /// C1's watches, on one client and then on a client each.
     pub c1_watches: usize,
     /// C2's jobs, watched by the command.
@@ -52,6 +54,7 @@ impl Plan {
                 p2l_watches: 1_000,
                 p2l_seconds: 3,
                 b1_watches: 500,
+                r1_watches: 10_000,
                 c1_watches: 100,
                 c2_jobs: 400,
                 p3_trials: 10,
@@ -71,6 +74,7 @@ impl Plan {
                 p2l_watches: 10_000,
                 p2l_seconds: 10,
                 b1_watches: 5_000,
+                r1_watches: 10_000,
                 c1_watches: 1_000,
                 c2_jobs: 2_000,
                 p3_trials: 100,

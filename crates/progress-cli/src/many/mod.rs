@@ -6,6 +6,7 @@ mod ids;
 mod seen;
 mod watches;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,9 +15,10 @@ use tokio::sync::{Notify, mpsc};
 use crate::args::{Connection, JobArg, Output, Polling};
 use crate::interrupt::Interrupt;
 use crate::render::many::for_many;
+use crate::state_file::StateFile;
 use crate::stderr::stderr_line;
 use crate::token::TokenSource;
-use crate::{client, exit, report};
+use crate::{client, exit, listen, report};
 
 use watches::Stopped;
 
@@ -24,17 +26,38 @@ use watches::Stopped;
 /// does not fill memory with ids the runtime has not taken yet.
 const READ_AHEAD: usize = 256;
 
+/// What keeps the watches company: the state file they are kept in, and
+/// the webhook receiver that wakes them.
+#[derive(Debug)]
+pub struct Beside<'a> {
+    /// `--state PATH`.
+    pub state: Option<&'a Path>,
+    /// `--listen`, bound.
+    pub receiver: Option<listen::Prepared>,
+}
+
 /// Watches the jobs of `args` (and of stdin for `-`) to their ends. Every
 /// deadline counts from `started` (the command's start), or for an id read
-/// from stdin from the moment it was read.
+/// from stdin from the moment it was read. With a `state` file, the jobs
+/// in it go on from where they were, and every event's state is kept in it.
 pub fn run(
     connection: &Connection,
     args: &[JobArg],
     polling: &Polling,
+    beside: Beside<'_>,
     output: Output,
     interrupt: &Interrupt,
     started: Instant,
 ) -> u8 {
+    let Beside { state, receiver } = beside;
+    // Refused before anything is sent, and left as it is.
+    let mut state = match state.map(StateFile::open).transpose() {
+        Ok(state) => state,
+        Err(problem) => {
+            stderr_line!("error: {problem}");
+            return exit::USAGE;
+        }
+    };
     let token = match TokenSource::from_environment(connection) {
         Ok(token) => token,
         Err(problem) => {
@@ -61,20 +84,13 @@ pub fn run(
             .as_ref()
             .is_some_and(|secret| !secret.secret().is_empty() && id.contains(secret.secret()))
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .max_blocking_threads(2)
-        .build()
-    {
+    let runtime = match client::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            stderr_line!("error: cannot start the async runtime: {error}");
-            return exit::ERROR;
-        }
+        Err(code) => return code,
     };
     // The client's connection pool belongs to this runtime.
     let entered = runtime.enter();
-    let built = client::build_async(connection, polling, interrupt.gate(token));
+    let built = client::build_async(connection, Some(polling), interrupt.gate(token));
     drop(entered);
     let client = match built {
         Ok(client) => client,
@@ -83,6 +99,13 @@ pub fn run(
             return exit::for_build(&error);
         }
     };
+    // Deliveries wake the watches of this client, on its runtime.
+    if let Some(receiver) = receiver
+        && let Err(problem) = receiver.serve_on(&runtime, client.clone())
+    {
+        stderr_line!("error: {}", problem.message);
+        return problem.code;
+    }
     let (to_watches, incoming) = mpsc::channel(READ_AHEAD);
     if let Err(error) = ids::read(args.to_vec(), started, to_watches) {
         stderr_line!("error: cannot start reading the job ids: {error}");
@@ -99,6 +122,7 @@ pub fn run(
         renderer.as_mut(),
         &stop,
         holds_token,
+        state.as_mut(),
     ));
     let code = match stopped {
         // Nobody reads any more: end without a word, as `cat` and `rg` do.

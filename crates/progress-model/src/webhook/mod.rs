@@ -10,6 +10,9 @@
 //! otherwise. A delivery says that a job ended, not how: the one it wakes
 //! is to be polled.
 //!
+//! [`api`] creates, lists, activates and deletes webhooks (the Webhooks
+//! API v2), without the I/O.
+//!
 //! ```
 //! use http::{HeaderMap, HeaderValue, Method};
 //! use progress_model::webhook::{Receiver, Secrets, WebhookSecret, signature_for};
@@ -31,6 +34,7 @@
 //! # Ok::<(), progress_model::webhook::SecretError>(())
 //! ```
 
+pub mod api;
 mod enqueued;
 mod envelope;
 mod event_type;

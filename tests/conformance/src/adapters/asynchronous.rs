@@ -13,7 +13,7 @@ use crate::deliveries::Deliveries;
 use crate::observed::{Observed, Recorder};
 use crate::vector::{Mode, Vector};
 use crate::virtual_time::VirtualTime;
-use crate::{Adapter, configure_builder};
+use crate::{Adapter, configure_builder, resume};
 
 /// An executor to run the async client on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,28 +69,31 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
     // Many watches share the clock: their waits overlap on virtual time.
     let time =
         VirtualTime::new(clock.clone(), vector.watches.len()).with_deliveries(deliveries.clone());
-    let builder = Client::builder().base_url(vector.base_url(base_url));
-    let builder = if vector.mode == Mode::WatchMany {
-        let time = time.clone();
-        builder.sleeper(move |wait: Duration| time.sleep(wait))
-    } else {
-        let sleeper = recorder.clone();
-        builder.sleeper(move |wait: Duration| {
-            sleeper.sleep(wait);
-            std::future::ready(())
-        })
+    let build = || {
+        let builder = Client::builder().base_url(vector.base_url(base_url));
+        let builder = if vector.mode == Mode::WatchMany {
+            let time = time.clone();
+            builder.sleeper(move |wait: Duration| time.sleep(wait))
+        } else {
+            let sleeper = recorder.clone();
+            builder.sleeper(move |wait: Duration| {
+                sleeper.sleep(wait);
+                std::future::ready(())
+            })
+        };
+        let builder = builder
+            .on_retry(recorder.retry_listener())
+            .clock(clock.clone());
+        let configured = configure_builder!(
+            builder,
+            &vector.settings,
+            client_credentials: progress_reqwest::ClientCredentials => async_token_provider,
+            server: base_url,
+            clock: &clock,
+        );
+        recorder.built(configured.and_then(|builder| builder.build()))
     };
-    let builder = builder
-        .on_retry(recorder.retry_listener())
-        .clock(clock.clone());
-    let configured = configure_builder!(
-        builder,
-        &vector.settings,
-        client_credentials: progress_reqwest::ClientCredentials => async_token_provider,
-        server: base_url,
-        clock: &clock,
-    );
-    let Some(client) = recorder.built(configured.and_then(|builder| builder.build())) else {
+    let Some(client) = build() else {
         return recorder.finish();
     };
     let (service, notified) = (vector.service(), client.clone());
@@ -101,14 +104,51 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
     match vector.mode {
         Mode::Progress => recorder.single(client.progress(id).await),
         Mode::Wait => recorder.single(client.wait(id).await),
-        Mode::Watch => {
-            let mut watch = client.watch(id);
-            while let Some(item) = watch.next().await {
-                if !recorder.item(item) {
-                    break;
+        Mode::Watch => match vector.resume {
+            None => {
+                let mut watch = client.watch(id);
+                while let Some(item) = watch.next().await {
+                    if !recorder.item(item) {
+                        break;
+                    }
                 }
             }
-        }
+            Some(resume) => {
+                let mut saved = None;
+                let mut events = client.watch_events(id);
+                let mut count = 0;
+                while let Some(event) = events.next().await {
+                    count += 1;
+                    saved = resume::record(&recorder, resume, count, event);
+                    if saved.is_some() {
+                        break;
+                    }
+                }
+                drop(events); // the watch is dropped here
+                let Some(state) = saved else {
+                    return recorder.finish();
+                };
+                recorder.stopped(
+                    resume
+                        .downtime
+                        .map_or(Duration::ZERO, |downtime| downtime.0),
+                );
+                let Some(client) = build() else {
+                    return recorder.finish();
+                };
+                match state {
+                    Ok(state) => {
+                        let mut events = client.resume(state);
+                        while let Some(event) = events.next().await {
+                            if !resume::item(&recorder, event) {
+                                break;
+                            }
+                        }
+                    }
+                    Err(error) => recorder.single(Err(error)),
+                }
+            }
+        },
         Mode::WatchMany => {
             let jobs = vector.watches.iter().map(|watch| watch.job_id.as_str());
             let mut events = client.watch_many(jobs);

@@ -8,7 +8,7 @@ use progress_ureq::Client;
 use crate::deliveries::Deliveries;
 use crate::observed::{Observed, Recorder};
 use crate::vector::{Mode, Vector};
-use crate::{Adapter, configure_builder};
+use crate::{Adapter, configure_builder, resume};
 
 /// Drives `progress_ureq::Client` with a recording sleeper and the manual clock.
 #[derive(Debug, Clone, Copy)]
@@ -23,20 +23,23 @@ impl Adapter for Blocking {
         let deliveries = Deliveries::of(vector);
         let recorder =
             Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
-        let sleeper = recorder.clone();
-        let builder = Client::builder()
-            .base_url(vector.base_url(base_url))
-            .sleeper(move |wait: Duration| sleeper.sleep(wait))
-            .on_retry(recorder.retry_listener())
-            .clock(clock.clone());
-        let configured = configure_builder!(
-            builder,
-            &vector.settings,
-            client_credentials: progress_ureq::ClientCredentials => token_provider,
-            server: base_url,
-            clock: &clock,
-        );
-        let Some(client) = recorder.built(configured.and_then(|builder| builder.build())) else {
+        let build = || {
+            let sleeper = recorder.clone();
+            let builder = Client::builder()
+                .base_url(vector.base_url(base_url))
+                .sleeper(move |wait: Duration| sleeper.sleep(wait))
+                .on_retry(recorder.retry_listener())
+                .clock(clock.clone());
+            let configured = configure_builder!(
+                builder,
+                &vector.settings,
+                client_credentials: progress_ureq::ClientCredentials => token_provider,
+                server: base_url,
+                clock: &clock,
+            );
+            recorder.built(configured.and_then(|builder| builder.build()))
+        };
+        let Some(client) = build() else {
             return recorder.finish();
         };
         let (service, notified) = (vector.service(), client.clone());
@@ -47,7 +50,39 @@ impl Adapter for Blocking {
         match vector.mode {
             Mode::Progress => recorder.single(client.progress(id)),
             Mode::Wait => recorder.single(client.wait(id)),
-            Mode::Watch => recorder.watch(client.watch(id)),
+            Mode::Watch => match vector.resume {
+                None => recorder.watch(client.watch(id)),
+                Some(resume) => {
+                    let mut saved = None;
+                    for (count, event) in client.watch_events(id).enumerate() {
+                        saved = resume::record(&recorder, resume, count + 1, event);
+                        if saved.is_some() {
+                            break; // the watch is dropped here
+                        }
+                    }
+                    let Some(state) = saved else {
+                        return recorder.finish();
+                    };
+                    recorder.stopped(
+                        resume
+                            .downtime
+                            .map_or(Duration::ZERO, |downtime| downtime.0),
+                    );
+                    let Some(client) = build() else {
+                        return recorder.finish();
+                    };
+                    match state {
+                        Ok(state) => {
+                            for event in client.resume(state) {
+                                if !resume::item(&recorder, event) {
+                                    break;
+                                }
+                            }
+                        }
+                        Err(error) => recorder.single(Err(error)),
+                    }
+                }
+            },
             Mode::WatchMany => {
                 let jobs = vector.watches.iter().map(|watch| watch.job_id.as_str());
                 for event in client.watch_many(jobs) {

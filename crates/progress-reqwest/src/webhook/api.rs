@@ -1,0 +1,106 @@
+//! The Webhooks API v2 on the client's own HTTP stack: create, list,
+//! activate and delete the webhooks whose deliveries [`router`](super::router)
+//! answers. The requests and the reading of their answers are
+//! [`progress_model::webhook::api`]'s; this only gets the token and sends.
+
+use std::time::Duration;
+
+use progress_model::webhook::api::{
+    NewWebhook, Webhook, WebhooksApi, WebhooksError, read_deleted, read_webhook, read_webhooks,
+};
+use progress_model::{AccessToken, Error, HttpResponse};
+
+use crate::Client;
+use crate::bound::within;
+use crate::compat::{check_runtime, on_any_runtime};
+use crate::transport;
+
+/// The Webhooks API at a client's base URL (`{base}/webhooks`), with the
+/// client's token provider, proxy, TLS and request timeout. The platform
+/// lets only a service application (client credentials) manage webhooks.
+///
+/// ```no_run
+/// # use progress_reqwest as itwin_job_progress; // the facade's paths
+/// use itwin_job_progress::webhook::{NewWebhook, Scope, WebhookSecret};
+/// # async fn run(client: itwin_job_progress::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let secret = WebhookSecret::new(std::fs::read_to_string("webhook-secret")?)?;
+/// let webhooks = client.webhooks()?;
+/// let created = webhooks
+///     .create(&NewWebhook::new("https://hooks.example.com/itwin", Scope::Account, secret))
+///     .await?;
+/// webhooks.activate(&created.id).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    client: Client,
+    api: WebhooksApi,
+}
+
+impl Client {
+    /// The Webhooks API v2 at this client's base URL; see [`Webhooks`].
+    pub fn webhooks(&self) -> Result<Webhooks, WebhooksError> {
+        Ok(Webhooks {
+            api: WebhooksApi::new(&self.inner.parts.settings)?,
+            client: self.clone(),
+        })
+    }
+}
+
+impl Webhooks {
+    /// Creates a webhook; the platform's answer, inactive.
+    pub async fn create(&self, webhook: &NewWebhook) -> Result<Webhook, WebhooksError> {
+        let token = self.token().await?;
+        let answer = self.send(self.api.create(webhook, &token)?).await?;
+        read_webhook(answer, &token)
+    }
+
+    /// Every webhook the application has.
+    pub async fn list(&self) -> Result<Vec<Webhook>, WebhooksError> {
+        let token = self.token().await?;
+        let answer = self.send(self.api.list(&token)?).await?;
+        read_webhooks(answer, &token)
+    }
+
+    /// Turns deliveries on (a new webhook is inactive).
+    pub async fn activate(&self, id: &str) -> Result<Webhook, WebhooksError> {
+        self.set_active(id, true).await
+    }
+
+    /// Turns deliveries on or off.
+    pub async fn set_active(&self, id: &str, active: bool) -> Result<Webhook, WebhooksError> {
+        let token = self.token().await?;
+        let answer = self.send(self.api.set_active(id, active, &token)?).await?;
+        read_webhook(answer, &token)
+    }
+
+    /// Deletes a webhook.
+    pub async fn delete(&self, id: &str) -> Result<(), WebhooksError> {
+        let token = self.token().await?;
+        let answer = self.send(self.api.delete(id, &token)?).await?;
+        read_deleted(answer, &token)
+    }
+
+    /// The provider's current token, within the client's request timeout.
+    async fn token(&self) -> Result<AccessToken, WebhooksError> {
+        check_runtime()?;
+        let provider = &self.client.inner.parts.token;
+        let asked = provider.token_within(false, self.timeout());
+        within(self.timeout(), asked)
+            .await
+            .and_then(|token| token)
+            .map_err(|failure| WebhooksError::Request(Error::token(failure)))
+    }
+
+    async fn send(&self, request: http::Request<Vec<u8>>) -> Result<HttpResponse, WebhooksError> {
+        let inner = &self.client.inner;
+        let sent =
+            transport::send_request(&inner.http, &inner.parts.settings, request, self.timeout());
+        Ok(on_any_runtime(sent).await?)
+    }
+
+    fn timeout(&self) -> Duration {
+        self.client.inner.parts.settings.request_timeout
+    }
+}
