@@ -91,6 +91,25 @@ pub fn run(options: &Options) -> Result<(), String> {
         Duration::from_secs(60),
     )?;
     lines.extend(p3.lines().map(str::to_owned));
+    // Three runs, each until its last job is seen: a top rung (120
+    // simulated s) after the last end at most, all time-scaled.
+    let p5_run = f64::from(plan.p5_longest + 2 * 120) / f64::from(plan.p5_scale);
+    let p5 = bounded::output(
+        "P5",
+        Command::new(&bench).args([
+            "p5",
+            "--watches",
+            &plan.p5_watches.to_string(),
+            "--scale",
+            &plan.p5_scale.to_string(),
+            "--longest",
+            &plan.p5_longest.to_string(),
+            "--seed",
+            "1",
+        ]),
+        Duration::from_secs_f64(30.0 + 3.0 * p5_run * 2.0),
+    )?;
+    lines.extend(p5.lines().map(str::to_owned));
     lines.extend(footprint::measure(plan.p4_build, &out)?);
 
     let results = out.join("results.jsonl");

@@ -142,10 +142,10 @@
 
 pub use progress_model::{
     AccessToken, ApiError, ApiVersion, BaseUrl, Budget, Cause, Clock, DEFAULT_JITTER,
-    DEFAULT_MAX_IN_FLIGHT, Environment, Error, ErrorKind, Event, EventKind, HttpFailure, Insertion,
-    JobId, JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress, Retry, Roots, Service,
-    StateError, StaticToken, SystemClock, Tier, TokenError, TokenProvider, WatchOptions,
-    WatchState,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_SAFETY_NET, Environment, Error, ErrorKind, Event, EventKind,
+    HttpFailure, Insertion, JobId, JobState, MAX_RETRY_AFTER, ManualClock, Observation, Progress,
+    Retry, Roots, Service, StateError, StaticToken, SystemClock, Tier, TokenError, TokenProvider,
+    WatchOptions, WatchState,
 };
 
 #[cfg(all(feature = "async", feature = "oauth"))]

@@ -37,7 +37,7 @@ use crate::herd::Herd;
 use crate::jitter::Jitter;
 use crate::metrics::Meter;
 use crate::stretch::{Demand, HEADROOM, Need};
-use crate::wake::{SharedRunning, wake_job};
+use crate::wake::{Running, SharedRunning, wake_job};
 use crate::{ClientLimits, Error, JobId, Service};
 
 /// What the watches of one client share. Cheap to clone; clones share the
@@ -257,8 +257,8 @@ impl ClientState {
     }
 
     /// Where the watches that join this client are listed for wakes.
-    pub(crate) fn running(&self) -> SharedRunning {
-        self.fixed.running.clone()
+    pub(crate) fn running(&self) -> &Mutex<Running> {
+        &self.fixed.running
     }
 
     /// `wait` with the client's jitter, never past `limit`.

@@ -453,7 +453,7 @@ impl Watch {
                 // Made with `Watch::new`: the default service.
                 self.wakes.name(Service::default(), job.clone());
             }
-            self.wakes.list(client.running());
+            self.wakes.list(&client);
         }
         self.measured.running = client.meter().watch_started();
         self.client = Some(client);

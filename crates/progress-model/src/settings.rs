@@ -372,6 +372,15 @@ macro_rules! settings_builder_methods {
             self
         }
 
+        /// Every watch of the client is completion-only, with this safety
+        /// net between polls instead of the ladder (never shorter than the
+        /// ladder's rung); see `WatchOptions::completion_only`. Only with
+        /// webhook deliveries handed to `notify_completed`.
+        pub fn safety_net(mut self, interval: ::std::time::Duration) -> Self {
+            self.parts.settings.policy.safety_net = Some(interval);
+            self
+        }
+
         /// The certificate authorities trusted besides those added with
         /// `add_root_certificate` (default [`Roots::Both`]($crate::Roots::Both):
         /// the platform's trust store and the bundled Mozilla roots).

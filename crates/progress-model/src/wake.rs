@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 use std::time::Instant;
 
-use crate::{JobId, Service};
+use crate::{ClientState, JobId, Service};
 
 /// The part of a watch a wake from outside reaches.
 #[derive(Debug, Default)]
@@ -191,12 +191,12 @@ pub(crate) struct Running {
     watches: HashMap<(Service, JobId), Vec<Arc<Bell>>>,
 }
 
-/// A client's [`Running`] watches, shared by its clones.
+/// A client's [`Running`] watches (shared by the states `ClientState::named` makes).
 pub(crate) type SharedRunning = Arc<Mutex<Running>>;
 
 /// Wakes every running watch of `job` in `running`: whether there was one.
 pub(crate) fn wake_job(
-    running: &SharedRunning,
+    running: &Mutex<Running>,
     service: &Service,
     job: &JobId,
     now: Instant,
@@ -212,7 +212,7 @@ pub(crate) fn wake_job(
         .fold(false, |woken, bell| bell.wake(now) | woken)
 }
 
-fn lock(running: &SharedRunning) -> MutexGuard<'_, Running> {
+fn lock(running: &Mutex<Running>) -> MutexGuard<'_, Running> {
     running.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -229,8 +229,8 @@ pub(crate) struct Wakes {
 #[derive(Debug)]
 struct Listing {
     key: (Service, JobId),
-    /// Where the watch is listed, once it joined a client.
-    running: Option<SharedRunning>,
+    /// The client the watch is listed in, once it joined one.
+    client: Option<ClientState>,
 }
 
 impl Wakes {
@@ -243,7 +243,7 @@ impl Wakes {
         self.unlist();
         self.listing = Some(Box::new(Listing {
             key: (service, job),
-            running: None,
+            client: None,
         }));
     }
 
@@ -252,18 +252,19 @@ impl Wakes {
         self.listing.is_some()
     }
 
-    /// Lists the watch among `running` under its name, if it has one.
-    pub(crate) fn list(&mut self, running: SharedRunning) {
+    /// Lists the watch among `client`'s running watches under its name,
+    /// if it has one.
+    pub(crate) fn list(&mut self, client: &ClientState) {
         self.unlist();
         let Some(listing) = self.listing.as_mut() else {
             return;
         };
-        lock(&running)
+        lock(client.running())
             .watches
             .entry(listing.key.clone())
             .or_default()
             .push(self.bell.clone());
-        listing.running = Some(running);
+        listing.client = Some(client.clone());
     }
 
     /// The watch ended: no wake reaches it any more.
@@ -276,10 +277,10 @@ impl Wakes {
         let Some(listing) = self.listing.as_mut() else {
             return;
         };
-        let Some(running) = listing.running.take() else {
+        let Some(client) = listing.client.take() else {
             return;
         };
-        let mut running = lock(&running);
+        let mut running = lock(client.running());
         if let Some(bells) = running.watches.get_mut(&listing.key) {
             bells.retain(|bell| !Arc::ptr_eq(bell, &self.bell));
             if bells.is_empty() {
@@ -299,8 +300,8 @@ impl Clone for Wakes {
         if let Some(listing) = &self.listing {
             let (service, job) = listing.key.clone();
             copy.name(service, job);
-            if let Some(running) = &listing.running {
-                copy.list(running.clone());
+            if let Some(client) = &listing.client {
+                copy.list(client);
             }
         }
         copy

@@ -18,6 +18,7 @@ mod p1;
 mod p2;
 mod p2l;
 mod p3;
+mod p5;
 mod proc_stats;
 mod r1;
 mod report;
@@ -45,6 +46,7 @@ usage: progress-bench <command> [--option value ...]
   c3 --jobs N --scale S --hours H --limit-seconds L
                                                  N watches on the Community tier: 429s and delays, budgets vs 429s only
   p3 --trials T --seed S --chart-data FILE       requests and detection delay, ladder vs loops
+  p5 --watches N --scale X --longest S --seed S  delay and requests with deliveries, vs the ladder
   r1 --url URL --job ID --n N --limit-seconds S  N overdue watches resumed at once
   report --results FILE --out DIR                table, report.md, report.json, charts";
 
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         "c2" => c2::run(&args),
         "c3" => c3::run(&args),
         "p3" => p3::run(&args),
+        "p5" => p5::run(&args),
         "r1" => r1::run(&args),
         "report" => report::run(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),

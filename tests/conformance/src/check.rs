@@ -11,6 +11,21 @@ use crate::vector::{
     ExpectedError, ExpectedOutcome, ExpectedProgress, Mode, RequestPattern, Vector,
 };
 
+/// Every delivery made, each returning what the vector says.
+fn check_deliveries(vector: &Vector, observed: &Observed, problems: &mut Vec<String>) {
+    let expected: Vec<(String, bool)> = vector
+        .deliveries
+        .iter()
+        .map(|delivery| (delivery.job_id.clone(), delivery.woken))
+        .collect();
+    if observed.deliveries != expected || observed.undelivered > 0 {
+        problems.push(format!(
+            "deliveries: notify_completed returned {:?} ({} not made), expected {expected:?}",
+            observed.deliveries, observed.undelivered
+        ));
+    }
+}
+
 /// `Ok` when everything matched; otherwise every difference, one per line.
 pub fn check(
     vector: &Vector,
@@ -32,6 +47,7 @@ pub fn check(
         check_outcome(outcome, observed.outcome.as_ref(), &mut problems);
     }
     check_many(vector, observed, requests, &mut problems);
+    check_deliveries(vector, observed, &mut problems);
     if let Some(credentials) = vector.settings.client_credentials() {
         check_secret_hidden(
             &credentials.client_id,

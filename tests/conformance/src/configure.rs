@@ -52,6 +52,9 @@ macro_rules! configure_builder {
         if let Some(deadline) = settings.deadline {
             builder = builder.deadline(deadline.0);
         }
+        if let Some(net) = settings.safety_net {
+            builder = builder.safety_net(net.0);
+        }
         if let Some(cap) = settings.body_cap {
             builder = builder.body_cap(cap);
         }

@@ -10,6 +10,7 @@
 pub mod adapters;
 pub mod check;
 mod configure;
+pub mod deliveries;
 pub mod mock_server;
 pub mod observed;
 pub mod resume;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use progress_model::{Error, ManualClock, Progress};
 
+use crate::deliveries::Deliveries;
 use crate::vector::Timing;
 
 /// One thing the client did, as seen from outside.
@@ -40,6 +41,10 @@ pub struct Observed {
     /// The failures the client waited out before retrying, as its `on_retry`
     /// listener heard them.
     pub retried: Vec<Error>,
+    /// The deliveries made, by job, with what `notify_completed` returned.
+    pub deliveries: Vec<(String, bool)>,
+    /// The deliveries the run never reached.
+    pub undelivered: usize,
 }
 
 impl Observed {
@@ -77,6 +82,7 @@ pub struct Recorder {
     clock: ManualClock,
     timing: Timing,
     state: Arc<Mutex<State>>,
+    deliveries: Deliveries,
 }
 
 /// What the recorder holds: the observations and how many watch items were read.
@@ -94,16 +100,33 @@ impl Recorder {
             clock,
             timing,
             state: Arc::default(),
+            deliveries: Deliveries::default(),
         }
+    }
+
+    /// The recorder, whose sleeps make `deliveries` on their way.
+    pub fn with_deliveries(mut self, deliveries: Deliveries) -> Self {
+        self.deliveries = deliveries;
+        self
     }
 
     /// What a test sleeper does: record the wait, move the manual clock by it
     /// (plus the vector's oversleep) and return at once, so vectors check exact
     /// waits without waiting. The clock moves only here and per item, so a
     /// recorded wait is the time between two polls less the caller's time.
+    ///
+    /// A delivery due within the sleep ends it: the clock moves to the
+    /// delivery, which is made, and the sleep returns (as a webhook would
+    /// wake a sleeping watch).
     pub fn sleep(&self, wait: Duration) {
         self.lock().observed.events.push(Event::Wait(wait));
         let late = self.timing.oversleep.map_or(Duration::ZERO, |late| late.0);
+        let now = self.clock.elapsed();
+        if let Some(at) = self.deliveries.next_by(now + wait + late) {
+            self.clock.advance(at.saturating_sub(now));
+            self.deliveries.deliver_next();
+            return;
+        }
         self.clock.advance(wait + late);
     }
 
@@ -217,6 +240,7 @@ impl Recorder {
     /// an anomaly: a watch ends only on a terminal state or an error.
     pub fn finish(&self) -> Observed {
         let mut observed = self.lock().observed.clone();
+        (observed.deliveries, observed.undelivered) = self.deliveries.made();
         if let Some(Ok(last)) = &observed.outcome
             && !last.is_terminal()
             && !observed.emitted().is_empty()

@@ -36,6 +36,11 @@ pub struct Vector {
     /// How time passes outside the client: the caller's time per item, a late sleeper.
     #[serde(default)]
     pub timing: Timing,
+    /// Completions pushed to the client (webhook deliveries), in the order
+    /// of their instants: each is handed to `notify_completed` when the
+    /// clock reaches it (a sleep that would pass it ends there).
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
     /// `watch` only: stop the watch after an event, save its state, and
     /// resume it on a fresh client.
     pub resume: Option<Resume>,
@@ -51,6 +56,18 @@ pub struct WatchScript {
     pub job_id: String,
     /// The responses the server gives for this job, in order.
     pub responses: Vec<ScriptedResponse>,
+}
+
+/// One completion pushed to the client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// When, in seconds of the client's clock since the start.
+    pub at: Seconds,
+    /// The job it says completed.
+    pub job_id: String,
+    /// What `notify_completed` must return: whether a watch of the job ran.
+    pub woken: bool,
 }
 
 /// A vector file, read or not: a broken file still becomes a (failing) test.
@@ -115,6 +132,8 @@ pub struct Settings {
     pub max_retries: Option<u32>,
     /// How long a watch may last, in seconds.
     pub deadline: Option<Seconds>,
+    /// Completion-only watches: the safety net between polls, in seconds.
+    pub safety_net: Option<Seconds>,
     /// The largest body read, in bytes.
     pub body_cap: Option<usize>,
     /// `v1`, `v2` or a media type.
@@ -417,6 +436,14 @@ impl Vector {
         }
     }
 
+    /// The service the client watches (the settings', or the default).
+    pub fn service(&self) -> progress_model::Service {
+        self.settings
+            .service
+            .as_deref()
+            .map_or_else(Default::default, progress_model::Service::parse)
+    }
+
     /// Reads and checks one vector file.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let vector: Self = serde_json::from_str(text).map_err(|error| error.to_string())?;
@@ -455,6 +482,16 @@ impl Vector {
             return Err(
                 "a `watch_many` vector scripts responses per watch, not `responses`".into(),
             );
+        }
+        if !many && !self.deliveries.is_empty() {
+            return Err("`deliveries` need the clock stamps of `watch_many`".into());
+        }
+        if self
+            .deliveries
+            .windows(2)
+            .any(|pair| pair[0].at.0 > pair[1].at.0)
+        {
+            return Err("`deliveries` go in the order of their instants".into());
         }
         if !many && self.expect.max_overlap_from.is_some() {
             return Err("`max_overlap_from` needs the clock stamps of `watch_many`".into());

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use progress_model::{Clock, ManualClock};
 
+use crate::deliveries::Deliveries;
+
 /// Shared by the sleepers of one run. Clones share the same time.
 #[derive(Clone)]
 pub struct VirtualTime {
@@ -22,6 +24,8 @@ pub struct VirtualTime {
     state: Arc<Mutex<State>>,
     /// Told of each jump, to move another clock along (a simulator's).
     on_advance: Arc<dyn Fn(Duration) + Send + Sync>,
+    /// Completions pushed at instants of the clock.
+    deliveries: Deliveries,
 }
 
 impl std::fmt::Debug for VirtualTime {
@@ -56,7 +60,18 @@ impl VirtualTime {
                 asleep: Vec::new(),
             })),
             on_advance: Arc::new(|_| {}),
+            deliveries: Deliveries::default(),
         }
+    }
+
+    /// Makes `deliveries` when the clock reaches them: when every watch is
+    /// asleep and one is due before the first wakes, the clock jumps to it
+    /// and it is made. A delivery that reaches a watch is taken to wake it
+    /// (its watch then polls and sleeps again); one that reaches none lets
+    /// the clock go on.
+    pub fn with_deliveries(mut self, deliveries: Deliveries) -> Self {
+        self.deliveries = deliveries;
+        self
     }
 
     /// Calls `moved` with each jump of the clock, to move another clock along.
@@ -88,6 +103,17 @@ impl VirtualTime {
         let Some(earliest) = state.asleep.iter().map(|(until, _)| *until).min() else {
             return;
         };
+        let start = self.clock.now() - self.clock.elapsed();
+        while let Some(at) = self.deliveries.next_by(earliest - start) {
+            let now = self.clock.elapsed();
+            if at > now {
+                self.clock.advance(at - now);
+                (self.on_advance)(at - now);
+            }
+            if self.deliveries.deliver_next() {
+                return;
+            }
+        }
         let now = self.clock.now();
         if earliest > now {
             self.clock.advance(earliest - now);

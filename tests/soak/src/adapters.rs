@@ -11,6 +11,7 @@ use itwin_job_progress::{Client, blocking};
 use crate::jobs::Job;
 use crate::plan::Plan;
 use crate::record::{Log, Outcome, RecordingToken, WatchRecord};
+use crate::webhooks::Hub;
 
 /// One column of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,22 +43,30 @@ impl Adapter {
     }
 
     /// Watches every job to its end; one record per job, in job order.
-    pub fn run(self, plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
+    /// With a `hub`, the watches are completion-only and each client is
+    /// registered there for the webhook receiver.
+    pub fn run(
+        self,
+        plan: &Plan,
+        base_url: &str,
+        jobs: &[Job],
+        hub: Option<&Hub>,
+    ) -> Vec<WatchRecord> {
         match self {
-            Self::Blocking => run_blocking(plan, base_url, jobs),
+            Self::Blocking => run_blocking(plan, base_url, jobs, hub),
             Self::TokioCurrentThread => tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a tokio runtime")
-                .block_on(run_async(plan, base_url, jobs)),
+                .block_on(run_async(plan, base_url, jobs, hub)),
             Self::TokioMultiThread => tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("a tokio runtime")
-                .block_on(run_async(plan, base_url, jobs)),
-            Self::AsyncStd => async_std::task::block_on(run_async(plan, base_url, jobs)),
-            Self::Smol => smol::block_on(run_async(plan, base_url, jobs)),
+                .block_on(run_async(plan, base_url, jobs, hub)),
+            Self::AsyncStd => async_std::task::block_on(run_async(plan, base_url, jobs, hub)),
+            Self::Smol => smol::block_on(run_async(plan, base_url, jobs, hub)),
         }
     }
 }
@@ -80,7 +89,7 @@ macro_rules! configure {
     };
 }
 
-fn run_blocking(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
+fn run_blocking(plan: &Plan, base_url: &str, jobs: &[Job], hub: Option<&Hub>) -> Vec<WatchRecord> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
@@ -91,15 +100,25 @@ fn run_blocking(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
                 let watch_log = log.clone();
                 let handle = scope.spawn(move || {
                     let watch = || {
-                        let client = configure!(
+                        let builder = configure!(
                             blocking::Client::builder(),
                             token_provider,
                             plan,
                             base_url,
                             job,
                             watch_log
-                        )
-                        .build()?;
+                        );
+                        let client = match hub {
+                            Some(hub) => {
+                                let client = builder.safety_net(plan.safety_net()).build()?;
+                                let notified = client.clone();
+                                hub.register(&job.id, &watch_log, move |service, job| {
+                                    notified.notify_completed(service, job)
+                                });
+                                client
+                            }
+                            None => builder.build()?,
+                        };
                         let mut outcome = Outcome::default();
                         for item in client.watch(&job.id) {
                             outcome.item(&watch_log, item);
@@ -133,20 +152,35 @@ fn run_blocking(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
     })
 }
 
-async fn run_async(plan: &Plan, base_url: &str, jobs: &[Job]) -> Vec<WatchRecord> {
+async fn run_async(
+    plan: &Plan,
+    base_url: &str,
+    jobs: &[Job],
+    hub: Option<&Hub>,
+) -> Vec<WatchRecord> {
     let watches = jobs.iter().enumerate().map(|(index, job)| async move {
         let log = Log::default();
         let started = Instant::now();
         let watch = async {
-            let client = configure!(
+            let builder = configure!(
                 Client::builder(),
                 async_token_provider,
                 plan,
                 base_url,
                 job,
                 log
-            )
-            .build()?;
+            );
+            let client = match hub {
+                Some(hub) => {
+                    let client = builder.safety_net(plan.safety_net()).build()?;
+                    let notified = client.clone();
+                    hub.register(&job.id, &log, move |service, job| {
+                        notified.notify_completed(service, job)
+                    });
+                    client
+                }
+                None => builder.build()?,
+            };
             let mut stream = client.watch(&job.id);
             let mut outcome = Outcome::default();
             while let Some(item) = stream.next().await {

@@ -13,6 +13,7 @@ use crate::jobs::{jobs, scenario};
 use crate::kinds::FaultKind;
 use crate::memory::{Usage, settle, usage};
 use crate::plan::Plan;
+use crate::webhooks::{self, Receiving};
 
 /// How many more heap bytes a run may leave held than it found.
 const MEMORY_GROWTH_ALLOWED: f64 = 0.10;
@@ -69,7 +70,15 @@ pub fn run(
             .map_err(|error| format!("the scenario of {}: {error}", kind.name))?;
         let sim = Simulator::start_blocking(scenario)
             .map_err(|error| format!("cannot start the simulator: {error}"))?;
-        let records = adapter.run(plan, &sim.base_url(), &jobs);
+        let receiving = match kind.webhook() {
+            true => Some(Receiving::start(&sim)?),
+            false => None,
+        };
+        let hub = receiving.as_ref().map(|receiving| &receiving.hub);
+        let records = adapter.run(plan, &sim.base_url(), &jobs, hub);
+        if hub.is_some() {
+            webhooks::settle(&sim);
+        }
         let served = sim.served();
         let mut cell = Cell {
             kind: kind.name,
@@ -86,8 +95,14 @@ pub fn run(
         };
         for record in &records {
             let job = &jobs[record.job];
-            let verdict = check(plan, kind, job, record, sim.served_for(&job.id));
+            let mut verdict = check(plan, kind, job, record, sim.served_for(&job.id));
+            if let Some(hub) = hub {
+                verdict.broken.extend(webhooks::check(&sim, hub, &job.id));
+            }
             cell.add(&job.id, verdict);
+        }
+        if let Some(hub) = hub {
+            cell.broken.extend(webhooks::check_cell(&sim, hub));
         }
         // Too few requests can miss a rare kind by chance; enough cannot.
         let expected_faults = served.total() as f64 * kind.counted_rate();

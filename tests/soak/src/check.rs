@@ -195,6 +195,8 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
                 last_request = Some(*at);
                 owed = Duration::ZERO;
             }
+            // A wake is what may bring a request before its rung.
+            Event::Woken { .. } => owed = Duration::ZERO,
             Event::Observed { percentage } => {
                 if last_percentage != Some(*percentage) {
                     rung = 0;

@@ -70,10 +70,14 @@ pub fn jobs(plan: &Plan, cell: u64) -> (Vec<Job>, Value) {
 
 /// The simulator's scenario for a cell: the jobs and the row's faults.
 pub fn scenario(plan: &Plan, kind: &FaultKind, cell: u64, timelines: Value) -> String {
-    json!({
+    let seed = plan.seed.wrapping_add(cell);
+    let mut scenario = json!({
         "time_scale": plan.time_scale,
-        "faults": kind.faults(plan, plan.seed.wrapping_add(cell)),
+        "faults": kind.faults(plan, seed),
         "jobs": timelines,
-    })
-    .to_string()
+    });
+    if let Some(deliveries) = kind.webhook_deliveries(plan, seed) {
+        scenario["webhook_deliveries"] = deliveries;
+    }
+    scenario.to_string()
 }

@@ -12,7 +12,22 @@ pub struct FaultKind {
     pub name: &'static str,
     /// The simulator's `*_rate` fields this row switches on, with their rates.
     pub rates: Vec<(&'static str, f64)>,
+    /// The `webhook_deliveries` fault this row switches on, with its rate:
+    /// the watches are then completion-only, woken by a receiver.
+    pub deliveries: Option<(&'static str, f64)>,
 }
+
+/// `(row, webhook_deliveries field)` for every delivery fault.
+const DELIVERY_KINDS: &[(&str, &str)] = &[
+    ("webhook lost", "lost_rate"),
+    ("webhook duplicated", "duplicated_rate"),
+    ("webhook delayed", "delayed_rate"),
+    ("webhook out of order", "out_of_order_rate"),
+    ("webhook wrong secret", "wrong_secret_rate"),
+];
+
+/// Half the jobs' deliveries meet the row's fault, half arrive as sent.
+const DELIVERY_RATE: f64 = 0.5;
 
 /// Each kind alone, at a rate that makes every watch meet it a few times.
 const RATE: f64 = 0.15;
@@ -66,9 +81,15 @@ pub fn rows() -> Vec<FaultKind> {
             FaultKind {
                 name,
                 rates: vec![(field, rate)],
+                deliveries: None,
             }
         })
         .collect();
+    rows.extend(DELIVERY_KINDS.iter().map(|&(name, field)| FaultKind {
+        name,
+        rates: Vec::new(),
+        deliveries: Some((field, DELIVERY_RATE)),
+    }));
     // Mixed: the exclusive kinds share 60% of requests; slow and gzip on top.
     let exclusive = KINDS.len() - INDEPENDENT.len();
     let share = 0.6 / exclusive as f64;
@@ -87,6 +108,7 @@ pub fn rows() -> Vec<FaultKind> {
                 (field, rate)
             })
             .collect(),
+        deliveries: None,
     });
     rows
 }
@@ -109,6 +131,19 @@ impl FaultKind {
             .filter(|(field, _)| !INDEPENDENT.contains(field))
             .map(|(_, rate)| rate)
             .sum()
+    }
+
+    /// Whether this row's jobs are woken by webhook deliveries.
+    pub fn webhook(&self) -> bool {
+        self.deliveries.is_some()
+    }
+
+    /// The scenario's `webhook_deliveries` section for this row, if any:
+    /// its fault, seeded, late by half the ladder's top rung.
+    pub fn webhook_deliveries(&self, plan: &Plan, seed: u64) -> Option<Value> {
+        let (field, rate) = self.deliveries?;
+        let late = plan.intervals().last().copied().unwrap_or_default() / 2;
+        Some(json!({ "seed": seed, field: rate, "delay_ms": plan.millis(late).max(1) }))
     }
 
     fn has(&self, field: &str) -> bool {

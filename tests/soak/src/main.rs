@@ -21,6 +21,7 @@ mod memory;
 mod plan;
 mod record;
 mod report;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -77,6 +77,12 @@ impl Plan {
             .collect()
     }
 
+    /// The safety net of the webhook rows' completion-only watches, in
+    /// real time: 600 simulated seconds.
+    pub fn safety_net(&self) -> Duration {
+        Duration::from_secs_f64(600.0 / self.time_scale)
+    }
+
     /// Real milliseconds as a whole number, for the simulator's fault fields.
     pub fn millis(&self, of: Duration) -> u64 {
         of.as_millis() as u64

@@ -25,6 +25,8 @@ pub enum Event {
     },
     /// An observation reached the caller.
     Observed { percentage: Option<f64> },
+    /// A webhook delivery woke the watch: its next request may go at once.
+    Woken { at: Instant },
 }
 
 /// The log a watch's token provider, retry listener and consumer share.
@@ -133,6 +135,7 @@ impl WatchRecord {
                     wait.as_millis()
                 ),
                 Event::Observed { percentage } => format!("observed {percentage:?}"),
+                Event::Woken { at } => format!("woken @{}ms", since(at)),
             })
             .collect::<Vec<_>>()
             .join(", ")

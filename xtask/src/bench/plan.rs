@@ -38,6 +38,10 @@ pub struct Plan {
     pub c3_scale: f64,
     pub c3_hours: f64,
     pub p3_trials: usize,
+    /// P5's watches, its time scale, and when its last job ends (simulated s).
+    pub p5_watches: usize,
+    pub p5_scale: u32,
+    pub p5_longest: u32,
     /// Build P4's two programs in release to weigh them (slow: a full compile each).
     pub p4_build: bool,
 }
@@ -62,6 +66,9 @@ impl Plan {
                 c3_scale: 240.0,
                 c3_hours: 2.0,
                 p3_trials: 10,
+                p5_watches: 1_000,
+                p5_scale: 20,
+                p5_longest: 240,
                 p4_build: false,
             }
         } else {
@@ -82,6 +89,9 @@ impl Plan {
                 c3_scale: 60.0,
                 c3_hours: 3.0,
                 p3_trials: 100,
+                p5_watches: 1_000,
+                p5_scale: 20,
+                p5_longest: 1_200,
                 p4_build: true,
             }
         };

@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use progress_model::ManualClock;
+use progress_model::{JobId, ManualClock};
 use progress_reqwest::Client;
 
+use crate::deliveries::Deliveries;
 use crate::observed::{Observed, Recorder};
 use crate::vector::{Mode, Vector};
 use crate::virtual_time::VirtualTime;
@@ -63,9 +64,11 @@ impl Adapter for Async {
 }
 
 async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-    let recorder = Recorder::new(clock.clone(), vector.timing);
+    let deliveries = Deliveries::of(vector);
+    let recorder = Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
     // Many watches share the clock: their waits overlap on virtual time.
-    let time = VirtualTime::new(clock.clone(), vector.watches.len());
+    let time =
+        VirtualTime::new(clock.clone(), vector.watches.len()).with_deliveries(deliveries.clone());
     let build = || {
         let builder = Client::builder().base_url(vector.base_url(base_url));
         let builder = if vector.mode == Mode::WatchMany {
@@ -93,6 +96,10 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
     let Some(client) = build() else {
         return recorder.finish();
     };
+    let (service, notified) = (vector.service(), client.clone());
+    deliveries.deliver_to(move |job| {
+        JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
+    });
     let id = vector.job_id.as_str();
     match vector.mode {
         Mode::Progress => recorder.single(client.progress(id).await),

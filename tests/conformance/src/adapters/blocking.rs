@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use progress_model::ManualClock;
+use progress_model::{JobId, ManualClock};
 use progress_ureq::Client;
 
+use crate::deliveries::Deliveries;
 use crate::observed::{Observed, Recorder};
 use crate::vector::{Mode, Vector};
 use crate::{Adapter, configure_builder, resume};
@@ -19,7 +20,9 @@ impl Adapter for Blocking {
     }
 
     fn run(&self, vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-        let recorder = Recorder::new(clock.clone(), vector.timing);
+        let deliveries = Deliveries::of(vector);
+        let recorder =
+            Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
         let build = || {
             let sleeper = recorder.clone();
             let builder = Client::builder()
@@ -39,6 +42,10 @@ impl Adapter for Blocking {
         let Some(client) = build() else {
             return recorder.finish();
         };
+        let (service, notified) = (vector.service(), client.clone());
+        deliveries.deliver_to(move |job| {
+            JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
+        });
         let id = vector.job_id.as_str();
         match vector.mode {
             Mode::Progress => recorder.single(client.progress(id)),
