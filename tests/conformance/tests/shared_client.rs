@@ -8,34 +8,11 @@ use std::time::{Duration, Instant};
 
 use progress_conformance::virtual_time::VirtualTime;
 use progress_model::{ErrorKind, EventKind, JobState, ManualClock};
-use progress_sim::{ManualSimClock, Scenario, Simulator, TokenRateLimit};
+use progress_sim::{Scenario, Simulator, TokenRateLimit};
 
-/// `count` jobs, active at 10% from the start and successful from 100 s on.
-fn scenario(count: usize) -> Scenario {
-    let jobs: BTreeMap<String, serde_json::Value> = (0..count)
-        .map(|index| {
-            let timeline = serde_json::json!({"points": [
-                {"at_seconds": 0, "state": "Active", "percentage": 10},
-                {"at_seconds": 100, "state": "Success", "percentage": 100}
-            ]});
-            (job(index), timeline)
-        })
-        .collect();
-    Scenario::from_json(&serde_json::json!({ "jobs": jobs }).to_string()).unwrap()
-}
+mod support;
 
-fn job(index: usize) -> String {
-    format!("job-{index:04}")
-}
-
-fn simulator(jobs: usize, limit: Option<TokenRateLimit>) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let mut builder = Simulator::builder(scenario(jobs)).clock(clock.clone());
-    if let Some(limit) = limit {
-        builder = builder.token_rate_limit(limit);
-    }
-    (builder.start_blocking().unwrap(), clock)
-}
+use support::{job, simulator};
 
 /// What a run of `JOBS` async watches did against a simulator limiting its
 /// token to 100 requests a second, on virtual time: on one client, or on
@@ -185,54 +162,6 @@ fn a_thousand_async_watches_on_one_client_all_finish_and_share_each_429() {
         burst <= progress_model::DEFAULT_MAX_IN_FLIGHT,
         "{burst} 429s came back together after the first pause"
     );
-}
-
-/// Threads of this process, as the kernel counts them.
-fn threads() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("Threads:"))
-        .unwrap();
-    line["Threads:".len()..].trim().parse().unwrap()
-}
-
-/// 200 jobs watched by one blocking `watch_many`: every job's success is
-/// seen, from at most `max_in_flight` worker threads, all ended with the
-/// iterator.
-#[cfg(target_os = "linux")]
-#[test]
-fn two_hundred_blocking_watches_use_a_bounded_set_of_threads() {
-    const JOBS: usize = 200;
-    const WORKERS: usize = 8;
-    let (sim, sim_clock) = simulator(JOBS, None);
-    let clock = ManualClock::default();
-    let moved = clock.clone();
-    let client = progress_ureq::Client::builder()
-        .base_url(sim.base_url())
-        .token("tok")
-        .clock(clock)
-        .jitter_seed(7)
-        .max_in_flight(WORKERS)
-        .sleeper(move |wait: Duration| {
-            moved.advance(wait);
-            sim_clock.advance(wait.as_secs_f64());
-        })
-        .build()
-        .unwrap();
-    let before = threads();
-    let mut most = before;
-    let mut finished = BTreeMap::new();
-    for event in client.watch_many((0..JOBS).map(job)) {
-        most = most.max(threads());
-        if let EventKind::Finished(outcome) = event.kind {
-            finished.insert(event.job, outcome.unwrap().state);
-        }
-    }
-    assert_eq!(finished.len(), JOBS);
-    assert!(finished.values().all(|state| *state == JobState::Success));
-    assert!(most <= before + WORKERS, "{most} threads, {before} before");
-    assert_eq!(threads(), before, "a worker outlived the iterator");
 }
 
 /// `count` jobs (`job-0000` ...) that stay in `state`, on a simulator on
