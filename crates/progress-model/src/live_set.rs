@@ -39,7 +39,10 @@ enum Membership {
     Ending,
 }
 
-/// The jobs of a live set and whether it is open; see the [module](self).
+/// The jobs of a live set and whether it is open. A job belongs from its
+/// insertion until its watch's `Finished` event reaches the reader (a removed
+/// job too, while it ends); inserting it again meanwhile starts nothing. The
+/// events end once the set is closed and holds no job.
 #[derive(Debug, Default)]
 pub struct LiveSet {
     jobs: HashMap<String, Membership>,

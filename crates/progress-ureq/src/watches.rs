@@ -14,7 +14,7 @@ use crate::many::{Message, Started};
 
 /// A live set of watches on one client: insert jobs while it runs, remove
 /// one (its watch alone ends, with a `Finished(Err(Cancelled))` event), and
-/// read every watch's events, merged, from the [`ManyWatch`] that
+/// read every watch's events, merged, from the [`ManyWatch`](crate::ManyWatch) that
 /// [`Client::watches`] returns beside it.
 ///
 /// `Clone + Send + Sync`: the part of a service that submits jobs and the
