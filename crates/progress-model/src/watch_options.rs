@@ -67,6 +67,16 @@ impl WatchOptions {
         self
     }
 
+    /// [`WatchOptions::started_at`] `instant`, unless these options already
+    /// say from when: a watch added to a running set counts its deadline
+    /// from its insertion, or from the instant its caller chose.
+    pub fn started_at_unless_set(self, instant: Instant) -> Self {
+        match self.started_at {
+            Some(_) => self,
+            None => self.started_at(instant),
+        }
+    }
+
     /// Only this watch's end matters, and something pushed tells of it
     /// (webhook deliveries handed to the client's `notify_completed`):
     /// instead of the ladder, the watch polls every ten minutes

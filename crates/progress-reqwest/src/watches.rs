@@ -109,10 +109,7 @@ impl Watches {
     pub fn insert_with(&self, job_id: impl AsRef<str>, options: WatchOptions) -> Insertion {
         let Owner { shared, client } = &*self.owner;
         let job = job_id.as_ref();
-        let options = match options.start() {
-            Some(_) => options,
-            None => options.started_at(client.inner.parts.clock.now()),
-        };
+        let options = options.started_at_unless_set(client.inner.parts.clock.now());
         let mut inbox = shared.inbox();
         let insertion = inbox.set.insert(job);
         if insertion.started() {
