@@ -5,8 +5,8 @@ use std::time::Duration;
 use progress_model::{JobId, ManualClock};
 use progress_ureq::Client;
 
-use crate::deliveries::Deliveries;
 use crate::observed::{Observed, Recorder};
+use crate::schedule::Schedule;
 use crate::vector::{Mode, Vector};
 use crate::{Adapter, configure_builder, resume};
 
@@ -20,9 +20,8 @@ impl Adapter for Blocking {
     }
 
     fn run(&self, vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-        let deliveries = Deliveries::of(vector);
-        let recorder =
-            Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
+        let schedule = Schedule::of(vector);
+        let recorder = Recorder::new(clock.clone(), vector.timing).with_schedule(schedule.clone());
         let build = || {
             let sleeper = recorder.clone();
             let builder = Client::builder()
@@ -43,7 +42,7 @@ impl Adapter for Blocking {
             return recorder.finish();
         };
         let (service, notified) = (vector.service(), client.clone());
-        deliveries.deliver_to(move |job| {
+        schedule.deliver_to(move |job| {
             JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
         });
         let id = vector.job_id.as_str();
@@ -90,6 +89,23 @@ impl Adapter for Blocking {
                         break;
                     }
                 }
+                recorder.ended();
+            }
+            Mode::Live => {
+                let (watches, mut events) = client.watches();
+                schedule.steps_on(watches);
+                loop {
+                    // An open, empty set: the steps bring its next job.
+                    schedule.make_while_idle(&clock);
+                    let Some(event) = events.next() else {
+                        break;
+                    };
+                    if !recorder.event(event) {
+                        break;
+                    }
+                }
+                recorder.ended();
+                schedule.make_rest(&clock);
             }
         }
         recorder.finish()
