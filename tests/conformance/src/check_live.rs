@@ -44,7 +44,7 @@ fn check_steps(vector: &Vector, observed: &Observed, problems: &mut Vec<String>)
             step.action.describe(),
             step.at.0.as_secs_f64()
         );
-        match returned.get(index) {
+        match returned.get(index).and_then(Option::as_ref) {
             None => problems.push(format!("{label}: never made")),
             Some(value) if *value != step.action.expected() => problems.push(format!(
                 "{label}: returned {value}, expected {}",

@@ -13,6 +13,7 @@ mod check_live;
 mod configure;
 pub mod expected_event;
 pub mod live;
+pub mod live_reader;
 pub mod live_step;
 pub mod mock_server;
 pub mod observed;

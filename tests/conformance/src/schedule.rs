@@ -4,11 +4,11 @@
 //!
 //! The sleepers (the recorder's, the virtual time's) end a sleep at the
 //! first of them it would pass, move the clock to it and make it. While a
-//! live set holds no watch, nothing sleeps: its reader makes them
-//! ([`Schedule::make_while_idle`]).
+//! live set holds no watch, nothing sleeps: a thread of the runner's makes
+//! them then ([`crate::live_reader`]).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -36,6 +36,8 @@ struct Inner {
     set: Mutex<Option<Arc<dyn SetHandle>>>,
     /// A `close` step was made.
     closed: AtomicBool,
+    /// How many inserts started a watch.
+    started: AtomicUsize,
     made: Mutex<Made>,
 }
 
@@ -43,7 +45,8 @@ struct Inner {
 #[derive(Debug, Clone)]
 enum Due {
     Delivery(String),
-    Step(LiveAction),
+    /// The step's place among the vector's steps, and the step.
+    Step(usize, LiveAction),
 }
 
 /// What making one thing did to the watches, for a sleeper that decides
@@ -64,8 +67,9 @@ pub enum Effect {
 pub struct Made {
     /// Each delivery made, by job, with what `notify_completed` returned.
     pub deliveries: Vec<(String, bool)>,
-    /// What each `live` step's call returned, in order (`null` for `close`).
-    pub steps: Vec<Value>,
+    /// What each `live` step's call returned, by its place (`null` for
+    /// `close`); `None` for a step never made.
+    pub steps: Vec<Option<Value>>,
     /// The deliveries never made.
     pub undelivered: usize,
     /// The steps never made.
@@ -91,11 +95,17 @@ impl Schedule {
         let steps = vector
             .live
             .iter()
-            .map(|step| (step.at.0, Due::Step(step.action.clone())));
+            .enumerate()
+            .map(|(index, step)| (step.at.0, Due::Step(index, step.action.clone())));
         let mut pending: Vec<_> = deliveries.chain(steps).collect();
         pending.sort_by_key(|(at, _)| *at); // stable: each kind keeps its order
+        let made = Made {
+            steps: vec![None; vector.live.len()],
+            ..Made::default()
+        };
         Self(Arc::new(Inner {
             pending: Mutex::new(pending.into()),
+            made: Mutex::new(made),
             ..Inner::default()
         }))
     }
@@ -118,7 +128,7 @@ impl Schedule {
             let (at, due) = pending.front()?;
             let ready = match due {
                 Due::Delivery(_) => lock(&self.0.notifier).is_some(),
-                Due::Step(_) => self.set().is_some(),
+                Due::Step(..) => self.set().is_some(),
             };
             (*at, ready)
         };
@@ -137,7 +147,7 @@ impl Schedule {
                 lock(&self.0.made).deliveries.push((job, woken));
                 if woken { Effect::Woke } else { Effect::Nothing }
             }
-            Due::Step(action) => {
+            Due::Step(index, action) => {
                 let Some(set) = self.set() else {
                     return Effect::Nothing;
                 };
@@ -145,28 +155,26 @@ impl Schedule {
                     self.0.closed.store(true, Ordering::Release);
                 }
                 let (returned, effect) = live::perform(&action, set.as_ref());
-                lock(&self.0.made).steps.push(returned);
+                if effect == Effect::Started {
+                    self.0.started.fetch_add(1, Ordering::AcqRel);
+                }
+                // By place: a thread's step and a sleeper's may end in either order.
+                if let Some(slot) = lock(&self.0.made).steps.get_mut(index) {
+                    *slot = Some(returned);
+                }
                 effect
             }
         }
     }
 
-    /// While the live set is open and holds no watch, the client has
-    /// nothing to do until the next step: moves `clock` to each one due
-    /// and makes it, until a watch is started, the set closed, or nothing
-    /// is left. (An open, empty set's events wait for their next job; this
-    /// is how it comes.) Returns how many watches were started.
-    pub fn make_while_idle(&self, clock: &ManualClock) -> usize {
-        let mut started = 0;
-        while !self.0.closed.load(Ordering::Acquire) && self.set().is_some_and(|set| set.is_empty())
-        {
-            match self.make_at_its_instant(clock) {
-                None => break,
-                Some(Effect::Started) => started += 1,
-                Some(Effect::Nothing | Effect::Woke) => {}
-            }
-        }
-        started
+    /// How many inserts started a watch so far.
+    pub fn started(&self) -> usize {
+        self.0.started.load(Ordering::Acquire)
+    }
+
+    /// Whether the live set is open (no `close` made) and holds no watch.
+    pub fn set_is_open_and_empty(&self) -> bool {
+        !self.0.closed.load(Ordering::Acquire) && self.set().is_some_and(|set| set.is_empty())
     }
 
     /// Once the events have ended: every step left, each at its instant
@@ -175,8 +183,9 @@ impl Schedule {
         while self.make_at_its_instant(clock).is_some() {}
     }
 
-    /// Moves `clock` to the next thing due (never back) and makes it.
-    fn make_at_its_instant(&self, clock: &ManualClock) -> Option<Effect> {
+    /// Moves `clock` to the next thing due (never back) and makes it;
+    /// `None` when nothing is left.
+    pub fn make_at_its_instant(&self, clock: &ManualClock) -> Option<Effect> {
         let at = self.next_by(Duration::MAX)?;
         let now = clock.elapsed();
         clock.advance(at.saturating_sub(now));
@@ -200,7 +209,7 @@ impl Schedule {
         for (_, due) in lock(&self.0.pending).iter() {
             match due {
                 Due::Delivery(_) => made.undelivered += 1,
-                Due::Step(_) => made.steps_not_made += 1,
+                Due::Step(..) => made.steps_not_made += 1,
             }
         }
         made

@@ -91,9 +91,12 @@ impl VirtualTime {
         }
     }
 
-    /// `count` more watches run (inserted into a live set while none slept).
+    /// `count` more watches run (inserted into a live set while none
+    /// slept, from another thread): they may be asleep already.
     pub fn started(&self, count: usize) {
-        self.lock().live += count;
+        let mut state = self.lock();
+        state.live += count;
+        self.advance_if_all_asleep(&mut state);
     }
 
     /// One watch has finished: the others may be all asleep now.

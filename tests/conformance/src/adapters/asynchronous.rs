@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use progress_model::{JobId, ManualClock};
 use progress_reqwest::Client;
 
+use crate::live_reader::LiveReader;
 use crate::observed::{Observed, Recorder};
 use crate::schedule::Schedule;
 use crate::vector::{Mode, Vector};
@@ -170,24 +171,12 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
         }
         Mode::Live => {
             let (watches, mut events) = client.watches();
-            schedule.steps_on(watches);
-            loop {
-                // An open, empty set: the steps bring its next job.
-                time.started(schedule.make_while_idle(&clock));
-                let Some(event) = events.next().await else {
-                    break;
-                };
-                // Recorded at its instant, before the clock may move on.
-                let last = event.is_final();
-                if !recorder.event(event) {
-                    break;
-                }
-                if last {
-                    time.finished();
-                }
-            }
-            recorder.ended();
-            schedule.make_rest(&clock);
+            let started = time.clone();
+            let live = LiveReader::start(&schedule, &recorder, &clock, watches, move || {
+                started.started(1);
+            });
+            while live.take(live.next_async(events.next()).await, || time.finished()) {}
+            live.finish();
         }
     }
     recorder.finish()

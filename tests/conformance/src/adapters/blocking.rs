@@ -5,6 +5,7 @@ use std::time::Duration;
 use progress_model::{JobId, ManualClock};
 use progress_ureq::Client;
 
+use crate::live_reader::LiveReader;
 use crate::observed::{Observed, Recorder};
 use crate::schedule::Schedule;
 use crate::vector::{Mode, Vector};
@@ -93,19 +94,9 @@ impl Adapter for Blocking {
             }
             Mode::Live => {
                 let (watches, mut events) = client.watches();
-                schedule.steps_on(watches);
-                loop {
-                    // An open, empty set: the steps bring its next job.
-                    schedule.make_while_idle(&clock);
-                    let Some(event) = events.next() else {
-                        break;
-                    };
-                    if !recorder.event(event) {
-                        break;
-                    }
-                }
-                recorder.ended();
-                schedule.make_rest(&clock);
+                let live = LiveReader::start(&schedule, &recorder, &clock, watches, || {});
+                while live.take(live.next(|| events.next()), || {}) {}
+                live.finish();
             }
         }
         recorder.finish()
