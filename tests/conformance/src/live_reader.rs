@@ -58,6 +58,7 @@ impl LiveReader {
         started: impl Fn() + Send + 'static,
     ) -> Self {
         schedule.steps_on(set);
+        recorder.allow_restarts();
         let shared = Shared::default();
         let thread = {
             let (schedule, clock, shared) = (schedule.clone(), clock.clone(), shared.clone());

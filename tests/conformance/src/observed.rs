@@ -94,6 +94,8 @@ pub struct Recorder {
 struct State {
     observed: Observed,
     items: usize,
+    /// A live set: a job inserted again after its watch finished ends again.
+    restarts: bool,
 }
 
 impl Recorder {
@@ -202,11 +204,18 @@ impl Recorder {
         true
     }
 
-    /// Records the end of one job's watch in a `watch_many`; a second end of
-    /// the same job is an anomaly.
+    /// A live set's events: a job may be inserted again once its watch
+    /// finished, and end again (the checks count its watches instead).
+    pub fn allow_restarts(&self) {
+        self.lock().restarts = true;
+    }
+
+    /// Records the end of one job's watch in a `watch_many` (the last one's
+    /// in a live set); a second end of the same job is an anomaly, unless
+    /// the job may restart.
     pub fn finished(&self, job: &str, outcome: Result<Progress, Error>) {
         let mut state = self.lock();
-        if state.observed.outcomes.contains_key(job) {
+        if state.observed.outcomes.contains_key(job) && !state.restarts {
             state
                 .observed
                 .anomalies
