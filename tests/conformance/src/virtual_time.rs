@@ -91,11 +91,11 @@ impl VirtualTime {
         }
     }
 
-    /// `count` more watches run (inserted into a live set while none
-    /// slept, from another thread): they may be asleep already.
-    pub fn started(&self, count: usize) {
+    /// One more watch runs (inserted into a live set while none slept,
+    /// from another thread): it may be asleep already.
+    pub fn started(&self) {
         let mut state = self.lock();
-        state.live += count;
+        state.live += 1;
         self.advance_if_all_asleep(&mut state);
     }
 

@@ -173,7 +173,7 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
             let (watches, mut events) = client.watches();
             let started = time.clone();
             let live = LiveReader::start(&schedule, &recorder, &clock, watches, move || {
-                started.started(1);
+                started.started();
             });
             while live.take(live.next_async(events.next()).await, || time.finished()) {}
             live.finish();
