@@ -201,6 +201,10 @@ impl Removal {
 
 type Tagged = Pin<Box<dyn Stream<Item = (String, Event)> + Send>>;
 
+/// One watch of the set between its events: the job as inserted, the
+/// watch, and where its removal is told.
+type Running = (String, WatchLoop, Arc<Removal>);
+
 /// One watch's events, each tagged with the job as inserted; a removal ends
 /// whatever the watch awaits (a wait, a slot, a request) and its next event
 /// is its `Finished(Err(Cancelled))`.
@@ -237,10 +241,7 @@ fn event_first<L, R>(either: Either<(Event, L), ((), R)>) -> Option<Event> {
 }
 
 /// `event` tagged with its job, and the state to go on from unless it was the last.
-fn tagged(
-    state: Option<(String, WatchLoop, Arc<Removal>)>,
-    event: Event,
-) -> Option<((String, Event), Option<(String, WatchLoop, Arc<Removal>)>)> {
+fn tagged(state: Option<Running>, event: Event) -> Option<((String, Event), Option<Running>)> {
     let state = state?;
     let job = state.0.clone();
     let next_state = (!event.is_final()).then_some(state);
