@@ -304,7 +304,14 @@ mod tests {
         let unwoken = vec![request(0), observed.clone(), request(1)];
         assert_eq!(rungs(&plan, &unwoken).len(), 1);
         // A wake exempts one request only.
-        let once = vec![request(0), woken, observed.clone(), request(1), observed, request(2)];
+        let once = vec![
+            request(0),
+            woken,
+            observed.clone(),
+            request(1),
+            observed,
+            request(2),
+        ];
         assert_eq!(rungs(&plan, &once).len(), 1);
     }
 
