@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::Clock;
 use crate::internal::ClientParts;
 use crate::metrics::InFlight;
+use crate::redact::SecretForms;
 use crate::{
     AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, interpret,
 };
@@ -29,6 +30,8 @@ pub struct Outgoing {
 #[must_use = "the response must go through Receipt::finish"]
 pub struct Receipt {
     token: AccessToken,
+    /// The token's forms, built once per token: what is scrubbed.
+    forms: Arc<SecretForms>,
     job: JobId,
     /// Counts the request in flight until it is finished or dropped.
     in_flight: InFlight,
@@ -91,13 +94,14 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         let token = token.map_err(|failure| Error::token(failure).for_job(job));
         meter.token(token.as_ref().map(|_| ()));
         let token = token?;
-        let request = self.template.request(job, &token)?;
+        let (request, forms) = self.template.request(job, &token)?;
         let outgoing = Outgoing {
             request,
             timeout: fetch.request_timeout_after_token(self.settings.request_timeout, token_took),
         };
         let receipt = Receipt {
             token,
+            forms,
             job: job.clone(),
             in_flight: meter.request_sent(),
             clock: self.clock.clone(),
@@ -124,7 +128,7 @@ impl Receipt {
         self.in_flight.meter().request_answered(&sent, took);
         drop(self.in_flight);
         let mut response = sent.map_err(|error| error.for_job(&self.job))?;
-        response.redact_secret(self.token.secret());
+        response.redact(&self.forms);
         response.sent_with = Some(self.token);
         Ok(response)
     }

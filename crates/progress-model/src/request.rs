@@ -1,9 +1,12 @@
 //! From settings, job id and token to the HTTP request.
 
+use std::sync::Arc;
+
 use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::authorization::LastAuthorization;
+use crate::redact::SecretForms;
 use crate::{AccessToken, Error, JobId, Settings};
 
 /// Everything but RFC 3986's unreserved characters is encoded, so an id stays one
@@ -22,7 +25,9 @@ impl Settings {
 
     /// The request for a job's progress, with its three headers.
     pub fn progress_request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
-        RequestTemplate::new(self)?.request(job, token)
+        RequestTemplate::new(self)?
+            .request(job, token)
+            .map(|(request, _)| request)
     }
 }
 
@@ -74,16 +79,23 @@ impl RequestTemplate {
         job_url(self.url_prefix.clone(), job)
     }
 
-    /// The request for `job`'s progress, signed with `token`.
-    pub(crate) fn request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
-        Request::builder()
+    /// The request for `job`'s progress, signed with `token`, and the forms
+    /// of `token` to scrub from its answer.
+    pub(crate) fn request(
+        &self,
+        job: &JobId,
+        token: &AccessToken,
+    ) -> Result<(Request<()>, Arc<SecretForms>), Error> {
+        let (authorization, forms) = self.authorization.value(token)?;
+        let request = Request::builder()
             .method(Method::GET)
             .uri(self.url(job))
-            .header(header::AUTHORIZATION, self.authorization.value(token)?)
+            .header(header::AUTHORIZATION, authorization)
             .header(header::ACCEPT, self.accept.clone())
             .header(header::USER_AGENT, self.user_agent.clone())
             .body(())
-            .map_err(|error| Error::Config(format!("cannot build the request: {error}")))
+            .map_err(|error| Error::Config(format!("cannot build the request: {error}")))?;
+        Ok((request, forms))
     }
 }
 
