@@ -61,6 +61,7 @@ mod client;
 mod client_credentials;
 mod events;
 mod many;
+mod request_config;
 mod resolver;
 mod sleeper;
 mod slots;

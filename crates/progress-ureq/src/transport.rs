@@ -6,6 +6,7 @@ use std::time::Duration;
 use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Proxies, Settings};
 
+use crate::request_config::{Wanted, connect_timeout};
 use crate::resolver::ReusingResolver;
 
 /// A ureq agent, and the proxy decisions it follows when it is ours.
@@ -33,6 +34,16 @@ impl Http {
             proxy: None,
             resolver: None,
         }
+    }
+
+    /// Whether the agent is ours (built from the settings), not the caller's.
+    pub(crate) fn is_ours(&self) -> bool {
+        self.proxies.is_some()
+    }
+
+    /// Our agent's https proxy, in ureq's form.
+    pub(crate) fn proxy(&self) -> Option<&ureq::Proxy> {
+        self.proxy.as_ref()
     }
 }
 
@@ -67,7 +78,9 @@ fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Er
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
-        .timeout_connect(Some(settings.connect_timeout))
+        .max_redirects_will_error(false)
+        // What the usual request wants, so that it needs no settings of its own.
+        .timeout_connect(Some(connect_timeout(settings, settings.request_timeout)))
         .timeout_global(Some(settings.request_timeout))
         // Each request names its proxy, as the model picks it.
         .proxy(None);
@@ -149,24 +162,12 @@ pub(crate) fn send_request(
         .as_ref()
         .and_then(|proxies| proxies.for_url(request.uri()))
         .cloned();
-    // Per request as well, so that an agent the caller brought cannot follow a
-    // redirect (and hand the token to another host) or turn statuses into errors.
-    let mut config = agent
-        .configure_request(request)
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_connect(Some(settings.connect_timeout.min(timeout)))
-        .timeout_global(Some(timeout));
-    if http.proxies.is_some() {
-        // Ours: exactly the proxy the model picked for this address, or none.
-        config = config.proxy(through.as_ref().and(http.proxy.clone()));
-    }
-    if settings.base_url.is_cleartext() {
-        // A caller's agent may honour HTTP(S)_PROXY even for loopback: never in clear text.
-        config = config.proxy(None);
-    }
-    let request = config.build();
+    let wanted = Wanted::new(http, settings, timeout, through.is_some());
+    let request = if wanted.fits(agent.config(), settings) {
+        request
+    } else {
+        wanted.configure(agent, settings, request)
+    };
     // The URL as text only for an error that names it: a `Uri` clone shares
     // its bytes, where formatting it cost an allocation at every poll.
     let uri = request.uri().clone();
