@@ -65,6 +65,7 @@ mod request_config;
 mod resolver;
 mod sleeper;
 mod slots;
+mod socket_timeouts;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;

@@ -93,6 +93,11 @@ fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Er
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let connector =
         crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
+    // So that a kept-alive socket keeps its timeouts from poll to poll.
+    let connector = ureq::unversioned::transport::Connector::chain(
+        connector,
+        crate::socket_timeouts::WholeMillis,
+    );
     let agent = ureq::Agent::with_parts(config.build(), connector, resolver.clone());
     Ok(Http {
         agent,
