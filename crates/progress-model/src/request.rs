@@ -20,7 +20,7 @@ pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 impl Settings {
     /// The progress URL of a job: `{base}/{service}/jobs/{id}/progress`.
     pub fn progress_url(&self, job: &JobId) -> String {
-        job_url(url_prefix(self), job)
+        job_url(&url_prefix(self), job)
     }
 
     /// The request for a job's progress, with its three headers.
@@ -41,9 +41,13 @@ fn url_prefix(settings: &Settings) -> String {
 }
 
 /// `{prefix}{id}/progress`, the id one percent-encoded path segment.
-fn job_url(mut url: String, job: &JobId) -> String {
+fn job_url(prefix: &str, job: &JobId) -> String {
+    const SUFFIX: &str = "/progress";
+    // Room for an id that needs no encoding (the usual one): one allocation.
+    let mut url = String::with_capacity(prefix.len() + job.as_str().len() + SUFFIX.len());
+    url.push_str(prefix);
     url.extend(utf8_percent_encode(job.as_str(), PATH_SEGMENT));
-    url.push_str("/progress");
+    url.push_str(SUFFIX);
     url
 }
 
@@ -76,7 +80,7 @@ impl RequestTemplate {
 
     /// The progress URL of `job`.
     pub(crate) fn url(&self, job: &JobId) -> String {
-        job_url(self.url_prefix.clone(), job)
+        job_url(&self.url_prefix, job)
     }
 
     /// The request for `job`'s progress, signed with `token`, and the forms
