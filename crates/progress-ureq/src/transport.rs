@@ -185,10 +185,10 @@ pub(crate) fn send_request(
         transport_error(&uri.to_string(), error).through_proxy(through.as_ref())
     })?;
     let (parts, body) = response.into_parts();
-    let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
+    let mut bytes = Vec::with_capacity(announced_size(&parts.headers, limit));
     body.into_reader()
         .take(limit)
         .read_to_end(&mut bytes)
@@ -199,6 +199,24 @@ pub(crate) fn send_request(
         bytes,
     ))
 }
+
+/// The room to make for a body before reading it: the size its
+/// `Content-Length` announces, so that reading it grows no buffer, but no
+/// more than the cap allows nor than [`PREALLOCATED_AT_MOST`] (a header may
+/// lie; the body then grows as it arrives, as one without the header does).
+fn announced_size(headers: &http::HeaderMap, limit: u64) -> usize {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+        .map_or(0, |announced| {
+            let room = announced.min(limit).min(PREALLOCATED_AT_MOST);
+            usize::try_from(room).unwrap_or(0)
+        })
+}
+
+/// The most room made for a body on its header's word: far more than a
+/// progress answer, far less than the body cap.
+const PREALLOCATED_AT_MOST: u64 = 16 * 1024;
 
 /// Whether no connection could be made to any address of the answer (ureq
 /// tried them all and tells the last failure).
@@ -357,6 +375,30 @@ mod resolver_tests {
             assert_eq!(error.kind(), progress_model::ErrorKind::Connect, "{error}");
         }
         assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[cfg(test)]
+mod announced_size_tests {
+    use super::*;
+
+    #[test]
+    fn room_is_made_for_the_announced_body_within_bounds() {
+        let cases = [
+            (None, 1_000, 0),
+            (Some("80"), 1_000, 80),
+            (Some("80"), 11, 11),
+            (Some("not a size"), 1_000, 0),
+            (Some("-1"), 1_000, 0),
+            (Some("99999999999999"), u64::MAX, 16 * 1024),
+        ];
+        for (header, limit, room) in cases {
+            let mut headers = http::HeaderMap::new();
+            if let Some(value) = header {
+                headers.insert(http::header::CONTENT_LENGTH, value.parse().unwrap());
+            }
+            assert_eq!(announced_size(&headers, limit), room, "{header:?}, {limit}");
+        }
     }
 }
 
