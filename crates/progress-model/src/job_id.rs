@@ -1,6 +1,7 @@
 //! A job id that is safe to put in a URL path.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::Error;
 
@@ -9,8 +10,11 @@ use crate::Error;
 /// Refused before anything is sent: an empty id, `.` and `..` (they would change
 /// the path), and ids with control characters. Everything else, spaces, `/`, `?`,
 /// `#` and non-ASCII included, is accepted and percent-encoded.
+///
+/// Cloning one is cheap (the text is shared): a watch, the client's list of
+/// watches to wake and the live set all name the job.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct JobId(String);
+pub struct JobId(Arc<str>);
 
 impl JobId {
     /// Validates a job id.
@@ -36,7 +40,7 @@ impl JobId {
                 id: id.escape_debug().to_string(),
                 reason,
             }),
-            None => Ok(Self(id)),
+            None => Ok(Self(id.into())),
         }
     }
 

@@ -143,6 +143,7 @@
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -294,23 +295,27 @@ impl Fetch {
 #[derive(Debug, Clone)]
 pub struct Watch {
     job: Option<JobId>,
-    /// The job as the caller named it, for events (escaped when refused).
-    label: String,
-    policy: PollPolicy,
+    /// The id as the caller gave it, escaped, when it was refused (then
+    /// there is no `job`).
+    refused_id: Option<Box<str>>,
+    /// Shared with every watch of the client that does not override it.
+    policy: Arc<PollPolicy>,
     body_cap: usize,
     can_refresh: bool,
     started: Option<Instant>,
     queued: VecDeque<Step>,
-    finished: Option<Result<Progress, Error>>,
+    /// Boxed, as are the failure and the refused token: a waiting watch's
+    /// size is a service's memory bill, and these are rare.
+    finished: Option<Box<Result<Progress, Error>>>,
     /// Index into `policy.intervals` of the next wait; past the end means the last.
     rung: usize,
     last_seen: Option<Progress>,
     /// The failure of the last attempt, until an attempt succeeds.
-    last_failure: Option<Error>,
+    last_failure: Option<Box<Error>>,
     consecutive_failures: u32,
     refresh_next_fetch: bool,
     /// The token the last 401 refused, for the fresh token's request.
-    refused: Option<AccessToken>,
+    refused: Option<Box<AccessToken>>,
     /// A fresh token was asked for after a 401 and no 200 came since: a
     /// second 401 ends the watch.
     refreshed_since_last_200: bool,
@@ -367,9 +372,19 @@ impl Watch {
     /// A policy that [`PollPolicy::check`] refuses gives a watch that is already
     /// done with that error.
     pub fn new(job: JobId, policy: PollPolicy, body_cap: usize, can_refresh: bool) -> Self {
+        Self::sharing_policy(job, Arc::new(policy), body_cap, can_refresh)
+    }
+
+    /// [`Watch::new`] with a policy other watches may share.
+    fn sharing_policy(
+        job: JobId,
+        policy: Arc<PollPolicy>,
+        body_cap: usize,
+        can_refresh: bool,
+    ) -> Self {
         let problem = policy.check().err();
         let mut watch = Self::with_job(Some(job), policy, body_cap, can_refresh);
-        watch.finished = problem.map(Err);
+        watch.finished = problem.map(|problem| Box::new(Err(problem)));
         watch
     }
 
@@ -386,13 +401,26 @@ impl Watch {
         can_refresh: bool,
         options: &crate::WatchOptions,
     ) -> Self {
-        let policy = options.apply(&settings.policy);
+        let policy = Arc::new(settings.policy.clone().saturated());
+        Self::for_job_under(settings, &policy, job_id, can_refresh, options)
+    }
+
+    /// [`Watch::for_job_with`], sharing `client_policy` (the settings'
+    /// policy, saturated) unless `options` override it.
+    pub(crate) fn for_job_under(
+        settings: &Settings,
+        client_policy: &Arc<PollPolicy>,
+        job_id: &str,
+        can_refresh: bool,
+        options: &crate::WatchOptions,
+    ) -> Self {
+        let policy = options.apply_shared(client_policy);
         let mut watch = match JobId::new(job_id) {
-            Ok(job) => Self::new(job, policy, settings.body_cap, can_refresh),
+            Ok(job) => Self::sharing_policy(job, policy, settings.body_cap, can_refresh),
             Err(invalid) => {
                 let mut watch = Self::with_job(None, policy, settings.body_cap, can_refresh);
-                watch.label = job_id.escape_debug().to_string();
-                watch.finished = Some(Err(invalid));
+                watch.refused_id = Some(job_id.escape_debug().to_string().into());
+                watch.finished = Some(Box::new(Err(invalid)));
                 watch
             }
         };
@@ -405,15 +433,12 @@ impl Watch {
 
     fn with_job(
         job: Option<JobId>,
-        policy: PollPolicy,
+        policy: Arc<PollPolicy>,
         body_cap: usize,
         can_refresh: bool,
     ) -> Self {
         Self {
-            label: job
-                .as_ref()
-                .map(|job| job.as_str().to_owned())
-                .unwrap_or_default(),
+            refused_id: None,
             job,
             policy,
             body_cap,
@@ -509,7 +534,10 @@ impl Watch {
 
     /// The job this watch follows, as the caller named it (escaped when refused).
     pub fn label(&self) -> &str {
-        &self.label
+        match (&self.job, &self.refused_id) {
+            (Some(job), _) => job.as_str(),
+            (None, refused) => refused.as_deref().unwrap_or_default(),
+        }
     }
 
     /// The driver waited for a slot to send in (the client's
@@ -564,7 +592,7 @@ impl Watch {
     /// What to do next. The first call starts the deadline's clock, unless
     /// [`WatchOptions::started_at`](crate::WatchOptions::started_at) set it.
     pub fn step(&mut self, now: Instant) -> Step {
-        let _span = trace::in_watch(&self.label);
+        let _span = trace::in_watch(self.label());
         let step = self.decide(now);
         self.measure(now, &step);
         step
@@ -634,7 +662,7 @@ impl Watch {
         let started = *self.started.get_or_insert(now);
         self.join_demand(started);
         if let Some(outcome) = &self.finished {
-            return self.event(EventKind::Finished(outcome.clone()));
+            return self.event(EventKind::Finished(outcome.as_ref().clone()));
         }
         if let Some(until) = self.wakes.bell().wait_over(now) {
             // Woken early, for a poll not due yet: no poll is earned before it.
@@ -644,12 +672,17 @@ impl Watch {
             return step;
         }
         if let Some(step) = self.queued.pop_front() {
+            if self.queued.is_empty() {
+                // The queue's room (four 176-byte steps once it grew) would
+                // otherwise stay in every waiting watch.
+                self.queued = VecDeque::new();
+            }
             match &step {
                 Step::Event(Event {
                     kind: EventKind::Finished(outcome),
                     ..
                 }) => {
-                    self.finished = Some(outcome.clone());
+                    self.finished = Some(Box::new(outcome.clone()));
                     self.reservation = Reservation::default();
                     self.pacing.registration = Registration::default();
                     self.wakes.end();
@@ -702,7 +735,7 @@ impl Watch {
             time_left,
             one_at_a_time: alone_until.is_some(),
             queue_until,
-            refused: self.refused.clone().filter(|_| fresh_token),
+            refused: self.refused.as_deref().cloned().filter(|_| fresh_token),
         })
     }
 
@@ -743,7 +776,7 @@ impl Watch {
         wall_now: SystemTime,
         result: Result<HttpResponse, Error>,
     ) {
-        let _span = trace::in_watch(&self.label);
+        let _span = trace::in_watch(self.label());
         if self.finished.is_some() {
             return;
         }
@@ -767,7 +800,7 @@ impl Watch {
                 self.tell(EventKind::TokenRefreshed);
             }
         }
-        self.last_failure = result.as_ref().err().cloned();
+        self.last_failure = result.as_ref().err().cloned().map(Box::new);
         match result {
             Ok(progress) => {
                 self.remember_observation(wall_now, &progress);
@@ -778,7 +811,7 @@ impl Watch {
             Err(Error::Unauthorized(_)) if self.can_refresh && !self.refreshed_since_last_200 => {
                 self.refreshed_since_last_200 = true;
                 self.refresh_next_fetch = true;
-                self.refused = sent_with;
+                self.refused = sent_with.map(Box::new);
                 trace::refresh_token();
             }
             Err(error @ Error::RateLimited(_)) => {
@@ -971,7 +1004,11 @@ impl Watch {
     }
 
     fn deadline_error(&self, deadline: Duration) -> Error {
-        let error = Error::deadline(deadline, self.last_seen.clone(), self.last_failure.clone());
+        let error = Error::deadline(
+            deadline,
+            self.last_seen.clone(),
+            self.last_failure.as_deref().cloned(),
+        );
         self.about_this_job(error)
     }
 
@@ -985,7 +1022,7 @@ impl Watch {
 
     /// `kind` as the step that hands it on, naming the job.
     fn event(&self, kind: EventKind) -> Step {
-        Step::Event(Event::new(self.label.clone(), kind))
+        Step::Event(Event::new(self.label().to_owned(), kind))
     }
 
     /// Queues `kind` for the caller, after what is already queued.
@@ -1000,7 +1037,7 @@ impl Watch {
         // Whatever the watch reserved of the client's rate goes back.
         self.reservation = Reservation::default();
         self.wakes.end();
-        self.finished = Some(Err(error.clone()));
+        self.finished = Some(Box::new(Err(error.clone())));
         self.event(EventKind::Finished(Err(error)))
     }
 }

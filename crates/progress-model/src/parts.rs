@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::request::RequestTemplate;
 use crate::{
-    AccessToken, ClientState, Clock, Error, Event, Retry, Settings, StaticToken, SystemClock,
-    Watch, WatchOptions,
+    AccessToken, ClientState, Clock, Error, Event, PollPolicy, Retry, Settings, StaticToken,
+    SystemClock, Watch, WatchOptions,
 };
 
 /// A listener for retries: told of each failure a watch waits out before retrying.
@@ -31,6 +31,9 @@ pub struct ClientParts<T: ?Sized, S: ?Sized> {
     pub shared: ClientState,
     /// The parts of every request rendered once.
     pub(crate) template: RequestTemplate,
+    /// The settings' policy, saturated: one for every watch that does not
+    /// override it.
+    pub(crate) policy: Arc<PollPolicy>,
 }
 
 impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
@@ -42,9 +45,12 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         let watch = match options.resumed_state() {
             Some(state) => {
                 let now = (self.clock.now(), self.clock.wall());
-                Watch::resumed(&self.settings, job_id, can_refresh, options, state, now)
+                let (settings, policy) = (&self.settings, &self.policy);
+                Watch::resumed_under(settings, policy, job_id, can_refresh, options, state, now)
             }
-            None => Watch::for_job_with(&self.settings, job_id, can_refresh, options),
+            None => {
+                Watch::for_job_under(&self.settings, &self.policy, job_id, can_refresh, options)
+            }
         };
         watch.sharing(self.shared.clone())
     }
@@ -72,6 +78,7 @@ impl<T: ?Sized, S: ?Sized> Clone for ClientParts<T, S> {
             on_retry: self.on_retry.clone(),
             shared: self.shared.clone(),
             template: self.template.clone(),
+            policy: self.policy.clone(),
         }
     }
 }
@@ -135,6 +142,7 @@ impl<T: ?Sized, S: ?Sized> PartsBuilder<T, S> {
         Ok(ClientParts {
             shared: ClientState::new(&settings.limits)?.named(settings.name.as_deref()),
             template: RequestTemplate::new(&settings)?,
+            policy: Arc::new(settings.policy.clone().saturated()),
             settings: Arc::new(settings),
             token,
             sleeper,

@@ -1,6 +1,7 @@
 //! Per-call options: one watch with its own deadline or ladder, on a client
 //! whose settings stay as they are (as AWS waiters take `max_wait` per call).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::{PollPolicy, WatchState};
@@ -116,6 +117,20 @@ impl WatchOptions {
     /// Where the deadline counts from, when not the first step.
     pub fn start(&self) -> Option<Instant> {
         self.started_at
+    }
+
+    /// [`WatchOptions::apply`] to a client's shared policy: the same one
+    /// when nothing is overridden, so a watch holds no copy of its own.
+    pub(crate) fn apply_shared(&self, policy: &Arc<PollPolicy>) -> Arc<PollPolicy> {
+        let overrides = self.intervals.is_some()
+            || self.max_retries.is_some()
+            || self.deadline.is_some()
+            || self.safety_net.is_some();
+        if overrides {
+            Arc::new(self.apply(policy))
+        } else {
+            Arc::clone(policy)
+        }
     }
 
     /// The client's policy with these overrides.

@@ -2,14 +2,22 @@
 //! `.await`, around [`Watch::step`]. Observations, `watch_many` and `wait`
 //! are all built on it.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use futures_core::Stream;
 use futures_core::stream::FusedStream;
-use progress_model::{Error, Event, Progress, Step, Watch};
+use progress_model::{Error, Event, Fetch, Progress, Step, Watch};
 
 use crate::client::Client;
+
+/// What a step asks for, once the step itself is gone.
+enum Next {
+    Fetch(Box<Fetch>),
+    Wait(Instant),
+}
 
 /// One watch between steps: the client and the machine.
 pub(crate) struct WatchLoop {
@@ -23,52 +31,72 @@ impl WatchLoop {
     }
 
     /// Runs the watch until its next event; tells the retry listener of retries.
+    ///
+    /// What this future holds while the watch waits is in every waiting
+    /// watch, so it keeps little: the step is taken apart before any
+    /// `.await` (a `Step` held across one would stay in the future), and a
+    /// fetch runs in a box of its own, alive only while it is out.
     pub(crate) async fn next_event(&mut self) -> Event {
-        let client = &self.client;
-        let clock = &client.inner.parts.clock;
         loop {
-            match self.machine.step(clock.now()) {
-                Step::Fetch(fetch) => {
-                    // The token before the slot: a slow identity service
-                    // holds none. The token's, the slot's and the request's
-                    // futures are boxed while they run: inline, their room
-                    // would stay in every waiting watch. The fetch and the
-                    // token are boxed too: they are held across those waits.
-                    let fetch = Box::new(fetch);
-                    let token = Box::new(Box::pin(client.token(&fetch)).await);
-                    let asked = clock.now();
-                    let sleeper = client.inner.parts.sleeper.as_ref();
-                    let slots = &client.inner.slots;
-                    let (alone, until) = (fetch.one_at_a_time, fetch.queue_until);
-                    let slot = Box::pin(slots.take(alone, until, clock.as_ref(), sleeper)).await;
-                    let Some(slot) = slot else {
-                        self.machine.on_no_slot(clock.now());
-                        continue;
-                    };
-                    if !self.machine.on_slot(clock.now()) {
-                        continue; // paused while queued: the slot goes back
-                    }
-                    let waited = clock.now().saturating_duration_since(asked);
-                    let fetch = Box::new(fetch.after_waiting(waited));
-                    let result = Box::pin(client.send(&fetch, *token)).await;
-                    drop(slot);
-                    self.machine.on_response(clock.now(), clock.wall(), result);
-                }
-                Step::Wait(until) => {
-                    // Read the clock now: the caller's time since the last item counts.
-                    let left = until.saturating_duration_since(clock.now());
-                    let sleep = client.inner.parts.sleeper.sleep(left);
-                    let machine = &self.machine;
-                    crate::wake::SleepOut { machine, sleep }.await;
-                }
-                Step::Event(event) => {
-                    if let Some(retry) = event.retry() {
-                        client.inner.parts.notify_retry(&retry);
-                    }
-                    return client.inner.parts.stamp(&self.machine, event);
-                }
+            let now = self.client.inner.parts.clock.now();
+            let next = match self.machine.step(now) {
+                Step::Event(event) => return self.handed_on(event),
+                Step::Fetch(fetch) => Next::Fetch(Box::new(fetch)),
+                Step::Wait(until) => Next::Wait(until),
+            };
+            match next {
+                Next::Fetch(fetch) => Box::pin(self.fetch(fetch)).await,
+                Next::Wait(until) => self.sleep_until(until).await,
             }
         }
+    }
+
+    /// Sends the fetch the machine asked for and hands it the outcome.
+    async fn fetch(&mut self, fetch: Box<Fetch>) {
+        let client = &self.client;
+        let clock = &client.inner.parts.clock;
+        // The token before the slot: a slow identity service holds none.
+        // The token's, the slot's and the request's futures are boxed while
+        // they run: inline, a watch queued for a slot would hold the
+        // request's room too.
+        let token = Box::new(Box::pin(client.token(&fetch)).await);
+        let asked = clock.now();
+        let sleeper = client.inner.parts.sleeper.as_ref();
+        let slots = &client.inner.slots;
+        let (alone, until) = (fetch.one_at_a_time, fetch.queue_until);
+        let slot = Box::pin(slots.take(alone, until, clock.as_ref(), sleeper)).await;
+        let Some(slot) = slot else {
+            self.machine.on_no_slot(clock.now());
+            return;
+        };
+        if !self.machine.on_slot(clock.now()) {
+            return; // paused while queued: the slot goes back
+        }
+        let waited = clock.now().saturating_duration_since(asked);
+        let fetch = (*fetch).after_waiting(waited);
+        let result = Box::pin(client.send(&fetch, *token)).await;
+        drop(slot);
+        self.machine.on_response(clock.now(), clock.wall(), result);
+    }
+
+    /// Sleeps until `until`, or until a wake moves the wait.
+    async fn sleep_until(&self, until: Instant) {
+        let parts = &self.client.inner.parts;
+        // Read the clock now: the caller's time since the last item counts.
+        let left = until.saturating_duration_since(parts.clock.now());
+        let sleep = parts.sleeper.sleep(left);
+        let machine = &self.machine;
+        crate::wake::SleepOut { machine, sleep }.await;
+    }
+
+    /// The event, after telling the retry listener of a retry, carrying
+    /// the watch's state now.
+    fn handed_on(&self, event: Event) -> Event {
+        let parts = &self.client.inner.parts;
+        if let Some(retry) = event.retry() {
+            parts.notify_retry(&retry);
+        }
+        parts.stamp(&self.machine, event)
     }
 
     /// Ends the watch: its next event is its `Finished(Err(Cancelled))`.
@@ -76,22 +104,28 @@ impl WatchLoop {
         self.machine.cancel();
     }
 
-    pub(crate) async fn outcome(mut self) -> Result<Progress, Error> {
-        loop {
-            let event = self.next_event().await;
-            if let progress_model::EventKind::Finished(outcome) = event.kind {
-                return outcome;
+    /// How the watch ended. The loop is captured, not moved into the
+    /// future's body: an `async fn` taking `self` would hold it twice.
+    pub(crate) fn outcome(self) -> impl Future<Output = Result<Progress, Error>> + Send + 'static {
+        let mut watch = self;
+        async move {
+            loop {
+                let event = watch.next_event().await;
+                if let progress_model::EventKind::Finished(outcome) = event.kind {
+                    return outcome;
+                }
             }
         }
     }
 
     pub(crate) fn into_events(self) -> EventStream {
+        // The state is borrowed across the wait, not moved out of it: a
+        // moved-out copy would sit beside the captured one in the future.
         EventStream::new(futures_util::stream::unfold(
             Some(self),
-            |state| async move {
-                let mut watch = state?;
-                let event = watch.next_event().await;
-                let next_state = (!event.is_final()).then_some(watch);
+            |mut state| async move {
+                let event = state.as_mut()?.next_event().await;
+                let next_state = if event.is_final() { None } else { state };
                 Some((event, next_state))
             },
         ))

@@ -201,33 +201,51 @@ impl Removal {
 
 type Tagged = Pin<Box<dyn Stream<Item = (String, Event)> + Send>>;
 
+/// One watch of the set between its events: the job as inserted, the
+/// watch, and where its removal is told.
+type Running = (String, WatchLoop, Arc<Removal>);
+
 /// One watch's events, each tagged with the job as inserted; a removal ends
 /// whatever the watch awaits (a wait, a slot, a request) and its next event
 /// is its `Finished(Err(Cancelled))`.
 fn removable(job: String, watch: WatchLoop, removal: Arc<Removal>) -> Tagged {
+    // The state is borrowed across each wait, not moved out of it, and no
+    // event is held across an `.await`: what this future holds is in every
+    // waiting watch of the set.
     Box::pin(futures_util::stream::unfold(
         Some((job, watch, removal)),
-        |state| async move {
-            let (job, mut watch, removal) = state?;
+        |mut state| async move {
+            let (_, watch, removal) = state.as_mut()?;
             if removal.is_removed() {
                 watch.cancel();
             }
             let next = Box::pin(watch.next_event());
-            let early = match select(next, Box::pin(removal.removed())).await {
-                Either::Left((event, _)) => Some(event),
-                Either::Right(_) => None, // what the watch awaited is dropped
-            };
-            let event = match early {
-                Some(event) => event,
-                None => {
-                    watch.cancel();
-                    watch.next_event().await
-                }
-            };
-            let next_state = (!event.is_final()).then(|| (job.clone(), watch, removal));
-            Some(((job, event), next_state))
+            if let Some(event) = event_first(select(next, Box::pin(removal.removed())).await) {
+                return tagged(state, event);
+            }
+            // Removed: what the watch awaited (a wait, a slot, a request) is dropped.
+            watch.cancel();
+            let event = watch.next_event().await;
+            tagged(state, event)
         },
     ))
+}
+
+/// The event, if the watch had one before it was removed; whichever
+/// future lost is dropped here.
+fn event_first<L, R>(either: Either<(Event, L), ((), R)>) -> Option<Event> {
+    match either {
+        Either::Left((event, _)) => Some(event),
+        Either::Right(_) => None,
+    }
+}
+
+/// `event` tagged with its job, and the state to go on from unless it was the last.
+fn tagged(state: Option<Running>, event: Event) -> Option<((String, Event), Option<Running>)> {
+    let state = state?;
+    let job = state.0.clone();
+    let next_state = (!event.is_final()).then_some(state);
+    Some(((job, event), next_state))
 }
 
 /// The stream of a set: runs its watches, takes in what the handle sent.

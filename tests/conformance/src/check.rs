@@ -18,10 +18,11 @@ fn check_deliveries(vector: &Vector, observed: &Observed, problems: &mut Vec<Str
         .iter()
         .map(|delivery| (delivery.job_id.clone(), delivery.woken))
         .collect();
-    if observed.deliveries != expected || observed.undelivered > 0 {
+    let made = &observed.made;
+    if made.deliveries != expected || made.undelivered > 0 {
         problems.push(format!(
             "deliveries: notify_completed returned {:?} ({} not made), expected {expected:?}",
-            observed.deliveries, observed.undelivered
+            made.deliveries, made.undelivered
         ));
     }
 }
@@ -36,7 +37,7 @@ pub fn check(
     check_requests(vector, requests, &mut problems);
     // Many watches' waits and observations interleave: their vectors check
     // when each job's requests arrived instead.
-    if vector.mode != Mode::WatchMany {
+    if !vector.mode.is_many() {
         check_waits(vector, &observed.waits(), &mut problems);
         check_progress(vector, &observed.emitted(), &mut problems);
     }
@@ -48,6 +49,7 @@ pub fn check(
     }
     check_many(vector, observed, requests, &mut problems);
     check_deliveries(vector, observed, &mut problems);
+    crate::check_live::check_live(vector, observed, &mut problems);
     if let Some(credentials) = vector.settings.client_credentials() {
         check_secret_hidden(
             &credentials.client_id,
@@ -265,7 +267,7 @@ fn check_many(
         .keys()
         .filter(|job| !vector.expect.outcomes.contains_key(*job))
         .collect();
-    if vector.mode == Mode::WatchMany && !unexpected.is_empty() {
+    if vector.mode.is_many() && !unexpected.is_empty() {
         problems.push(format!(
             "outcomes: jobs not in the vector ended: {unexpected:?}"
         ));
@@ -312,7 +314,7 @@ fn check_many(
     }
 }
 
-fn check_outcome(
+pub(crate) fn check_outcome(
     expected: &ExpectedOutcome,
     observed: Option<&Result<Progress, Error>>,
     problems: &mut Vec<String>,
@@ -339,7 +341,7 @@ fn check_outcome(
     }
 }
 
-fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<String>) {
+pub(crate) fn check_error_fields(want: &ExpectedError, got: &Error, problems: &mut Vec<String>) {
     let mut field = |name: &str, expected: String, observed: String| {
         if expected != observed {
             problems.push(format!(
@@ -484,7 +486,7 @@ fn show<T: std::fmt::Debug>(value: Option<T>) -> String {
     value.map_or("none".into(), |value| format!("{value:?}"))
 }
 
-fn matches_progress(want: &ExpectedProgress, got: &Progress) -> bool {
+pub(crate) fn matches_progress(want: &ExpectedProgress, got: &Progress) -> bool {
     want.percentage == got.percentage && want.state == got.state.as_str() && want.step == got.step
 }
 
@@ -543,7 +545,7 @@ pub fn show_progress(progress: &Progress) -> String {
     )
 }
 
-fn show_expected_progress(progress: &ExpectedProgress) -> String {
+pub(crate) fn show_expected_progress(progress: &ExpectedProgress) -> String {
     show_fields(
         progress.percentage,
         &progress.state,

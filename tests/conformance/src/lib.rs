@@ -9,12 +9,17 @@
 
 pub mod adapters;
 pub mod check;
+mod check_live;
 mod configure;
-pub mod deliveries;
+pub mod expected_event;
+pub mod live;
+pub mod live_reader;
+pub mod live_step;
 pub mod mock_server;
 pub mod observed;
 pub mod resume;
 pub mod runner;
+pub mod schedule;
 pub mod token;
 pub mod vector;
 pub mod virtual_time;

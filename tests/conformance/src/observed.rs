@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use progress_model::{Error, ManualClock, Progress};
 
-use crate::deliveries::Deliveries;
+use crate::schedule::{Made, Schedule};
 use crate::vector::Timing;
 
 /// One thing the client did, as seen from outside.
@@ -41,10 +41,14 @@ pub struct Observed {
     /// The failures the client waited out before retrying, as its `on_retry`
     /// listener heard them.
     pub retried: Vec<Error>,
-    /// The deliveries made, by job, with what `notify_completed` returned.
-    pub deliveries: Vec<(String, bool)>,
-    /// The deliveries the run never reached.
-    pub undelivered: usize,
+    /// The deliveries made and the live steps, with what each returned,
+    /// and what the run never reached.
+    pub made: Made,
+    /// For `watch_many` and `live`: every event of every job, with the
+    /// instant (of the clock since the start) the reader got it.
+    pub job_events: Vec<(Duration, progress_model::Event)>,
+    /// For `watch_many` and `live`: when the merged events ended.
+    pub ended_at: Option<Duration>,
 }
 
 impl Observed {
@@ -82,7 +86,7 @@ pub struct Recorder {
     clock: ManualClock,
     timing: Timing,
     state: Arc<Mutex<State>>,
-    deliveries: Deliveries,
+    schedule: Schedule,
 }
 
 /// What the recorder holds: the observations and how many watch items were read.
@@ -90,6 +94,8 @@ pub struct Recorder {
 struct State {
     observed: Observed,
     items: usize,
+    /// A live set: a job inserted again after its watch finished ends again.
+    restarts: bool,
 }
 
 impl Recorder {
@@ -100,13 +106,14 @@ impl Recorder {
             clock,
             timing,
             state: Arc::default(),
-            deliveries: Deliveries::default(),
+            schedule: Schedule::default(),
         }
     }
 
-    /// The recorder, whose sleeps make `deliveries` on their way.
-    pub fn with_deliveries(mut self, deliveries: Deliveries) -> Self {
-        self.deliveries = deliveries;
+    /// The recorder, whose sleeps make the `schedule` (deliveries, live
+    /// steps) on their way.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
         self
     }
 
@@ -115,16 +122,17 @@ impl Recorder {
     /// waits without waiting. The clock moves only here and per item, so a
     /// recorded wait is the time between two polls less the caller's time.
     ///
-    /// A delivery due within the sleep ends it: the clock moves to the
-    /// delivery, which is made, and the sleep returns (as a webhook would
-    /// wake a sleeping watch).
+    /// A delivery or a live step due within the sleep ends it: the clock
+    /// moves to it, it is made, and the sleep returns (as a webhook would
+    /// wake a sleeping watch; the client then takes in what the step did
+    /// before it sleeps again).
     pub fn sleep(&self, wait: Duration) {
         self.lock().observed.events.push(Event::Wait(wait));
         let late = self.timing.oversleep.map_or(Duration::ZERO, |late| late.0);
         let now = self.clock.elapsed();
-        if let Some(at) = self.deliveries.next_by(now + wait + late) {
+        if let Some(at) = self.schedule.next_by(now + wait + late) {
             self.clock.advance(at.saturating_sub(now));
-            self.deliveries.deliver_next();
+            self.schedule.make_next();
             return;
         }
         self.clock.advance(wait + late);
@@ -196,11 +204,18 @@ impl Recorder {
         true
     }
 
-    /// Records the end of one job's watch in a `watch_many`; a second end of
-    /// the same job is an anomaly.
+    /// A live set's events: a job may be inserted again once its watch
+    /// finished, and end again (the checks count its watches instead).
+    pub fn allow_restarts(&self) {
+        self.lock().restarts = true;
+    }
+
+    /// Records the end of one job's watch in a `watch_many` (the last one's
+    /// in a live set); a second end of the same job is an anomaly, unless
+    /// the job may restart.
     pub fn finished(&self, job: &str, outcome: Result<Progress, Error>) {
         let mut state = self.lock();
-        if state.observed.outcomes.contains_key(job) {
+        if state.observed.outcomes.contains_key(job) && !state.restarts {
             state
                 .observed
                 .anomalies
@@ -220,11 +235,20 @@ impl Recorder {
             ));
             return false;
         }
+        state
+            .observed
+            .job_events
+            .push((self.clock.elapsed(), event.clone()));
         drop(state);
         if let progress_model::EventKind::Finished(outcome) = event.kind {
             self.finished(&event.job, outcome);
         }
         true
+    }
+
+    /// The merged events of many watches ended (now, on the clock).
+    pub fn ended(&self) {
+        self.lock().observed.ended_at = Some(self.clock.elapsed());
     }
 
     /// Reads a whole watch (an iterator; async adapters feed [`Recorder::item`] from their stream).
@@ -240,7 +264,8 @@ impl Recorder {
     /// an anomaly: a watch ends only on a terminal state or an error.
     pub fn finish(&self) -> Observed {
         let mut observed = self.lock().observed.clone();
-        (observed.deliveries, observed.undelivered) = self.deliveries.made();
+        observed.made = self.schedule.made();
+        self.schedule.release();
         if let Some(Ok(last)) = &observed.outcome
             && !last.is_terminal()
             && !observed.emitted().is_empty()

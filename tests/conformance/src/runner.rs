@@ -5,13 +5,13 @@ use std::sync::Arc;
 use libtest_mimic::{Failed, Trial};
 use progress_model::ManualClock;
 
-use crate::vector::{Mode, VectorFile};
+use crate::vector::VectorFile;
 use crate::{Adapter, Vector, check, mock_server};
 
 /// Runs one vector against one adapter: serve the script, run the client, check.
 pub fn run_vector(adapter: &dyn Adapter, vector: &Vector) -> Result<(), String> {
     let clock = ManualClock::default();
-    if vector.mode == Mode::WatchMany {
+    if vector.mode.is_many() {
         let (mut observed, served) = mock_server::serve_many(&vector.watches, &clock, |base_url| {
             adapter.run(vector, base_url, clock.clone())
         });

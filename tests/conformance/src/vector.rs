@@ -12,6 +12,9 @@ use progress_model::ApiVersion;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::expected_event::ExpectedEvent;
+use crate::live_step::{LiveAction, LiveStep};
+
 /// One scenario: settings, a call, a script of responses and what must be observed.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,9 +33,13 @@ pub struct Vector {
     #[serde(default)]
     pub responses: Vec<ScriptedResponse>,
     /// For `watch_many`: the jobs watched together on one client, each with
-    /// the responses the server gives for it, in order.
+    /// the responses the server gives for it, in order. For `live`: the
+    /// jobs the steps may insert, with theirs.
     #[serde(default)]
     pub watches: Vec<WatchScript>,
+    /// For `live`: what is done to the set, and when.
+    #[serde(default)]
+    pub live: Vec<LiveStep>,
     /// How time passes outside the client: the caller's time per item, a late sleeper.
     #[serde(default)]
     pub timing: Timing,
@@ -231,6 +238,17 @@ pub enum Mode {
     Wait,
     /// One `watch_many()` over the `watches`, consumed to its end.
     WatchMany,
+    /// One `watches()` set, driven by the `live` steps, its events
+    /// consumed to their end.
+    Live,
+}
+
+impl Mode {
+    /// Whether many watches run on one client (`watch_many`, `live`): one
+    /// script per job, requests stamped with the clock.
+    pub fn is_many(self) -> bool {
+        matches!(self, Mode::WatchMany | Mode::Live)
+    }
 }
 
 /// One scripted response.
@@ -304,6 +322,13 @@ pub struct Expect {
     /// For `watch_many`: the most requests in flight at once among those
     /// that arrived from an instant on.
     pub max_overlap_from: Option<OverlapFrom>,
+    /// For `watch_many` and `live`: every event of a job's watch, in order,
+    /// each with its instant, by job id (the jobs named only).
+    #[serde(default)]
+    pub events: BTreeMap<String, Vec<ExpectedEvent>>,
+    /// For `watch_many` and `live`: when the merged events ended, in
+    /// seconds of the client's clock since the start.
+    pub ended_at: Option<Seconds>,
 }
 
 /// A bound on the requests in flight at once from an instant on.
@@ -474,18 +499,23 @@ impl Vector {
         if self.resume.is_some_and(|resume| resume.after_event == 0) {
             return Err("`resume.after_event` counts from 1".into());
         }
-        let many = self.mode == Mode::WatchMany;
-        if many == self.watches.is_empty() {
-            return Err("`watches` goes with the mode `watch_many`, and only with it".into());
+        let many = self.mode.is_many();
+        if self.mode == Mode::WatchMany && self.watches.is_empty() {
+            return Err("`watch_many` needs `watches`".into());
+        }
+        if !many && !self.watches.is_empty() {
+            return Err("`watches` go with the modes `watch_many` and `live` only".into());
         }
         if many && !self.responses.is_empty() {
             return Err(
-                "a `watch_many` vector scripts responses per watch, not `responses`".into(),
+                "a `watch_many` or `live` vector scripts responses per watch, not `responses`"
+                    .into(),
             );
         }
         if !many && !self.deliveries.is_empty() {
-            return Err("`deliveries` need the clock stamps of `watch_many`".into());
+            return Err("`deliveries` need the clock stamps of `watch_many` or `live`".into());
         }
+        self.validate_live()?;
         if self
             .deliveries
             .windows(2)
@@ -493,12 +523,19 @@ impl Vector {
         {
             return Err("`deliveries` go in the order of their instants".into());
         }
-        if !many && self.expect.max_overlap_from.is_some() {
-            return Err("`max_overlap_from` needs the clock stamps of `watch_many`".into());
+        let stamped = self.expect.max_overlap_from.is_some()
+            || self.expect.ended_at.is_some()
+            || !self.expect.events.is_empty();
+        if !many && stamped {
+            return Err(
+                "`max_overlap_from`, `events` and `ended_at` need the clock stamps of `watch_many` or `live`"
+                    .into(),
+            );
         }
         if many != self.expect.outcome.is_none() {
             return Err(
-                "`expect.outcome` is required, except for `watch_many` (`expect.outcomes`)".into(),
+                "`expect.outcome` is required, except for `watch_many` and `live` (`expect.outcomes`)"
+                    .into(),
             );
         }
         if let Some(job) = self
@@ -506,6 +543,7 @@ impl Vector {
             .outcomes
             .keys()
             .chain(self.expect.sent_at.keys())
+            .chain(self.expect.events.keys())
             .find(|job| !self.watches.iter().any(|watch| &watch.job_id == *job))
         {
             return Err(format!("expect names the job {job:?}, which no watch has"));
@@ -518,6 +556,41 @@ impl Vector {
                 each.len(),
                 self.expect.requests.count
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Vector {
+    /// The rules of the `live` steps: only in `live`, in the order of
+    /// their instants, a `close` among them (an open set's events never
+    /// end), and a script for every job inserted.
+    fn validate_live(&self) -> Result<(), String> {
+        let live = self.mode == Mode::Live;
+        if live == self.live.is_empty() {
+            return Err("`live` steps go with the mode `live`, and it needs them".into());
+        }
+        if self.live.windows(2).any(|pair| pair[0].at.0 > pair[1].at.0) {
+            return Err("`live` steps go in the order of their instants".into());
+        }
+        if live
+            && !self
+                .live
+                .iter()
+                .any(|step| step.action == LiveAction::Close)
+        {
+            return Err("`live` steps must `close` the set: an open set's events never end".into());
+        }
+        let inserted = self.live.iter().filter_map(|step| match &step.action {
+            LiveAction::Insert { job_id, .. } => Some(job_id),
+            _ => None,
+        });
+        for job in inserted {
+            if !self.watches.iter().any(|watch| &watch.job_id == job) {
+                return Err(format!(
+                    "`live` inserts {job:?}, which `watches` does not script"
+                ));
+            }
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use progress_model::{Clock, ManualClock};
 
-use crate::deliveries::Deliveries;
+use crate::schedule::{Effect, Schedule};
 
 /// Shared by the sleepers of one run. Clones share the same time.
 #[derive(Clone)]
@@ -24,8 +24,8 @@ pub struct VirtualTime {
     state: Arc<Mutex<State>>,
     /// Told of each jump, to move another clock along (a simulator's).
     on_advance: Arc<dyn Fn(Duration) + Send + Sync>,
-    /// Completions pushed at instants of the clock.
-    deliveries: Deliveries,
+    /// Deliveries and live steps, made at instants of the clock.
+    schedule: Schedule,
 }
 
 impl std::fmt::Debug for VirtualTime {
@@ -60,17 +60,19 @@ impl VirtualTime {
                 asleep: Vec::new(),
             })),
             on_advance: Arc::new(|_| {}),
-            deliveries: Deliveries::default(),
+            schedule: Schedule::default(),
         }
     }
 
-    /// Makes `deliveries` when the clock reaches them: when every watch is
-    /// asleep and one is due before the first wakes, the clock jumps to it
-    /// and it is made. A delivery that reaches a watch is taken to wake it
-    /// (its watch then polls and sleeps again); one that reaches none lets
-    /// the clock go on.
-    pub fn with_deliveries(mut self, deliveries: Deliveries) -> Self {
-        self.deliveries = deliveries;
+    /// Makes the `schedule` (deliveries, live steps) when the clock
+    /// reaches it: when every watch is asleep and something is due before
+    /// the first wakes, the clock jumps to it and it is made. A delivery
+    /// that reaches a watch is taken to wake it (its watch then polls and
+    /// sleeps again), a removal to end its watch (which then finishes), an
+    /// insert to start one (which counts as live from then on, and runs
+    /// until it sleeps); anything else lets the clock go on.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
         self
     }
 
@@ -89,6 +91,14 @@ impl VirtualTime {
         }
     }
 
+    /// One more watch runs (inserted into a live set while none slept,
+    /// from another thread): it may be asleep already.
+    pub fn started(&self) {
+        let mut state = self.lock();
+        state.live += 1;
+        self.advance_if_all_asleep(&mut state);
+    }
+
     /// One watch has finished: the others may be all asleep now.
     pub fn finished(&self) {
         let mut state = self.lock();
@@ -104,14 +114,19 @@ impl VirtualTime {
             return;
         };
         let start = self.clock.now() - self.clock.elapsed();
-        while let Some(at) = self.deliveries.next_by(earliest - start) {
+        while let Some(at) = self.schedule.next_by(earliest - start) {
             let now = self.clock.elapsed();
             if at > now {
                 self.clock.advance(at - now);
                 (self.on_advance)(at - now);
             }
-            if self.deliveries.deliver_next() {
-                return;
+            match self.schedule.make_next() {
+                Effect::Nothing => {}
+                Effect::Woke => return,
+                Effect::Started => {
+                    state.live += 1;
+                    return;
+                }
             }
         }
         let now = self.clock.now();

@@ -9,13 +9,14 @@
 //! resumed watch never waits less than what was left of its wait when it
 //! was saved, less the time since.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Step, Watch};
 use crate::clock::instant_after;
 use crate::{
-    ApiVersion, BaseUrl, Error, EventKind, Observation, Progress, Service, Settings, WatchOptions,
-    WatchState, trace,
+    ApiVersion, BaseUrl, Error, EventKind, Observation, PollPolicy, Progress, Service, Settings,
+    WatchOptions, WatchState, trace,
 };
 
 /// What a watch keeps only so that its state can be saved and resumed:
@@ -157,14 +158,29 @@ impl Watch {
         can_refresh: bool,
         options: &WatchOptions,
         state: &WatchState,
+        now: (Instant, SystemTime),
+    ) -> Self {
+        let policy = Arc::new(settings.policy.clone().saturated());
+        Self::resumed_under(settings, &policy, job_id, can_refresh, options, state, now)
+    }
+
+    /// [`Watch::resumed`], sharing `client_policy` as
+    /// [`Watch::for_job_under`] does.
+    pub(crate) fn resumed_under(
+        settings: &Settings,
+        client_policy: &Arc<PollPolicy>,
+        job_id: &str,
+        can_refresh: bool,
+        options: &WatchOptions,
+        state: &WatchState,
         (now, wall): (Instant, SystemTime),
     ) -> Self {
-        let mut watch = Self::for_job_with(settings, job_id, can_refresh, options);
+        let mut watch = Self::for_job_under(settings, client_policy, job_id, can_refresh, options);
         if watch.finished.is_some() {
             return watch;
         }
         if let Err(error) = watch.check_same_watch(settings, state) {
-            watch.finished = Some(Err(error));
+            watch.finished = Some(Box::new(Err(error)));
             return watch;
         }
         // Time since the snapshot; none if the wall clock went backwards.
@@ -182,7 +198,7 @@ impl Watch {
         watch.consecutive_failures = state.consecutive_failures;
         watch.restart_deadline(state, now, elapsed);
         if let Some(done) = state.final_observation() {
-            watch.finished = Some(Ok(done.clone()));
+            watch.finished = Some(Box::new(Ok(done.clone())));
             return watch;
         }
         let client_pause = state
@@ -244,11 +260,11 @@ impl Watch {
                 .unwrap_or_default()
                 .max(Duration::from_nanos(1))
         });
-        self.policy.deadline = length;
+        Arc::make_mut(&mut self.policy).deadline = length;
         // An instant before the process's clock began may not exist: then
         // the deadline counts from now, as long as what is left.
         self.started = Some(now.checked_sub(since_start).unwrap_or_else(|| {
-            self.policy.deadline = length.map(|length| {
+            Arc::make_mut(&mut self.policy).deadline = length.map(|length| {
                 length
                     .saturating_sub(since_start)
                     .max(Duration::from_nanos(1))

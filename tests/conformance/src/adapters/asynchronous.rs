@@ -9,8 +9,9 @@ use futures_util::StreamExt;
 use progress_model::{JobId, ManualClock};
 use progress_reqwest::Client;
 
-use crate::deliveries::Deliveries;
+use crate::live_reader::LiveReader;
 use crate::observed::{Observed, Recorder};
+use crate::schedule::Schedule;
 use crate::vector::{Mode, Vector};
 use crate::virtual_time::VirtualTime;
 use crate::{Adapter, configure_builder, resume};
@@ -64,14 +65,18 @@ impl Adapter for Async {
 }
 
 async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-    let deliveries = Deliveries::of(vector);
-    let recorder = Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
-    // Many watches share the clock: their waits overlap on virtual time.
-    let time =
-        VirtualTime::new(clock.clone(), vector.watches.len()).with_deliveries(deliveries.clone());
+    let schedule = Schedule::of(vector);
+    let recorder = Recorder::new(clock.clone(), vector.timing).with_schedule(schedule.clone());
+    // Many watches share the clock: their waits overlap on virtual time. A
+    // live set starts empty; its inserts count its watches.
+    let live = match vector.mode {
+        Mode::WatchMany => vector.watches.len(),
+        _ => 0,
+    };
+    let time = VirtualTime::new(clock.clone(), live).with_schedule(schedule.clone());
     let build = || {
         let builder = Client::builder().base_url(vector.base_url(base_url));
-        let builder = if vector.mode == Mode::WatchMany {
+        let builder = if vector.mode.is_many() {
             let time = time.clone();
             builder.sleeper(move |wait: Duration| time.sleep(wait))
         } else {
@@ -97,7 +102,7 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
         return recorder.finish();
     };
     let (service, notified) = (vector.service(), client.clone());
-    deliveries.deliver_to(move |job| {
+    schedule.deliver_to(move |job| {
         JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
     });
     let id = vector.job_id.as_str();
@@ -153,13 +158,25 @@ async fn observe(vector: &Vector, base_url: &str, clock: ManualClock) -> Observe
             let jobs = vector.watches.iter().map(|watch| watch.job_id.as_str());
             let mut events = client.watch_many(jobs);
             while let Some(event) = events.next().await {
-                if event.is_final() {
-                    time.finished();
-                }
+                // Recorded at its instant, before the clock may move on.
+                let last = event.is_final();
                 if !recorder.event(event) {
                     break;
                 }
+                if last {
+                    time.finished();
+                }
             }
+            recorder.ended();
+        }
+        Mode::Live => {
+            let (watches, mut events) = client.watches();
+            let started = time.clone();
+            let live = LiveReader::start(&schedule, &recorder, &clock, watches, move || {
+                started.started();
+            });
+            while live.take(live.next_async(events.next()).await, || time.finished()) {}
+            live.finish();
         }
     }
     recorder.finish()

@@ -5,8 +5,9 @@ use std::time::Duration;
 use progress_model::{JobId, ManualClock};
 use progress_ureq::Client;
 
-use crate::deliveries::Deliveries;
+use crate::live_reader::LiveReader;
 use crate::observed::{Observed, Recorder};
+use crate::schedule::Schedule;
 use crate::vector::{Mode, Vector};
 use crate::{Adapter, configure_builder, resume};
 
@@ -20,9 +21,8 @@ impl Adapter for Blocking {
     }
 
     fn run(&self, vector: &Vector, base_url: &str, clock: ManualClock) -> Observed {
-        let deliveries = Deliveries::of(vector);
-        let recorder =
-            Recorder::new(clock.clone(), vector.timing).with_deliveries(deliveries.clone());
+        let schedule = Schedule::of(vector);
+        let recorder = Recorder::new(clock.clone(), vector.timing).with_schedule(schedule.clone());
         let build = || {
             let sleeper = recorder.clone();
             let builder = Client::builder()
@@ -43,7 +43,7 @@ impl Adapter for Blocking {
             return recorder.finish();
         };
         let (service, notified) = (vector.service(), client.clone());
-        deliveries.deliver_to(move |job| {
+        schedule.deliver_to(move |job| {
             JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
         });
         let id = vector.job_id.as_str();
@@ -90,6 +90,13 @@ impl Adapter for Blocking {
                         break;
                     }
                 }
+                recorder.ended();
+            }
+            Mode::Live => {
+                let (watches, mut events) = client.watches();
+                let live = LiveReader::start(&schedule, &recorder, &clock, watches, || {});
+                while live.take(live.next(|| events.next()), || {}) {}
+                live.finish();
             }
         }
         recorder.finish()
