@@ -141,14 +141,10 @@ pub(crate) fn send_request(
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let agent = &http.agent;
-    if let Some(proxies) = &http.proxies {
-        proxies.check(request.uri())?;
-    }
-    let through = http
-        .proxies
-        .as_ref()
-        .and_then(|proxies| proxies.for_url(request.uri()))
-        .cloned();
+    let through = match &http.proxies {
+        Some(proxies) => proxies.route(request.uri())?,
+        None => None,
+    };
     // Per request as well, so that an agent the caller brought cannot follow a
     // redirect (and hand the token to another host) or turn statuses into errors.
     let mut config = agent
