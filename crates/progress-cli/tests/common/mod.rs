@@ -58,6 +58,29 @@ pub fn cli(simulator: &Simulator) -> Command {
     command
 }
 
+/// The binary with nothing set, pointed at `simulator` and at its identity
+/// service.
+pub fn with_identity(simulator: &Simulator) -> Command {
+    let mut command = bare();
+    command.args([
+        "--base-url",
+        &simulator.base_url(),
+        "--token-url",
+        &simulator.token_url(),
+    ]);
+    command
+}
+
+/// [`with_identity`] as the application `client_id`, its secret in
+/// `ITWIN_CLIENT_SECRET`.
+pub fn as_application(simulator: &Simulator, client_id: &str, secret: &str) -> Command {
+    let mut command = with_identity(simulator);
+    command
+        .args(["--client-id", client_id])
+        .env("ITWIN_CLIENT_SECRET", secret);
+    command
+}
+
 /// The binary with no token, no client credentials and nothing else set.
 pub fn bare() -> Command {
     let mut command = Command::new(BIN);
