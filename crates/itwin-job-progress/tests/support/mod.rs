@@ -16,12 +16,7 @@ pub fn simulator_of(scenario: &str) -> (Simulator, ManualSimClock) {
 
 /// A simulator of `scenario` on a clock the client's sleeper moves.
 pub fn simulator_for(scenario: Scenario) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
-    (sim, clock)
+    Simulator::start_manual(scenario).unwrap()
 }
 
 /// `job` is answered 429 on its second request and succeeds at 40 s.

@@ -26,12 +26,7 @@ pub fn start(jobs_json: &str) -> Simulator {
 
 /// A simulator whose time moves only when the test advances the clock.
 pub fn start_manual(jobs_json: &str) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let simulator = Simulator::builder(scenario(jobs_json, 1.0))
-        .clock(clock.clone())
-        .start_blocking()
-        .expect("the simulator starts");
-    (simulator, clock)
+    Simulator::start_manual(scenario(jobs_json, 1.0)).expect("the simulator starts")
 }
 
 /// A scenario with these jobs (a JSON object), accepting only [`TOKEN`].
