@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use itwin_job_progress::ManualClock;
-use progress_sim::{ManualSimClock, Scenario, Simulator};
+use progress_sim::{ManualSimClock, Simulator};
+
+mod support;
+use support::{advance, simulator_of};
 
 const SCENARIO: &str = r#"{
     "jobs": { "job-1": { "points": [
@@ -19,25 +22,6 @@ const SCENARIO: &str = r#"{
 
 fn simulator() -> (Simulator, ManualSimClock) {
     simulator_of(SCENARIO)
-}
-
-/// A simulator of `scenario` on a clock the client's sleeper moves.
-fn simulator_of(scenario: &str) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let scenario = Scenario::from_json(scenario).unwrap();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
-    (sim, clock)
-}
-
-/// Moves both clocks, the simulator's and the client's, by a wait: the client
-/// fixes each wait as an instant on its clock, so with a clock that did not
-/// move it would see real time pass and ask for a little less.
-fn advance(sim_clock: &ManualSimClock, client_clock: &ManualClock, wait: Duration) {
-    sim_clock.advance(wait.as_secs_f64());
-    client_clock.advance(wait);
 }
 
 /// Polled at 0 and 15 (queued), 45 (10%: the ladder restarts), 60, 90, 150,

@@ -16,7 +16,10 @@ fn recorded(watch: impl FnOnce()) -> Snapshotter {
     ::metrics::with_local_recorder(&recorder, watch);
     snapshotter
 }
-use progress_sim::{ManualSimClock, Scenario, Simulator};
+use progress_sim::{ManualSimClock, Simulator};
+
+mod support;
+use support::{rate_limited_once, simulator_of};
 
 /// A client's series: `name{label=value,...}` (labels sorted, `client` left out).
 fn series_of(snapshotter: &Snapshotter, client: &str) -> HashMap<String, DebugValue> {
@@ -61,19 +64,7 @@ fn samples(series: &HashMap<String, DebugValue>, name: &str) -> Vec<f64> {
 
 /// `job-1` is rate limited on its second request and succeeds at 40 s.
 fn simulator() -> (Simulator, ManualSimClock) {
-    let scenario = Scenario::from_json(
-        r#"{ "jobs": { "job-1": { "rate_limited_requests": [2], "points": [
-            { "at_seconds": 0, "state": "active", "percentage": 5 },
-            { "at_seconds": 40, "state": "success", "percentage": 100 }
-        ] } } }"#,
-    )
-    .unwrap();
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
-    (sim, clock)
+    simulator_of(&rate_limited_once("job-1"))
 }
 
 /// What one watch of `job-1` to its end leaves in its client's metrics.

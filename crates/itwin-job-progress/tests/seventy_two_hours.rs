@@ -10,6 +10,9 @@ use std::time::Duration;
 use itwin_job_progress::{ManualClock, Progress};
 use progress_sim::{ManualSimClock, Scenario, Simulator};
 
+mod support;
+use support::{advance, simulator_for};
+
 const HOURS: u64 = 72;
 const CHANGE_EVERY: u64 = 20 * 60;
 const STEPS: u64 = HOURS * 3600 / CHANGE_EVERY;
@@ -100,17 +103,8 @@ fn check(seen: &Seen, sim: &Simulator, faults: bool) {
 }
 
 fn simulator(faults: bool) -> (Simulator, ManualSimClock, ManualClock) {
-    let sim_clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario(faults))
-        .clock(sim_clock.clone())
-        .start_blocking()
-        .unwrap();
+    let (sim, sim_clock) = simulator_for(scenario(faults));
     (sim, sim_clock, ManualClock::default())
-}
-
-fn advance(sim_clock: &ManualSimClock, clock: &ManualClock, wait: Duration) {
-    sim_clock.advance(wait.as_secs_f64());
-    clock.advance(wait);
 }
 
 #[cfg(feature = "runtime-tokio")]

@@ -3,7 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use progress_sim::{ManualSimClock, Scenario, Simulator};
+use progress_sim::Scenario;
+
+mod support;
+use support::{rate_limited_once, simulator_for, simulator_of};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -42,18 +45,7 @@ impl Subscriber for Messages {
 
 #[test]
 fn requests_waits_and_retries_are_traced_without_the_token() {
-    let scenario = Scenario::from_json(
-        r#"{ "jobs": { "job-1": { "rate_limited_requests": [2], "points": [
-            { "at_seconds": 0, "state": "active", "percentage": 5 },
-            { "at_seconds": 40, "state": "success", "percentage": 100 }
-        ] } } }"#,
-    )
-    .unwrap();
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
+    let (sim, clock) = simulator_of(&rate_limited_once("job-1"));
     let messages = Messages::default();
     let client = itwin_job_progress::blocking::Client::builder()
         .jitter(0.0) // exact rungs: the ladder is what is checked
@@ -121,11 +113,7 @@ mod client_credentials {
                  ] }} }} }}"#
         ))
         .unwrap();
-        let sim_clock = ManualSimClock::new();
-        let sim = Simulator::builder(scenario)
-            .clock(sim_clock.clone())
-            .start_blocking()
-            .unwrap();
+        let (sim, sim_clock) = simulator_for(scenario);
         let clock = itwin_job_progress::ManualClock::default();
         let tokens =
             itwin_job_progress::blocking::ClientCredentials::builder("svc", secret.to_owned())
@@ -213,18 +201,7 @@ impl Subscriber for JobSpans {
 
 #[test]
 fn every_event_of_a_watch_names_its_job_in_its_span() {
-    let scenario = Scenario::from_json(
-        r#"{ "jobs": { "job-7": { "rate_limited_requests": [2], "points": [
-            { "at_seconds": 0, "state": "active", "percentage": 5 },
-            { "at_seconds": 40, "state": "success", "percentage": 100 }
-        ] } } }"#,
-    )
-    .unwrap();
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
+    let (sim, clock) = simulator_of(&rate_limited_once("job-7"));
     let client = itwin_job_progress::blocking::Client::builder()
         .base_url(sim.base_url())
         .token("tok")

@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use itwin_job_progress::{JobId, ManualClock, Service};
-use progress_sim::{ManualSimClock, Scenario, Simulator};
+use progress_sim::{ManualSimClock, Simulator};
+
+mod support;
+use support::simulator_of;
 
 /// `job-1` ends at 300.5 s. Alone on the ladder, its watch polls at 0, 15,
 /// 45, 105 and 225, and would see the end at 345.
@@ -50,11 +53,7 @@ struct World {
 
 impl World {
     fn new(scenario: &str, deliveries: &[(f64, &'static str)]) -> Arc<Self> {
-        let sim_clock = ManualSimClock::new();
-        let sim = Simulator::builder(Scenario::from_json(scenario).unwrap())
-            .clock(sim_clock.clone())
-            .start_blocking()
-            .unwrap();
+        let (sim, sim_clock) = simulator_of(scenario);
         Arc::new(Self {
             sim,
             sim_clock,
@@ -164,11 +163,7 @@ mod blocking {
     /// wakes when the delivery comes.
     #[test]
     fn the_default_sleeper_is_woken_at_once() {
-        let sim_clock = ManualSimClock::new();
-        let sim = Simulator::builder(Scenario::from_json(ONE_JOB).unwrap())
-            .clock(sim_clock.clone())
-            .start_blocking()
-            .unwrap();
+        let (sim, sim_clock) = simulator_of(ONE_JOB);
         let client = Client::builder()
             .base_url(sim.base_url())
             .token("demo-token")
@@ -246,11 +241,7 @@ mod asynchronous {
     /// the delivery comes, from another task.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_runtime_sleeper_is_woken_at_once() {
-        let sim_clock = ManualSimClock::new();
-        let sim = Simulator::builder(Scenario::from_json(ONE_JOB).unwrap())
-            .clock(sim_clock.clone())
-            .start_blocking()
-            .unwrap();
+        let (sim, sim_clock) = simulator_of(ONE_JOB);
         let client = Client::builder()
             .base_url(sim.base_url())
             .token("demo-token")

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{FAST, bare, run, temp_file};
+use common::{FAST, bare, run, temp_file, with_identity};
 use progress_sim::{Scenario, Simulator};
 
 const CLIENT_ID: &str = "cli-watcher";
@@ -25,15 +25,8 @@ fn identity_and_api() -> Simulator {
 
 /// The command pointed at `sim`, for its identity service, with `args`.
 fn command(sim: &Simulator, args: &[&str]) -> std::process::Command {
-    let mut command = bare();
-    command
-        .args([
-            "--base-url",
-            &sim.base_url(),
-            "--token-url",
-            &sim.token_url(),
-        ])
-        .args(args);
+    let mut command = with_identity(sim);
+    command.args(args);
     command
 }
 

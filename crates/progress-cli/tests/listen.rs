@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{Run, bare, run, temp_file};
+use common::{Run, as_application, run, temp_file};
 use progress_sim::{ManualSimClock, Scenario, Simulator, WebhookDelivery};
 
 const CLIENT_ID: &str = "listener-app";
@@ -25,17 +25,7 @@ fn scenario(jobs: &str, time_scale: f64) -> Scenario {
 
 /// The command as the application, pointed at `sim`.
 fn command(sim: &Simulator) -> Command {
-    let mut command = bare();
-    command
-        .args([
-            "--base-url",
-            &sim.base_url(),
-            "--token-url",
-            &sim.token_url(),
-        ])
-        .args(["--client-id", CLIENT_ID])
-        .env("ITWIN_CLIENT_SECRET", CLIENT_SECRET);
-    command
+    as_application(sim, CLIENT_ID, CLIENT_SECRET)
 }
 
 /// A free port on the loopback interface, for the command to listen on.

@@ -3,7 +3,7 @@
 mod common;
 
 use std::io::Write;
-use std::process::Stdio;
+use std::process::{Child, Command, Output, Stdio};
 
 use common::{FAST, TOKEN, assert_no_token, cli, run, start};
 
@@ -94,21 +94,12 @@ fn ids_come_from_stdin_after_a_dash() {
         ("b", "success"),
         ("c", "cancelled"),
     ]));
-    let mut child = cli(&simulator)
-        .args(["watch", "a", "-", "--max-in-flight", "1", "--rate", "50"])
-        .args(FAST)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"b\n\nc\na\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let child = spawn_piped(
+        cli(&simulator)
+            .args(["watch", "a", "-", "--max-in-flight", "1", "--rate", "50"])
+            .args(FAST),
+    );
+    let output = fed(child, b"b\n\nc\na\n");
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_no_token(&stdout, &stderr);
@@ -121,21 +112,8 @@ fn ids_come_from_stdin_after_a_dash() {
 #[test]
 fn a_bad_id_on_stdin_is_skipped_with_a_warning_and_the_others_are_watched() {
     let simulator = start(&jobs(&[("a", "success"), ("b", "success")]));
-    let mut child = cli(&simulator)
-        .args(["watch", "-"])
-        .args(FAST)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a\n..\n\nb\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let child = spawn_piped(cli(&simulator).args(["watch", "-"]).args(FAST));
+    let output = fed(child, b"a\n..\n\nb\n");
     let stderr = String::from_utf8_lossy(&output.stderr);
     // The bad id makes it an error (1), though both jobs succeeded.
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -167,14 +145,7 @@ fn ids_on_a_pipe_held_open_are_watched_as_they_come() {
     use std::time::Duration;
 
     let simulator = start(&jobs(&[("a", "success"), ("b", "failed")]));
-    let mut child = cli(&simulator)
-        .args(["watch", "-"])
-        .args(FAST)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(cli(&simulator).args(["watch", "-"]).args(FAST));
     let mut stdin = child.stdin.take().unwrap();
     let (lines, seen) = mpsc::channel();
     let stdout = BufReader::new(child.stdout.take().unwrap());
@@ -256,4 +227,20 @@ fn an_invalid_id_among_jobs_is_a_warning_and_the_others_are_watched() {
     // Alone, it is still a usage error.
     let alone = common::run(cli(&simulator).args(["watch", ".."]));
     assert_eq!(alone.code, Some(2), "{alone:?}");
+}
+
+/// Spawns `command` with its stdin, stdout and stderr piped to the test.
+fn spawn_piped(command: &mut Command) -> Child {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Writes `input` to the child's stdin, closes it, and waits for the end.
+fn fed(mut child: Child, input: &[u8]) -> Output {
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -46,10 +46,29 @@ fn signal_ends_a_watch_with(signal: Signal, code: i32, more: &[&str]) {
         serde_json::from_str(&first).unwrap_or_else(|error| panic!("{first:?}: {error}"));
     assert_eq!(observation["state"], "active");
 
-    // Sent from here through nix, not by running the `kill` program.
+    let (status, stderr) = signal_and_wait(&mut child, signal);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_no_token(&format!("{first}{rest}"), &stderr);
+
+    assert_eq!(status.code(), Some(code), "{signal}: {stderr}");
+    // The last line: a receiver says where it listens first.
+    assert_eq!(
+        stderr.trim().lines().last(),
+        Some(&*format!("interrupted by {signal}")),
+        "{stderr}"
+    );
+    assert!(rest.is_empty(), "nothing more after the signal: {rest}");
+    // The signal ended the watch in its sleep; no request went out after it.
+    assert_eq!(simulator.requests_for("endless"), 1);
+}
+
+/// Sends `signal` to the child (through nix, not by running the `kill`
+/// program) and waits at most [`GRACE`] for it to end, killing it and
+/// failing after that: its exit status and what it wrote to stderr.
+fn signal_and_wait(child: &mut Child, signal: Signal) -> (ExitStatus, String) {
     let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
     kill(Pid::from_raw(pid), signal).expect("the signal is sent");
-
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("the child can be waited for") {
@@ -68,20 +87,7 @@ fn signal_ends_a_watch_with(signal: Signal, code: i32, more: &[&str]) {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert_no_token(&format!("{first}{rest}"), &stderr);
-
-    assert_eq!(status.code(), Some(code), "{signal}: {stderr}");
-    // The last line: a receiver says where it listens first.
-    assert_eq!(
-        stderr.trim().lines().last(),
-        Some(&*format!("interrupted by {signal}")),
-        "{stderr}"
-    );
-    assert!(rest.is_empty(), "nothing more after the signal: {rest}");
-    // The signal ended the watch in its sleep; no request went out after it.
-    assert_eq!(simulator.requests_for("endless"), 1);
+    (status, stderr)
 }
 
 /// A watch beside a webhook receiver sleeps on its own handle (so that a
@@ -127,26 +133,7 @@ fn sigint_ends_a_watch_of_many_jobs_at_once_with_130() {
         let event: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(event["event"], "observed", "{line}");
     }
-    let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
-    kill(Pid::from_raw(pid), Signal::SIGINT).expect("the signal is sent");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > GRACE {
-            let _ = child.kill();
-            panic!("the watch did not end within {GRACE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let (status, stderr) = signal_and_wait(&mut child, Signal::SIGINT);
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert_no_token(&rest, &stderr);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Run, bare, run, temp_file};
+use common::{Run, as_application, bare, run, temp_file};
 use progress_sim::{Scenario, Simulator};
 
 const CLIENT_ID: &str = "hook-admin";
@@ -22,18 +22,8 @@ fn platform() -> Simulator {
 
 /// `itwin-progress webhooks ARGS` as the application.
 fn webhooks(sim: &Simulator, args: &[&str]) -> std::process::Command {
-    let mut command = bare();
-    command
-        .args([
-            "--base-url",
-            &sim.base_url(),
-            "--token-url",
-            &sim.token_url(),
-        ])
-        .args(["--client-id", CLIENT_ID])
-        .env("ITWIN_CLIENT_SECRET", CLIENT_SECRET)
-        .arg("webhooks")
-        .args(args);
+    let mut command = as_application(sim, CLIENT_ID, CLIENT_SECRET);
+    command.arg("webhooks").args(args);
     command
 }
 

@@ -265,6 +265,14 @@ impl Proxies {
             .is_some_and(|host| !self.bypass.matches(host, port))
     }
 
+    /// The proxy a request to `url` goes through, if any ([`for_url`](Self::for_url)),
+    /// once [`check`](Self::check) found nothing to refuse. Both clients ask
+    /// this before each request, and name the proxy in a transport error.
+    pub fn route(&self, url: &http::Uri) -> Result<Option<ProxyUrl>, Error> {
+        self.check(url)?;
+        Ok(self.for_url(url).cloned())
+    }
+
     /// The proxy for https requests, before `NO_PROXY` is applied to an address.
     pub fn https(&self) -> Option<&ProxyUrl> {
         self.https.as_ref()
@@ -432,11 +440,12 @@ mod tests {
                 "http://localhost/x",
                 "https://api.corp.example/x",
             ] {
-                assert!(proxies.check(&fine.parse().unwrap()).is_ok(), "{fine}");
+                let route = proxies.route(&fine.parse().unwrap());
+                assert!(matches!(route, Ok(None)), "{fine}");
                 assert_eq!(proxy_for(&proxies, fine), None);
             }
             let error = proxies
-                .check(&"https://api.bentley.com/x".parse().unwrap())
+                .route(&"https://api.bentley.com/x".parse().unwrap())
                 .unwrap_err();
             assert_eq!(error.kind(), crate::ErrorKind::Config);
             assert!(!error.is_transient());

@@ -128,14 +128,10 @@ pub(crate) async fn send_request(
     request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
-    if let Some(proxies) = &http.proxies {
-        proxies.check(request.uri())?;
-    }
-    let through = http
-        .proxies
-        .as_ref()
-        .and_then(|proxies| proxies.for_url(request.uri()))
-        .cloned();
+    let through = match &http.proxies {
+        Some(proxies) => proxies.route(request.uri())?,
+        None => None,
+    };
     let url = request.uri().to_string();
     let exchange = async {
         let (head, mut body) = http.start(request).await?;

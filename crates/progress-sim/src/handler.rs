@@ -9,13 +9,11 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 
 use crate::authorization::{bearer_token, revoked};
 use crate::connection::ConnectionControl;
-use crate::delivery::{accepts_gzip, changes_a_200, deliver};
 use crate::dialects;
-use crate::fault_answers::instead_of_answer;
+use crate::fated::Fated;
 use crate::fault_injector::Fault;
 use crate::responses::Answer;
 use crate::route::JobRoute;
-use crate::served::AnswerKind;
 use crate::state::SharedState;
 
 /// The one handler of the progress API: every path and method but the token
@@ -40,43 +38,15 @@ pub(crate) async fn handle_request(
     // the request, and drawing for every request keeps the sequence seeded.
     // Bursts and storms follow the job (or the path, for other paths).
     let fate = state.next_fate(job_id.as_deref().unwrap_or(uri.path()));
-    if let Some(delay) = fate.delay {
-        tokio::time::sleep(delay).await;
-    }
-    // A stall is counted before it waits: a client that gives up first
-    // closes the connection, and this handler is dropped with it.
-    let counted_early = matches!(fate.fault, Some(Fault::Stall(_)));
-    if counted_early {
-        state.count_served(job_id.as_deref(), AnswerKind::Fault);
-    }
-    let replaced = match fate.fault {
-        Some(fault) => instead_of_answer(fault, &connection).await,
-        None => None,
-    };
-    let (answer, mut faulted) = match replaced {
+    let count = |kind| state.count_served(job_id.as_deref(), kind);
+    let (fated, replaced) = Fated::start(fate, &connection, count).await;
+    let (answer, faulted) = match replaced {
         Some(answer) => (answer, true),
-        None => decide(&state, &method, route, ordinal, &headers, fate.fault),
+        None => decide(&state, &method, route, ordinal, &headers, fated.fault()),
     };
-    let body_fault = fate
-        .fault
-        .filter(|&fault| changes_a_200(fault) && answer.kind() == AnswerKind::Ok);
-    faulted |= body_fault.is_some();
-    let kind = if faulted {
-        AnswerKind::Fault
-    } else {
-        answer.kind()
-    };
-    if !counted_early {
-        state.count_served(job_id.as_deref(), kind);
-    }
-    let gzip = fate.gzip && accepts_gzip(&headers);
-    deliver(
-        answer.into_response(&correlation_id),
-        body_fault,
-        gzip,
-        &connection,
-    )
-    .await
+    fated
+        .finish(answer, faulted, &headers, &correlation_id)
+        .await
 }
 
 /// The service's answer, and whether a fault changed it (a job that

@@ -9,6 +9,7 @@ mod connection;
 mod delivery;
 mod dialects;
 mod error;
+mod fated;
 mod fault_answers;
 mod fault_injector;
 mod faults;

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
-use crate::clock::SimClock;
+use crate::clock::{ManualSimClock, SimClock};
 use crate::error::SimError;
 use crate::scenario::Scenario;
 use crate::served::Served;
@@ -80,6 +80,17 @@ impl Simulator {
     /// background thread: for blocking code and tests with no runtime.
     pub fn start_blocking(scenario: Scenario) -> Result<Simulator, SimError> {
         Simulator::builder(scenario).start_blocking()
+    }
+
+    /// [`start_blocking`](Self::start_blocking) on a clock that moves only
+    /// when the returned one is advanced: a test's jobs of minutes or days
+    /// run at once.
+    pub fn start_manual(scenario: Scenario) -> Result<(Simulator, ManualSimClock), SimError> {
+        let clock = ManualSimClock::new();
+        let simulator = Simulator::builder(scenario)
+            .clock(clock.clone())
+            .start_blocking()?;
+        Ok((simulator, clock))
     }
 
     /// Where to send requests, e.g. `http://127.0.0.1:40123` (no trailing slash).

@@ -18,12 +18,9 @@ use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::percent_decode_str;
 
 use crate::connection::ConnectionControl;
-use crate::delivery::{accepts_gzip, changes_a_200, deliver};
-use crate::fault_answers::instead_of_answer;
-use crate::fault_injector::Fault;
+use crate::fated::Fated;
 use crate::oauth::OAuth;
 use crate::responses::Answer;
-use crate::served::AnswerKind;
 use crate::state::SharedState;
 
 pub(crate) async fn handle_token_request(
@@ -38,40 +35,13 @@ pub(crate) async fn handle_token_request(
     // Faults first, as on the progress endpoint; the kinds that change
     // progress bodies, jobs or tokens do not apply here.
     let fate = state.next_token_fate();
-    if let Some(delay) = fate.delay {
-        tokio::time::sleep(delay).await;
-    }
-    // A stall is counted before it waits: a client that gives up first
-    // closes the connection, and this handler is dropped with it.
-    let counted_early = matches!(fate.fault, Some(Fault::Stall(_)));
-    if counted_early {
-        state.count_token_endpoint(AnswerKind::Fault);
-    }
-    let replaced = match fate.fault {
-        Some(fault) => instead_of_answer(fault, &connection).await,
-        None => None,
-    };
+    let count = |kind| state.count_token_endpoint(kind);
+    let (fated, replaced) = Fated::start(fate, &connection, count).await;
     let faulted = replaced.is_some();
     let answer = replaced.unwrap_or_else(|| decide(&state, &method, &headers, &body));
-    let body_fault = fate
-        .fault
-        .filter(|&fault| changes_a_200(fault) && answer.kind() == AnswerKind::Ok);
-    let kind = if faulted || body_fault.is_some() {
-        AnswerKind::Fault
-    } else {
-        answer.kind()
-    };
-    if !counted_early {
-        state.count_token_endpoint(kind);
-    }
-    let gzip = fate.gzip && accepts_gzip(&headers);
-    deliver(
-        answer.into_response(&correlation_id),
-        body_fault,
-        gzip,
-        &connection,
-    )
-    .await
+    fated
+        .finish(answer, faulted, &headers, &correlation_id)
+        .await
 }
 
 fn decide(state: &SharedState, method: &Method, headers: &HeaderMap, body: &[u8]) -> Answer {

@@ -28,6 +28,21 @@ fn statuses(sim: &Simulator, count: usize) -> Vec<u16> {
     (0..count).map(|_| poll(sim, JOB).status).collect()
 }
 
+/// A GET of the job by a client that gives up after `timeout`.
+fn get_giving_up_after(
+    sim: &Simulator,
+    timeout: Duration,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .build()
+        .into();
+    agent
+        .get(format!("{}{JOB}", sim.base_url()))
+        .header("Authorization", "Bearer token")
+        .call()
+}
+
 #[test]
 fn a_server_error_burst_serves_several_5xx_in_a_row() {
     let sim = with_faults(
@@ -146,14 +161,7 @@ fn a_dropped_connection_ends_cleanly_with_no_byte() {
 #[test]
 fn a_stall_outlasts_the_clients_timeout_then_closes_without_an_answer() {
     let sim = with_faults(r#""seed": 1, "stall_rate": 1.0, "stall_ms": 600"#);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_millis(150)))
-        .build()
-        .into();
-    let timed_out = agent
-        .get(format!("{}{JOB}", sim.base_url()))
-        .header("Authorization", "Bearer token")
-        .call();
+    let timed_out = get_giving_up_after(&sim, Duration::from_millis(150));
     assert!(
         matches!(timed_out, Err(ureq::Error::Timeout(_))),
         "{timed_out:?}"
@@ -174,15 +182,8 @@ fn a_stall_outlasts_the_clients_timeout_then_closes_without_an_answer() {
 #[test]
 fn a_stall_the_client_gives_up_on_is_counted_as_a_fault() {
     let sim = with_faults(r#""seed": 1, "stall_rate": 1.0, "stall_ms": 5000"#);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_millis(100)))
-        .build()
-        .into();
     for _ in 0..3 {
-        let timed_out = agent
-            .get(format!("{}{JOB}", sim.base_url()))
-            .header("Authorization", "Bearer token")
-            .call();
+        let timed_out = get_giving_up_after(&sim, Duration::from_millis(100));
         assert!(
             matches!(timed_out, Err(ureq::Error::Timeout(_))),
             "{timed_out:?}"

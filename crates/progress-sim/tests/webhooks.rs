@@ -205,12 +205,7 @@ fn receiver() -> Receiver {
 }
 
 fn start(scenario: Scenario) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .unwrap();
-    (sim, clock)
+    Simulator::start_manual(scenario).unwrap()
 }
 
 /// Waits for a condition the simulator reaches on its own (bounded: 10 s).

@@ -159,14 +159,10 @@ pub(crate) fn send_request(
     timeout: Duration,
 ) -> Result<HttpResponse, Error> {
     let agent = &http.agent;
-    if let Some(proxies) = &http.proxies {
-        proxies.check(request.uri())?;
-    }
-    let through = http
-        .proxies
-        .as_ref()
-        .and_then(|proxies| proxies.for_url(request.uri()))
-        .cloned();
+    let through = match &http.proxies {
+        Some(proxies) => proxies.route(request.uri())?,
+        None => None,
+    };
     let wanted = Wanted::new(http, settings, timeout, through.is_some());
     let request = if wanted.fits(agent.config(), settings) {
         request

@@ -1,6 +1,8 @@
 //! A watch stopped after one of its events and resumed on a fresh client:
 //! the part both adapters share.
 
+use std::time::Duration;
+
 use progress_model::{Error, Event, Progress, WatchState};
 
 use crate::Recorder;
@@ -20,6 +22,16 @@ pub fn record(
         recorder.item(item);
     }
     saved
+}
+
+/// Records that the client stopped for the vector's downtime (none when it
+/// names none), before a fresh client resumes the watch.
+pub fn stopped(recorder: &Recorder, resume: Resume) {
+    recorder.stopped(
+        resume
+            .downtime
+            .map_or(Duration::ZERO, |downtime| downtime.0),
+    );
 }
 
 /// The event's state, written as JSON and read back.

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use progress_model::ManualClock;
+use progress_model::{JobId, ManualClock, Service};
 use serde_json::Value;
 
 use crate::live::{self, SetHandle};
@@ -110,8 +110,15 @@ impl Schedule {
         }))
     }
 
-    /// Hands each delivery to `notify` (the client's `notify_completed`).
-    pub fn deliver_to(&self, notify: impl Fn(&str) -> bool + Send + Sync + 'static) {
+    /// Hands each delivery for `service` to `notify` (the client's
+    /// `notify_completed`); a job id the client would refuse is not delivered.
+    pub fn deliver_to(
+        &self,
+        service: Service,
+        notify: impl Fn(Service, &JobId) -> bool + Send + Sync + 'static,
+    ) {
+        let notify =
+            move |job: &str| JobId::new(job).is_ok_and(|job| notify(service.clone(), &job));
         *lock(&self.0.notifier) = Some(Arc::new(notify));
     }
 

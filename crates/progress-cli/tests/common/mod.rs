@@ -26,12 +26,7 @@ pub fn start(jobs_json: &str) -> Simulator {
 
 /// A simulator whose time moves only when the test advances the clock.
 pub fn start_manual(jobs_json: &str) -> (Simulator, ManualSimClock) {
-    let clock = ManualSimClock::new();
-    let simulator = Simulator::builder(scenario(jobs_json, 1.0))
-        .clock(clock.clone())
-        .start_blocking()
-        .expect("the simulator starts");
-    (simulator, clock)
+    Simulator::start_manual(scenario(jobs_json, 1.0)).expect("the simulator starts")
 }
 
 /// A scenario with these jobs (a JSON object), accepting only [`TOKEN`].
@@ -55,6 +50,29 @@ pub fn cli(simulator: &Simulator) -> Command {
     command
         .env("ITWIN_ACCESS_TOKEN", TOKEN)
         .args(["--base-url", &simulator.base_url()]);
+    command
+}
+
+/// The binary with nothing set, pointed at `simulator` and at its identity
+/// service.
+pub fn with_identity(simulator: &Simulator) -> Command {
+    let mut command = bare();
+    command.args([
+        "--base-url",
+        &simulator.base_url(),
+        "--token-url",
+        &simulator.token_url(),
+    ]);
+    command
+}
+
+/// [`with_identity`] as the application `client_id`, its secret in
+/// `ITWIN_CLIENT_SECRET`.
+pub fn as_application(simulator: &Simulator, client_id: &str, secret: &str) -> Command {
+    let mut command = with_identity(simulator);
+    command
+        .args(["--client-id", client_id])
+        .env("ITWIN_CLIENT_SECRET", secret);
     command
 }
 

@@ -61,12 +61,7 @@ pub fn poll(sim: &Simulator, path: &str) -> Reply {
 /// A blocking simulator whose time moves only when the returned clock is advanced.
 pub fn start_manual(scenario_json: &str) -> (Simulator, ManualSimClock) {
     let scenario = Scenario::from_json(scenario_json).expect("a valid scenario");
-    let clock = ManualSimClock::new();
-    let sim = Simulator::builder(scenario)
-        .clock(clock.clone())
-        .start_blocking()
-        .expect("the simulator starts");
-    (sim, clock)
+    Simulator::start_manual(scenario).expect("the simulator starts")
 }
 
 /// Any method, any headers, an optional body: for the token endpoint.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use progress_model::{JobId, ManualClock};
+use progress_model::ManualClock;
 use progress_ureq::Client;
 
 use crate::live_reader::LiveReader;
@@ -42,9 +42,9 @@ impl Adapter for Blocking {
         let Some(client) = build() else {
             return recorder.finish();
         };
-        let (service, notified) = (vector.service(), client.clone());
-        schedule.deliver_to(move |job| {
-            JobId::new(job).is_ok_and(|job| notified.notify_completed(service.clone(), &job))
+        let notified = client.clone();
+        schedule.deliver_to(vector.service(), move |service, job| {
+            notified.notify_completed(service, job)
         });
         let id = vector.job_id.as_str();
         match vector.mode {
@@ -63,11 +63,7 @@ impl Adapter for Blocking {
                     let Some(state) = saved else {
                         return recorder.finish();
                     };
-                    recorder.stopped(
-                        resume
-                            .downtime
-                            .map_or(Duration::ZERO, |downtime| downtime.0),
-                    );
+                    resume::stopped(&recorder, resume);
                     let Some(client) = build() else {
                         return recorder.finish();
                     };
