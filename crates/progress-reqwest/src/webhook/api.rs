@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use progress_model::webhook::api::{
-    NewWebhook, Webhook, WebhooksApi, WebhooksError, read_deleted, read_webhook, read_webhooks,
+    ListStep, NewWebhook, Webhook, WebhooksApi, WebhooksError, read_deleted, read_webhook,
 };
 use progress_model::{AccessToken, Error, HttpResponse};
 
@@ -56,11 +56,17 @@ impl Webhooks {
         read_webhook(answer, &token)
     }
 
-    /// Every webhook the application has.
+    /// Every webhook the application has, page after page (each `next`
+    /// link checked by [`Listing`](progress_model::webhook::api::Listing)).
     pub async fn list(&self) -> Result<Vec<Webhook>, WebhooksError> {
-        let token = self.token().await?;
-        let answer = self.send(self.api.list(&token)?).await?;
-        read_webhooks(answer, &token)
+        let mut listing = self.api.listing();
+        loop {
+            let token = self.token().await?;
+            let answer = self.send(listing.request(&token)?).await?;
+            if let ListStep::Done(webhooks) = listing.read(answer, &token)? {
+                return Ok(webhooks);
+            }
+        }
     }
 
     /// Turns deliveries on (a new webhook is inactive).
