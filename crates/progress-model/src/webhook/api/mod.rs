@@ -25,6 +25,7 @@
 //! ```
 
 mod answer;
+mod attempt;
 mod error;
 mod list;
 
@@ -37,6 +38,7 @@ use crate::request::PATH_SEGMENT;
 use crate::{AccessToken, Service, Settings};
 
 pub use answer::{Webhook, read_deleted, read_webhook, read_webhooks};
+pub use attempt::send_again_with_fresh_token;
 pub use error::WebhooksError;
 pub use list::{ListStep, Listing, MAX_PAGES};
 
