@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::Clock;
 use crate::internal::ClientParts;
 use crate::metrics::InFlight;
+use crate::redact::SecretForms;
 use crate::{
     AccessToken, Error, Fetch, HttpResponse, JobId, Progress, TokenError, TokenProvider, interpret,
 };
@@ -29,6 +30,8 @@ pub struct Outgoing {
 #[must_use = "the response must go through Receipt::finish"]
 pub struct Receipt {
     token: AccessToken,
+    /// The token's forms, built once per token: what is scrubbed.
+    forms: Arc<SecretForms>,
     job: JobId,
     /// Counts the request in flight until it is finished or dropped.
     in_flight: InFlight,
@@ -91,19 +94,41 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         let token = token.map_err(|failure| Error::token(failure).for_job(job));
         meter.token(token.as_ref().map(|_| ()));
         let token = token?;
-        let request = self.template.request(job, &token)?;
+        let (request, forms) = self.template.request(job, &token)?;
         let outgoing = Outgoing {
             request,
-            timeout: fetch.request_timeout_after_token(self.settings.request_timeout, token_took),
+            timeout: fetch
+                .request_timeout_after_token(self.settings.request_timeout, counted(token_took)),
         };
         let receipt = Receipt {
             token,
+            forms,
             job: job.clone(),
             in_flight: meter.request_sent(),
             clock: self.clock.clone(),
             sent_at: self.clock.now(),
         };
         Ok((outgoing, receipt))
+    }
+}
+
+/// A token call quicker than this is not taken off the request's timeout.
+///
+/// A provider that hands out a token it keeps answers in microseconds; the
+/// request then keeps the configured timeout, which the HTTP client is built
+/// with, so the usual poll needs no timeout of its own (configuring a ureq
+/// request copies the agent's whole configuration, about a thousand
+/// instructions). The bound is no looser than it was: the time from the
+/// token to the request leaving (building it, a wait for a slot) was never
+/// counted either.
+const UNCOUNTED_TOKEN_CALL: Duration = Duration::from_millis(1);
+
+/// What a token call that took `took` counts against the request's timeout.
+fn counted(took: Duration) -> Duration {
+    if took < UNCOUNTED_TOKEN_CALL {
+        Duration::ZERO
+    } else {
+        took
     }
 }
 
@@ -124,8 +149,44 @@ impl Receipt {
         self.in_flight.meter().request_answered(&sent, took);
         drop(self.in_flight);
         let mut response = sent.map_err(|error| error.for_job(&self.job))?;
-        response.redact_secret(self.token.secret());
+        response.redact(&self.forms);
         response.sent_with = Some(self.token);
         Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::internal::PartsBuilder;
+    use crate::{JobId, StaticToken};
+
+    fn timeout_after(fetch: &Fetch, token_took: Duration) -> Duration {
+        let mut builder = PartsBuilder::<StaticToken, ()>::default();
+        builder.settings.request_timeout = Duration::from_secs(30);
+        builder.provider(Arc::new(StaticToken::new("a-token-of-some-length")));
+        let parts = builder.build(|| Ok(Arc::new(()))).unwrap();
+        let token = Ok(AccessToken::new("a-token-of-some-length"));
+        let (outgoing, receipt) = parts.prepare(fetch, token, token_took).unwrap();
+        drop(receipt);
+        outgoing.timeout
+    }
+
+    /// The usual poll keeps the configured timeout, which the HTTP client
+    /// already has; a token call that took time still shortens it.
+    #[test]
+    fn only_a_token_call_of_a_millisecond_or_more_shortens_the_request() {
+        let fetch = Fetch::once(JobId::new("job-1").unwrap());
+        let thirty = Duration::from_secs(30);
+        assert_eq!(timeout_after(&fetch, Duration::ZERO), thirty);
+        assert_eq!(timeout_after(&fetch, Duration::from_micros(999)), thirty);
+        assert_eq!(
+            timeout_after(&fetch, Duration::from_millis(1)),
+            thirty - Duration::from_millis(1)
+        );
+        assert_eq!(
+            timeout_after(&fetch, Duration::from_secs(3)),
+            Duration::from_secs(27)
+        );
     }
 }

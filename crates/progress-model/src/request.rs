@@ -1,9 +1,12 @@
 //! From settings, job id and token to the HTTP request.
 
+use std::sync::Arc;
+
 use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::authorization::LastAuthorization;
+use crate::redact::SecretForms;
 use crate::{AccessToken, Error, JobId, Settings};
 
 /// Everything but RFC 3986's unreserved characters is encoded, so an id stays one
@@ -17,12 +20,14 @@ pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 impl Settings {
     /// The progress URL of a job: `{base}/{service}/jobs/{id}/progress`.
     pub fn progress_url(&self, job: &JobId) -> String {
-        job_url(url_prefix(self), job)
+        job_url(&url_prefix(self), job)
     }
 
     /// The request for a job's progress, with its three headers.
     pub fn progress_request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
-        RequestTemplate::new(self)?.request(job, token)
+        RequestTemplate::new(self)?
+            .request(job, token)
+            .map(|(request, _)| request)
     }
 }
 
@@ -36,9 +41,13 @@ fn url_prefix(settings: &Settings) -> String {
 }
 
 /// `{prefix}{id}/progress`, the id one percent-encoded path segment.
-fn job_url(mut url: String, job: &JobId) -> String {
+fn job_url(prefix: &str, job: &JobId) -> String {
+    const SUFFIX: &str = "/progress";
+    // Room for an id that needs no encoding (the usual one): one allocation.
+    let mut url = String::with_capacity(prefix.len() + job.as_str().len() + SUFFIX.len());
+    url.push_str(prefix);
     url.extend(utf8_percent_encode(job.as_str(), PATH_SEGMENT));
-    url.push_str("/progress");
+    url.push_str(SUFFIX);
     url
 }
 
@@ -71,19 +80,26 @@ impl RequestTemplate {
 
     /// The progress URL of `job`.
     pub(crate) fn url(&self, job: &JobId) -> String {
-        job_url(self.url_prefix.clone(), job)
+        job_url(&self.url_prefix, job)
     }
 
-    /// The request for `job`'s progress, signed with `token`.
-    pub(crate) fn request(&self, job: &JobId, token: &AccessToken) -> Result<Request<()>, Error> {
-        Request::builder()
+    /// The request for `job`'s progress, signed with `token`, and the forms
+    /// of `token` to scrub from its answer.
+    pub(crate) fn request(
+        &self,
+        job: &JobId,
+        token: &AccessToken,
+    ) -> Result<(Request<()>, Arc<SecretForms>), Error> {
+        let (authorization, forms) = self.authorization.value(token)?;
+        let request = Request::builder()
             .method(Method::GET)
             .uri(self.url(job))
-            .header(header::AUTHORIZATION, self.authorization.value(token)?)
+            .header(header::AUTHORIZATION, authorization)
             .header(header::ACCEPT, self.accept.clone())
             .header(header::USER_AGENT, self.user_agent.clone())
             .body(())
-            .map_err(|error| Error::Config(format!("cannot build the request: {error}")))
+            .map_err(|error| Error::Config(format!("cannot build the request: {error}")))?;
+        Ok((request, forms))
     }
 }
 

@@ -56,27 +56,11 @@ async fn a_waiting_watch_keeps_about_a_kilobyte_of_heap() {
     // connections and the client's lazy state are the client's, not the
     // watches'.
     let warm: Vec<_> = (0..WARM_UP).map(|_| spawn(&client)).collect();
-    let warmed_up = async {
-        for _ in 0..WARM_UP {
-            waits.recv().await.unwrap();
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), warmed_up)
-        .await
-        .expect("the first round waits on its rung");
+    rungs_reached(&mut waits, WARM_UP).await;
     let before = HEAP.allocated();
 
     let tasks: Vec<_> = (0..WATCHES).map(|_| spawn(&client)).collect();
-    // Bounded, so that a watch that never reaches its rung fails the test
-    // rather than hanging it.
-    let every_one_waits = async {
-        for _ in 0..WATCHES {
-            waits.recv().await.unwrap();
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), every_one_waits)
-        .await
-        .expect("every watch polled once and waits on its rung");
+    rungs_reached(&mut waits, WATCHES).await;
     let per_watch = HEAP.allocated().saturating_sub(before) / WATCHES;
 
     // 3,158 bytes before the future held the watch once, the policy was
@@ -90,4 +74,17 @@ async fn a_waiting_watch_keeps_about_a_kilobyte_of_heap() {
     );
     assert!(per_watch >= 256, "{per_watch} bytes: is anything counted?");
     drop((warm, tasks));
+}
+
+/// Until `watches` more watches wait on their rung; bounded, so that one
+/// that never gets there fails the test rather than hanging it.
+async fn rungs_reached(waits: &mut mpsc::UnboundedReceiver<Duration>, watches: usize) {
+    let all_wait = async {
+        for _ in 0..watches {
+            waits.recv().await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), all_wait)
+        .await
+        .expect("every watch polled once and waits on its rung");
 }

@@ -18,12 +18,29 @@ pub(crate) fn run_step(
     machine: &mut Watch,
     cancel: &CancelHandle,
 ) -> Result<Event, Instant> {
+    run_from(client, machine, cancel, None)
+}
+
+/// [`run_step`], from `first`, a step the caller already took: a set takes
+/// each due watch's step on its own thread, in the order the watches are
+/// due, so that the client's rate goes to them in that order and not in
+/// the order its workers happen to run.
+pub(crate) fn run_from(
+    client: &Client,
+    machine: &mut Watch,
+    cancel: &CancelHandle,
+    mut first: Option<Step>,
+) -> Result<Event, Instant> {
     let clock = &client.parts.clock;
     loop {
         if cancel.is_cancelled() {
             machine.cancel();
         }
-        match machine.step(clock.now()) {
+        let step = match first.take() {
+            Some(step) => step,
+            None => machine.step(clock.now()),
+        };
+        match step {
             Step::Fetch(fetch) => {
                 // The token before the slot: a slow identity service holds none.
                 let token = client.token(&fetch);
@@ -55,14 +72,18 @@ pub(crate) fn run_step(
                 machine.on_response(clock.now(), clock.wall(), result);
             }
             Step::Wait(until) => return Err(until),
-            Step::Event(event) => {
-                if let Some(retry) = event.retry() {
-                    client.parts.notify_retry(&retry);
-                }
-                return Ok(client.parts.stamp(machine, event));
-            }
+            Step::Event(event) => return Ok(handed_on(client, machine, event)),
         }
     }
+}
+
+/// The event, after telling the retry listener of a retry, carrying the
+/// watch's state now.
+pub(crate) fn handed_on(client: &Client, machine: &Watch, event: Event) -> Event {
+    if let Some(retry) = event.retry() {
+        client.parts.notify_retry(&retry);
+    }
+    client.parts.stamp(machine, event)
 }
 
 /// The events of one watch, each naming its job; see [`Client::watch_events`].

@@ -61,9 +61,11 @@ mod client;
 mod client_credentials;
 mod events;
 mod many;
+mod request_config;
 mod resolver;
 mod sleeper;
 mod slots;
+mod socket_timeouts;
 #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
 mod tls_connector;
 mod transport;

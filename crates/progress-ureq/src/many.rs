@@ -6,9 +6,11 @@
 //! The caller's thread keeps every watch between steps and decides which
 //! are due: it sleeps (with the client's sleeper) only while no request is
 //! in flight, so a test's manual clock moves from one thread, as before.
-//! A worker takes one due watch at a time and runs it to its next event or
-//! wait ([`run_step`]: a slot of `max_in_flight`, a request, the answer),
-//! then hands it back. Workers start as watches need them, up to
+//! The caller's thread also takes each due watch's step, in the order the
+//! watches are due, since a step is where the client's rate is handed out.
+//! A worker takes a watch whose step asked for a fetch and runs it to its
+//! next event or wait ([`run_from`]: a slot of `max_in_flight`, a request,
+//! the answer), then hands it back. Workers start as watches need them, up to
 //! `max_in_flight`, and end whenever the set holds no watch.
 //!
 //! Everything the caller's thread learns comes on one channel: watches
@@ -23,11 +25,11 @@ use std::task::{Wake, Waker};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use progress_model::{Event, Watch};
+use progress_model::{Event, Step, Watch};
 
 use crate::cancel::{CancelHandle, WakeAll};
 use crate::client::Client;
-use crate::events::run_step;
+use crate::events::{handed_on, run_from};
 use crate::watches::{Shared, Watches};
 
 /// The events of a set of watches, merged; see [`Client::watches`] and
@@ -123,6 +125,13 @@ impl Wake for Nudge {
     }
 }
 
+/// A due watch handed to a worker, with the fetch its step asked for.
+#[derive(Debug)]
+struct Assignment {
+    entry: Entry,
+    fetch: Step,
+}
+
 /// A watch back from a worker, with what its step gave.
 #[derive(Debug)]
 pub(crate) struct Done {
@@ -134,8 +143,8 @@ pub(crate) struct Done {
 #[derive(Debug)]
 struct Pool {
     /// Dropped to end the workers.
-    to_workers: Option<Sender<Entry>>,
-    queue: Arc<Mutex<Receiver<Entry>>>,
+    to_workers: Option<Sender<Assignment>>,
+    queue: Arc<Mutex<Receiver<Assignment>>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -229,18 +238,39 @@ impl ManyWatch {
                 return None;
             }
             let mut entry = self.waiting.remove(position);
+            // The step here, in the order the watches are due: it is
+            // where the client's rate is handed out.
+            if entry.cancel.is_cancelled() {
+                entry.machine.cancel();
+            }
+            let fetch = match entry.machine.step(self.client.parts.clock.now()) {
+                fetch @ Step::Fetch(_) => fetch,
+                Step::Wait(until) => {
+                    entry.due = Some(until);
+                    self.waiting.push(entry);
+                    continue;
+                }
+                Step::Event(event) => {
+                    let result = Ok(handed_on(&self.client, &entry.machine, event));
+                    return Some(Done { entry, result });
+                }
+            };
             let pool = self.pool.get_or_insert_with(Pool::new);
             if pool.threads.len() <= self.running {
                 pool.grow(&self.client, &self.shared);
             }
             if pool.threads.is_empty() {
-                let result = run_step(&self.client, &mut entry.machine, &entry.cancel);
+                let (machine, cancel) = (&mut entry.machine, &entry.cancel);
+                let result = run_from(&self.client, machine, cancel, Some(fetch));
                 return Some(Done { entry, result });
             }
             let workers = pool.to_workers.as_ref()?;
-            if let Err(returned) = workers.send(entry) {
-                self.waiting.push(returned.0);
-                return None;
+            if let Err(returned) = workers.send(Assignment { entry, fetch }) {
+                // No worker left to send it: the step's fetch is sent here.
+                let Assignment { mut entry, fetch } = returned.0;
+                let (machine, cancel) = (&mut entry.machine, &entry.cancel);
+                let result = run_from(&self.client, machine, cancel, Some(fetch));
+                return Some(Done { entry, result });
             }
             self.running += 1;
         }
@@ -308,7 +338,7 @@ impl ManyWatch {
 
 impl Pool {
     fn new() -> Self {
-        let (to_workers, queue) = mpsc::channel::<Entry>();
+        let (to_workers, queue) = mpsc::channel::<Assignment>();
         Self {
             to_workers: Some(to_workers),
             queue: Arc::new(Mutex::new(queue)),
@@ -330,15 +360,17 @@ impl Pool {
 }
 
 /// A worker: runs the step of each watch it is handed, until the queue closes.
-fn work(client: &Client, queue: &Mutex<Receiver<Entry>>, done: &Sender<Message>) {
+fn work(client: &Client, queue: &Mutex<Receiver<Assignment>>, done: &Sender<Message>) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(mut entry) = next else { return };
+        let Ok(Assignment { mut entry, fetch }) = next else {
+            return;
+        };
         let lost = Lost {
             job: Some(entry.job.clone()),
             done,
         };
-        let result = run_step(client, &mut entry.machine, &entry.cancel);
+        let result = run_from(client, &mut entry.machine, &entry.cancel, Some(fetch));
         lost.disarm();
         if done.send(Message::Stepped(Done { entry, result })).is_err() {
             return;

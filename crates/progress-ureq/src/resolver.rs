@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use ureq::config::{Config, IpFamily};
 use ureq::http::Uri;
+use ureq::http::uri::Scheme;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
@@ -84,13 +85,17 @@ impl Resolver for ReusingResolver {
             // ureq's resolver says what is wrong with the URI.
             return lookup.resolve(uri, config, timeout);
         };
+        let family = config.ip_family();
+        // An IP address is read without writing out `host:port` first: it
+        // is every poll's case on a base URL such as `http://127.0.0.1:8080`.
+        if let Some(port) = authority.port_u16().or_else(|| default_port(scheme))
+            && let Some(addrs) = self.ip_address(authority.host(), port, family)
+        {
+            return Ok(addrs);
+        }
         let Some(host_and_port) = DefaultResolver::host_and_port(scheme, authority) else {
             return lookup.resolve(uri, config, timeout);
         };
-        let family = config.ip_family();
-        if let Some(addrs) = self.ip_address(authority.host(), &host_and_port, family) {
-            return Ok(addrs);
-        }
         let key = Key {
             host_and_port,
             family,
@@ -188,18 +193,12 @@ impl ReusingResolver {
 
     /// The address itself when the host is an IP address (`[::1]` included)
     /// of a wanted family.
-    fn ip_address(
-        &self,
-        host: &str,
-        host_and_port: &str,
-        family: IpFamily,
-    ) -> Option<ResolvedSocketAddrs> {
+    fn ip_address(&self, host: &str, port: u16, family: IpFamily) -> Option<ResolvedSocketAddrs> {
         let ip: IpAddr = host
             .trim_start_matches('[')
             .trim_end_matches(']')
             .parse()
             .ok()?;
-        let port = host_and_port.rsplit(':').next()?.parse().ok()?;
         let addr = SocketAddr::new(ip, port);
         family.keep_wanted(std::iter::once(addr)).next()?;
         let mut addrs = self.empty();
@@ -213,6 +212,18 @@ impl ReusingResolver {
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The port of a URL that names none, for the schemes a client sends to
+/// (ureq's resolver knows the proxies' too: they go the long way).
+fn default_port(scheme: &Scheme) -> Option<u16> {
+    if *scheme == Scheme::HTTP {
+        Some(80)
+    } else if *scheme == Scheme::HTTPS {
+        Some(443)
+    } else {
+        None
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use progress_model::internal::Outgoing;
 use progress_model::{Error, HttpResponse, Proxies, Settings};
 
+use crate::request_config::{Wanted, connect_timeout};
 use crate::resolver::ReusingResolver;
 
 /// A ureq agent, and the proxy decisions it follows when it is ours.
@@ -33,6 +34,16 @@ impl Http {
             proxy: None,
             resolver: None,
         }
+    }
+
+    /// Whether the agent is ours (built from the settings), not the caller's.
+    pub(crate) fn is_ours(&self) -> bool {
+        self.proxies.is_some()
+    }
+
+    /// Our agent's https proxy, in ureq's form.
+    pub(crate) fn proxy(&self) -> Option<&ureq::Proxy> {
+        self.proxy.as_ref()
     }
 }
 
@@ -67,7 +78,9 @@ fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Er
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
-        .timeout_connect(Some(settings.connect_timeout))
+        .max_redirects_will_error(false)
+        // What the usual request wants, so that it needs no settings of its own.
+        .timeout_connect(Some(connect_timeout(settings, settings.request_timeout)))
         .timeout_global(Some(settings.request_timeout))
         // Each request names its proxy, as the model picks it.
         .proxy(None);
@@ -80,6 +93,11 @@ fn agent_with(settings: &Settings, resolver: ReusingResolver) -> Result<Http, Er
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
     let connector =
         crate::tls_connector::connector(progress_model::internal::rustls_config(settings)?);
+    // So that a kept-alive socket keeps its timeouts from poll to poll.
+    let connector = ureq::unversioned::transport::Connector::chain(
+        connector,
+        crate::socket_timeouts::WholeMillis,
+    );
     let agent = ureq::Agent::with_parts(config.build(), connector, resolver.clone());
     Ok(Http {
         agent,
@@ -149,24 +167,12 @@ pub(crate) fn send_request(
         .as_ref()
         .and_then(|proxies| proxies.for_url(request.uri()))
         .cloned();
-    // Per request as well, so that an agent the caller brought cannot follow a
-    // redirect (and hand the token to another host) or turn statuses into errors.
-    let mut config = agent
-        .configure_request(request)
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_connect(Some(settings.connect_timeout.min(timeout)))
-        .timeout_global(Some(timeout));
-    if http.proxies.is_some() {
-        // Ours: exactly the proxy the model picked for this address, or none.
-        config = config.proxy(through.as_ref().and(http.proxy.clone()));
-    }
-    if settings.base_url.is_cleartext() {
-        // A caller's agent may honour HTTP(S)_PROXY even for loopback: never in clear text.
-        config = config.proxy(None);
-    }
-    let request = config.build();
+    let wanted = Wanted::new(http, settings, timeout, through.is_some());
+    let request = if wanted.fits(agent.config(), settings) {
+        request
+    } else {
+        wanted.configure(agent, settings, request)
+    };
     // The URL as text only for an error that names it: a `Uri` clone shares
     // its bytes, where formatting it cost an allocation at every poll.
     let uri = request.uri().clone();
@@ -179,10 +185,10 @@ pub(crate) fn send_request(
         transport_error(&uri.to_string(), error).through_proxy(through.as_ref())
     })?;
     let (parts, body) = response.into_parts();
-    let mut bytes = Vec::new();
     let limit = u64::try_from(settings.body_cap)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
+    let mut bytes = Vec::with_capacity(announced_size(&parts.headers, limit));
     body.into_reader()
         .take(limit)
         .read_to_end(&mut bytes)
@@ -193,6 +199,24 @@ pub(crate) fn send_request(
         bytes,
     ))
 }
+
+/// The room to make for a body before reading it: the size its
+/// `Content-Length` announces, so that reading it grows no buffer, but no
+/// more than the cap allows nor than [`PREALLOCATED_AT_MOST`] (a header may
+/// lie; the body then grows as it arrives, as one without the header does).
+fn announced_size(headers: &http::HeaderMap, limit: u64) -> usize {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+        .map_or(0, |announced| {
+            let room = announced.min(limit).min(PREALLOCATED_AT_MOST);
+            usize::try_from(room).unwrap_or(0)
+        })
+}
+
+/// The most room made for a body on its header's word: far more than a
+/// progress answer, far less than the body cap.
+const PREALLOCATED_AT_MOST: u64 = 16 * 1024;
 
 /// Whether no connection could be made to any address of the answer (ureq
 /// tried them all and tells the last failure).
@@ -351,6 +375,30 @@ mod resolver_tests {
             assert_eq!(error.kind(), progress_model::ErrorKind::Connect, "{error}");
         }
         assert_eq!(lookups.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[cfg(test)]
+mod announced_size_tests {
+    use super::*;
+
+    #[test]
+    fn room_is_made_for_the_announced_body_within_bounds() {
+        let cases = [
+            (None, 1_000, 0),
+            (Some("80"), 1_000, 80),
+            (Some("80"), 11, 11),
+            (Some("not a size"), 1_000, 0),
+            (Some("-1"), 1_000, 0),
+            (Some("99999999999999"), u64::MAX, 16 * 1024),
+        ];
+        for (header, limit, room) in cases {
+            let mut headers = http::HeaderMap::new();
+            if let Some(value) = header {
+                headers.insert(http::header::CONTENT_LENGTH, value.parse().unwrap());
+            }
+            assert_eq!(announced_size(&headers, limit), room, "{header:?}, {limit}");
+        }
     }
 }
 

@@ -163,7 +163,10 @@ fn unexplained(
 /// No request sooner than its rung: after an observation, the ladder's wait
 /// (back to the first rung when the percentage changed); after a retried
 /// failure, the rung or `Retry-After`, whichever is longer. Only the
-/// request with a fresh token after a 401 may follow at once.
+/// request with a fresh token after a 401, and the first request after a
+/// wake, may follow at once: a wake that came while a request was on the
+/// wire cuts the wait after its answer too (that answer may predate the
+/// job's end).
 ///
 /// The rung is computed here on its own, from the ladder rules of the
 /// contract, not read from the client.
@@ -174,6 +177,7 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
     let mut last_percentage: Option<Option<f64>> = None;
     let mut last_request = None;
     let mut owed = Duration::ZERO;
+    let mut woken = false;
     let step = |rung: &mut usize| {
         let wait = intervals[(*rung).min(intervals.len() - 1)];
         *rung = (*rung + 1).min(intervals.len() - 1);
@@ -184,6 +188,7 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
             Event::Request { at, fresh } => {
                 if let Some(previous) = last_request
                     && !fresh
+                    && !woken
                 {
                     let gap = at.saturating_duration_since(previous);
                     if gap < owed {
@@ -194,9 +199,10 @@ fn rungs(plan: &Plan, events: &[Event]) -> Vec<String> {
                 }
                 last_request = Some(*at);
                 owed = Duration::ZERO;
+                woken = false;
             }
             // A wake is what may bring a request before its rung.
-            Event::Woken { .. } => owed = Duration::ZERO,
+            Event::Woken { .. } => woken = true,
             Event::Observed { percentage } => {
                 if last_percentage != Some(*percentage) {
                     rung = 0;
@@ -277,6 +283,36 @@ mod tests {
         let mut served = Served::default();
         served.faults = count;
         served
+    }
+
+    #[test]
+    fn a_wake_while_a_request_is_on_the_wire_lets_the_next_one_follow_at_once() {
+        let plan = Plan::new(true, None, 1);
+        let start = std::time::Instant::now();
+        let request = |millis| Event::Request {
+            at: start + Duration::from_millis(millis),
+            fresh: false,
+        };
+        let observed = Event::Observed {
+            percentage: Some(50.0),
+        };
+        let woken = Event::Woken { at: start };
+        // The wake came before the answer: the request after it is owed nothing.
+        let on_the_wire = vec![request(0), woken.clone(), observed.clone(), request(1)];
+        assert_eq!(rungs(&plan, &on_the_wire), Vec::<String>::new());
+        // Without a wake, the same gap is too short.
+        let unwoken = vec![request(0), observed.clone(), request(1)];
+        assert_eq!(rungs(&plan, &unwoken).len(), 1);
+        // A wake exempts one request only.
+        let once = vec![
+            request(0),
+            woken,
+            observed.clone(),
+            request(1),
+            observed,
+            request(2),
+        ];
+        assert_eq!(rungs(&plan, &once).len(), 1);
     }
 
     #[test]

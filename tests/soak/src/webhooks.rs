@@ -53,9 +53,11 @@ impl Hub {
         let Some((notify, log)) = state.clients.get(job.as_str()) else {
             return;
         };
-        let at = Instant::now();
+        // Logged before the client is told: the request the wake brings
+        // may go out (and be logged) before `notify` returns. A delivery
+        // for a watch that already ended brings no request.
+        log.push(Event::Woken { at: Instant::now() });
         if notify(service, &job) {
-            log.push(Event::Woken { at });
             *state.wakes.entry(job.as_str().to_owned()).or_default() += 1;
         }
     }

@@ -337,3 +337,36 @@ fn a_ureq_agent_that_follows_redirects_is_overridden_per_request() {
     assert_eq!(error.kind(), ErrorKind::Redirect);
     assert_eq!(elsewhere.calls(), 0);
 }
+
+/// A caller's agent with the client's timeouts that follows no redirect,
+/// but turns statuses into errors, still gets settings of its own for each
+/// request: the 404 is read by the model (a missing job), not lost in
+/// ureq's status error.
+#[test]
+fn a_ureq_agent_that_fits_all_but_one_setting_is_still_overridden() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/reality-modeling/jobs/gone/progress");
+        then.status(404)
+            .body(r#"{"error":{"code":"JobNotFound","message":"no such job"}}"#);
+    });
+    let (connect, request) = (Duration::from_secs(5), Duration::from_secs(20));
+    let no_redirects: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(request))
+        .build()
+        .into();
+    assert!(no_redirects.config().http_status_as_error());
+    let client = progress_ureq::Client::builder()
+        .base_url(server.base_url())
+        .token("tok")
+        .connect_timeout(connect)
+        .request_timeout(request)
+        .agent(no_redirects)
+        .build()
+        .unwrap();
+    let error = client.progress("gone").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
+}
