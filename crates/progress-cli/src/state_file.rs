@@ -5,12 +5,16 @@
 //! The file is replaced, never written in place: a temporary file beside
 //! it is written and `fsync`ed, then renamed over it (and the directory
 //! `fsync`ed), so a kill at any point leaves the old file or the new one,
-//! whole. A file that is not a state file of this version is never touched:
-//! the command refuses it before anything is sent.
+//! whole. A temporary file a kill left behind is removed by a later write
+//! once it is a minute old. A file that is not a state file of this version
+//! is never touched: the command refuses it before anything is sent.
+
+mod leftovers;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
 
 use progress_model::{JobId, WatchState};
 
@@ -27,6 +31,8 @@ pub struct StateFile {
     index: HashMap<String, usize>,
     /// A state was kept that the file does not hold yet.
     writes_owed: bool,
+    /// When the temporary files a kill left were last looked for.
+    swept_at: Option<Instant>,
 }
 
 impl StateFile {
@@ -55,6 +61,7 @@ impl StateFile {
             watches: Vec::new(),
             index: HashMap::new(),
             writes_owed: false,
+            swept_at: None,
         };
         if text.trim().is_empty() {
             return Ok(file);
@@ -136,14 +143,24 @@ impl StateFile {
     /// Writes a temporary file beside the state file, syncs it, renames it
     /// over the state file and syncs the directory: after a crash, the old
     /// file or the new one, never a part.
-    fn write(&self) -> io::Result<()> {
+    /// Before it, at most once a [`leftovers::STALE_AFTER`], the temporary
+    /// files an earlier kill left are removed.
+    fn write(&mut self) -> io::Result<()> {
         let document = serde_json::json!({ "format": FORMAT, "watches": self.watches });
         let dir = match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
+        let name = self.path.file_name().unwrap_or_default();
+        if self
+            .swept_at
+            .is_none_or(|at| at.elapsed() >= leftovers::STALE_AFTER)
+        {
+            leftovers::remove_stale(dir, name, SystemTime::now());
+            self.swept_at = Some(Instant::now());
+        }
         let mut temporary = tempfile::Builder::new()
-            .prefix(".itwin-progress-state")
+            .prefix(&leftovers::prefix(name))
             .tempfile_in(dir)?;
         serde_json::to_writer(&mut temporary, &document)?;
         temporary.write_all(b"\n")?;
@@ -195,6 +212,34 @@ mod tests {
         assert_eq!(unfinished, [JobId::new("b").unwrap()]);
         // Only the state file is left: the temporary ones were renamed over it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temporary_files_a_kill_left_are_removed_once_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let leftover = |name: &str, age: u64| {
+            let file = dir.path().join(name);
+            let written = std::fs::File::create(&file).unwrap();
+            let at = SystemTime::now() - std::time::Duration::from_secs(age);
+            written.set_modified(at).unwrap();
+            file
+        };
+        let stale = leftover(".itwin-progress-state.state.json.a1b2c3", 120);
+        let old_style = leftover(".itwin-progress-state9xYz01", 3600);
+        let fresh = leftover(".itwin-progress-state.state.json.d4e5f6", 0);
+        let other_file = leftover(".itwin-progress-state.other.json.a1b2c3", 3600);
+        let not_ours = leftover(".itwin-progress-state-notes", 3600);
+        let mut file = StateFile::open(&path).unwrap();
+        for round in 0..3 {
+            file.record(&state("a", if round == 2 { "success" } else { "active" }))
+                .unwrap();
+        }
+        assert!(!stale.exists() && !old_style.exists());
+        // A write under way may own it; another state file's is its own.
+        assert!(fresh.exists() && other_file.exists() && not_ours.exists());
+        // The writes left no file of their own.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
     }
 
     #[test]

@@ -161,3 +161,39 @@ fn a_file_that_is_no_state_file_is_a_usage_error_and_left_as_it_is() {
     }
     assert!(!TOKEN.is_empty());
 }
+
+#[test]
+fn temporary_files_a_kill_left_do_not_pile_up_beside_the_state_file() {
+    let simulator = start(&common::forever("job-1", "success"));
+    let path = state_path("leftovers");
+    let dir = path.parent().unwrap();
+    // What a kill between creating the temporary file and renaming it
+    // leaves (named as this version and as earlier ones did), long ago.
+    let leftovers = [
+        dir.join(".itwin-progress-state.state.json.Ab12Cd"),
+        dir.join(".itwin-progress-stateQw34Er"),
+    ];
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for leftover in &leftovers {
+        std::fs::write(leftover, "{\"format\": 1, \"wat").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(leftover)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    for _ in 0..2 {
+        let watched = run(cli(&simulator)
+            .args(["watch", "job-1", "--state"])
+            .arg(&path)
+            .args(FAST));
+        assert_eq!(watched.code, Some(0), "{watched:?}");
+    }
+    let mut left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["state.json"], "only the state file is left");
+}

@@ -12,12 +12,17 @@ const CLIENT_SECRET: &str = "cli-Secret-hooks-77aa";
 /// The simulated platform: an identity service that knows the application,
 /// and the Webhooks API behind its tokens.
 fn platform() -> Simulator {
-    let scenario = Scenario::from_json(&format!(
+    Simulator::builder(platform_scenario())
+        .start_blocking()
+        .unwrap()
+}
+
+fn platform_scenario() -> Scenario {
+    Scenario::from_json(&format!(
         r#"{{ "oauth": {{ "clients": {{ "{CLIENT_ID}": {{ "secret": "{CLIENT_SECRET}", "scopes": ["itwin-platform"] }} }} }},
              "jobs": {{}} }}"#
     ))
-    .unwrap();
-    Simulator::builder(scenario).start_blocking().unwrap()
+    .unwrap()
 }
 
 /// `itwin-progress webhooks ARGS` as the application.
@@ -125,6 +130,32 @@ fn create_list_activate_and_delete_a_webhook() {
     assert_eq!(deleted.code, Some(0), "{deleted:?}");
     let listed = run_hiding(&mut webhooks(&sim, &["list"]), Some(secret));
     assert_eq!((listed.code, listed.stdout.as_str()), (Some(0), ""));
+    std::fs::remove_file(secret_file).unwrap();
+}
+
+#[test]
+fn list_reads_every_page() {
+    let mut scenario = platform_scenario();
+    scenario.webhook_page_size = Some(2);
+    let sim = Simulator::builder(scenario).start_blocking().unwrap();
+    let secret = "a-secret-for-every-page-0123456789abcdef";
+    let secret_file = temp_file("paged-secret", secret);
+    let mut created = Vec::new();
+    for n in 0..5 {
+        let callback = format!("https://hooks.example.com/{n}");
+        let mut create = webhooks(&sim, &["create", "--callback-url", &callback]);
+        let run = run_hiding(create.arg("--secret-file").arg(&secret_file), Some(secret));
+        assert_eq!(run.code, Some(0), "{run:?}");
+        created.push(run.stdout.split('\t').next().unwrap().to_owned());
+    }
+    let listed = run_hiding(&mut webhooks(&sim, &["list"]), Some(secret));
+    assert_eq!(listed.code, Some(0), "{listed:?}");
+    let ids: Vec<&str> = listed
+        .stdout
+        .lines()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(ids, created, "three pages of two, two and one");
     std::fs::remove_file(secret_file).unwrap();
 }
 

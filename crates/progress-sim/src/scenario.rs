@@ -53,6 +53,10 @@ pub struct Scenario {
     /// faults); the defaults, without faults, if `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_deliveries: Option<WebhookDeliveries>,
+    /// The most webhooks one page of `GET /webhooks` lists (a smaller
+    /// `$top` wins); the rest is behind `_links.next.href`. Defaults to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_page_size: Option<usize>,
 }
 
 fn real_time() -> f64 {
@@ -112,6 +116,9 @@ impl Scenario {
         if let Some(deliveries) = &self.webhook_deliveries {
             deliveries.validate()?;
         }
+        if self.webhook_page_size == Some(0) {
+            return Err("webhook_page_size must be at least 1".into());
+        }
         Ok(())
     }
 
@@ -156,6 +163,7 @@ impl Scenario {
             oauth: None,
             faults: None,
             webhook_deliveries: None,
+            webhook_page_size: None,
         }
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::response::Response;
-use http::header::{ACCEPT, ALLOW, HeaderValue};
-use http::{HeaderMap, Method, StatusCode};
+use http::header::{ACCEPT, ALLOW, HOST, HeaderValue};
+use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 
 use crate::authorization::bearer_token;
@@ -20,6 +20,9 @@ pub(crate) const COLLECTION: &str = "/webhooks";
 /// One webhook's path.
 pub(crate) const ITEM: &str = "/webhooks/{id}";
 
+/// The most webhooks a page lists when the scenario does not say.
+const PAGE_SIZE: usize = 100;
+
 /// The media type of the API's version 2.
 const V2: &str = "application/vnd.bentley.itwin-platform.v2+json";
 
@@ -27,6 +30,7 @@ const V2: &str = "application/vnd.bentley.itwin-platform.v2+json";
 pub(crate) async fn collection(
     State(state): State<Arc<SharedState>>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -46,21 +50,45 @@ pub(crate) async fn collection(
                 Err(message) => invalid(message, &correlation_id),
             }
         }
-        Method::GET => {
-            let webhooks: Vec<Value> = state
-                .webhooks
-                .all()
-                .iter()
-                .map(|webhook| webhook.to_json(false))
-                .collect();
-            json(
-                StatusCode::OK,
-                &json!({ "webhooks": webhooks }),
+        Method::GET => match page(&state, &uri, &headers) {
+            Some(page) => json(StatusCode::OK, &page, &correlation_id),
+            None => invalid(
+                "$top must be a positive number and $continuationToken one this API gave.",
                 &correlation_id,
-            )
-        }
+            ),
+        },
         _ => not_allowed("GET, POST", &correlation_id),
     }
+}
+
+/// One page of the list: at most the page size (or `$top`) from the
+/// position `$continuationToken` names, and `_links.next.href` when more
+/// follow, on the `Host` the request came to. `None` for a bad parameter.
+fn page(state: &SharedState, uri: &Uri, headers: &HeaderMap) -> Option<Value> {
+    let mut size = state.scenario.webhook_page_size.unwrap_or(PAGE_SIZE);
+    let mut start = 0;
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        match &*key {
+            "$top" => size = size.min(value.parse().ok().filter(|top| *top > 0)?),
+            "$continuationToken" => start = value.strip_prefix("from-")?.parse().ok()?,
+            _ => {}
+        }
+    }
+    let all = state.webhooks.all();
+    let webhooks: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|webhook| webhook.to_json(false))
+        .collect();
+    let mut page = json!({ "webhooks": webhooks });
+    let end = start.saturating_add(size);
+    if end < all.len() {
+        let host = headers.get(HOST).and_then(|h| h.to_str().ok())?;
+        let href = format!("http://{host}{COLLECTION}?$top={size}&$continuationToken=from-{end}");
+        page["_links"] = json!({ "next": { "href": href } });
+    }
+    Some(page)
 }
 
 /// `GET`, `PATCH` and `DELETE` of one webhook.

@@ -30,6 +30,7 @@ fn the_readme_documents_every_scenario_field() {
             "token_rate_limit": { "requests_per_second": 1, "burst": 1 },
             "faults": {},
             "webhook_deliveries": {},
+            "webhook_page_size": 10,
             "jobs": { "job-id": {
                 "service": "s", "rate_limited_requests": [1],
                 "points": [ { "at_seconds": 0, "state": "active", "percentage": 1, "step": "x" } ]

@@ -274,6 +274,39 @@ fn the_api_creates_inactive_webhooks_and_lists_activates_and_deletes_them() {
 }
 
 #[test]
+fn the_list_comes_in_pages_linked_by_next() {
+    let mut paged = scenario(json!({}), None);
+    paged.webhook_page_size = Some(2);
+    let (sim, _clock) = start(paged);
+    let ids: Vec<String> = (0..5)
+        .map(|_| subscribe(&sim, "https://hooks.example.com/x", &[MODELING_V2], false))
+        .collect();
+    let mut listed = Vec::new();
+    let mut path = "/webhooks".to_owned();
+    let base = sim.base_url();
+    for _ in 0..3 {
+        let (status, page) = api(&sim, "GET", &path, None);
+        assert_eq!(status, 200, "{page}");
+        let webhooks = page["webhooks"].as_array().unwrap();
+        assert!(webhooks.len() <= 2, "{page}");
+        listed.extend(
+            webhooks
+                .iter()
+                .map(|w| w["id"].as_str().unwrap().to_owned()),
+        );
+        match page.pointer("/_links/next/href").and_then(Value::as_str) {
+            Some(next) => path = next.strip_prefix(&base).expect("on the same host").into(),
+            None => break,
+        }
+    }
+    assert_eq!(listed, ids);
+    let (_, first) = api(&sim, "GET", "/webhooks?$top=1", None);
+    assert_eq!(first["webhooks"].as_array().unwrap().len(), 1);
+    let (status, _) = api(&sim, "GET", "/webhooks?$continuationToken=nonsense", None);
+    assert_eq!(status, 400);
+}
+
+#[test]
 fn the_api_refuses_what_the_platform_refuses() {
     let (sim, _clock) = start(scenario(json!({}), None));
     let good = json!({

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use progress_model::webhook::api::{
-    NewWebhook, Webhook, WebhooksApi, WebhooksError, read_deleted, read_webhook, read_webhooks,
+    ListStep, NewWebhook, Webhook, WebhooksApi, WebhooksError, read_deleted, read_webhook,
+    send_again_with_fresh_token,
 };
 use progress_model::{AccessToken, Error, HttpResponse};
 
@@ -51,16 +52,20 @@ impl Client {
 impl Webhooks {
     /// Creates a webhook; the platform's answer, inactive.
     pub async fn create(&self, webhook: &NewWebhook) -> Result<Webhook, WebhooksError> {
-        let token = self.token().await?;
-        let answer = self.send(self.api.create(webhook, &token)?).await?;
+        let (answer, token) = self.call(|token| self.api.create(webhook, token)).await?;
         read_webhook(answer, &token)
     }
 
-    /// Every webhook the application has.
+    /// Every webhook the application has, page after page (each `next`
+    /// link checked by [`Listing`](progress_model::webhook::api::Listing)).
     pub async fn list(&self) -> Result<Vec<Webhook>, WebhooksError> {
-        let token = self.token().await?;
-        let answer = self.send(self.api.list(&token)?).await?;
-        read_webhooks(answer, &token)
+        let mut listing = self.api.listing();
+        loop {
+            let (answer, token) = self.call(|token| listing.request(token)).await?;
+            if let ListStep::Done(webhooks) = listing.read(answer, &token)? {
+                return Ok(webhooks);
+            }
+        }
     }
 
     /// Turns deliveries on (a new webhook is inactive).
@@ -70,23 +75,47 @@ impl Webhooks {
 
     /// Turns deliveries on or off.
     pub async fn set_active(&self, id: &str, active: bool) -> Result<Webhook, WebhooksError> {
-        let token = self.token().await?;
-        let answer = self.send(self.api.set_active(id, active, &token)?).await?;
+        let (answer, token) = self
+            .call(|token| self.api.set_active(id, active, token))
+            .await?;
         read_webhook(answer, &token)
     }
 
     /// Deletes a webhook.
     pub async fn delete(&self, id: &str) -> Result<(), WebhooksError> {
-        let token = self.token().await?;
-        let answer = self.send(self.api.delete(id, &token)?).await?;
+        let (answer, token) = self.call(|token| self.api.delete(id, token)).await?;
         read_deleted(answer, &token)
     }
 
-    /// The provider's current token, within the client's request timeout.
-    async fn token(&self) -> Result<AccessToken, WebhooksError> {
+    /// Sends the request `build` makes with the provider's token; after a
+    /// 401, once more with a fresh one (as the model says). The answer, and
+    /// the token it was sent with (to scrub from it).
+    async fn call(
+        &self,
+        build: impl Fn(&AccessToken) -> Result<http::Request<Vec<u8>>, WebhooksError>,
+    ) -> Result<(HttpResponse, AccessToken), WebhooksError> {
+        let can_refresh = self.client.inner.parts.token.can_refresh();
+        let mut token = self.token(None).await?;
+        let mut attempt = 1;
+        loop {
+            let answer = self.send(build(&token)?).await?;
+            if !send_again_with_fresh_token(answer.status, attempt, can_refresh) {
+                return Ok((answer, token));
+            }
+            token = self.token(Some(&token)).await?;
+            attempt += 1;
+        }
+    }
+
+    /// The provider's token, within the client's request timeout: its
+    /// current one, or one other than `refused` after a 401.
+    async fn token(&self, refused: Option<&AccessToken>) -> Result<AccessToken, WebhooksError> {
         check_runtime()?;
         let provider = &self.client.inner.parts.token;
-        let asked = provider.token_within(false, self.timeout());
+        let asked = match refused {
+            Some(refused) => provider.replace_within(refused, self.timeout()),
+            None => provider.token_within(false, self.timeout()),
+        };
         within(self.timeout(), asked)
             .await
             .and_then(|token| token)

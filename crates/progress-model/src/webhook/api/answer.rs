@@ -42,24 +42,40 @@ pub fn read_webhook(
     webhook(fields).ok_or_else(|| invalid(status, "the webhook has no `id`"))
 }
 
-/// Reads the answer to a list: `{"webhooks": [...]}`.
+/// Reads the answer to a list: `{"webhooks": [...]}`, one page of it. To
+/// read every page, use [`Listing`](super::Listing).
 pub fn read_webhooks(
     response: HttpResponse,
     sent_with: &AccessToken,
 ) -> Result<Vec<Webhook>, WebhooksError> {
+    read_page(response, sent_with).map(|(webhooks, _)| webhooks)
+}
+
+/// One page of a list: its webhooks, and the link to the next page
+/// (`_links.next.href`), if one follows.
+pub(super) fn read_page(
+    response: HttpResponse,
+    sent_with: &AccessToken,
+) -> Result<(Vec<Webhook>, Option<String>), WebhooksError> {
     let (status, value) = success(response, sent_with)?;
     let listed = value
         .get("webhooks")
         .and_then(Value::as_array)
         .ok_or_else(|| invalid(status, "the body has no `webhooks` list"))?;
-    listed
+    let webhooks = listed
         .iter()
         .map(|item| {
             item.as_object()
                 .and_then(webhook)
                 .ok_or_else(|| invalid(status, "a webhook in the list has no `id`"))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let next = value
+        .pointer("/_links/next/href")
+        .and_then(Value::as_str)
+        .filter(|href| !href.is_empty())
+        .map(str::to_owned);
+    Ok((webhooks, next))
 }
 
 /// Reads the answer to a delete: any success (the API answers 204).

@@ -41,6 +41,23 @@ pub enum WebhooksError {
         /// What is wrong with the body.
         reason: String,
     },
+    /// A list whose `next` link points away from the Webhooks API's own
+    /// scheme, host, port and path: not followed, so the token is not sent
+    /// there.
+    #[error(
+        "the list of webhooks links its next page to {host}, not to the Webhooks API's own URL: \
+         not followed, so the token is not sent there"
+    )]
+    ForeignNextPage {
+        /// The host the link points to.
+        host: String,
+    },
+    /// A list that still had a `next` page after this many pages.
+    #[error("the list of webhooks still had more pages after {pages}: stopped reading it")]
+    TooManyPages {
+        /// The pages read.
+        pages: u32,
+    },
     /// The request could not be made or sent: no token, a connection
     /// refused, a timeout, a redirect.
     #[error(transparent)]
@@ -57,7 +74,10 @@ impl WebhooksError {
             | Self::NotFound(failure)
             | Self::Status(failure) => Some(failure),
             Self::Request(error) => error.http_failure(),
-            Self::InvalidId | Self::InvalidResponse { .. } => None,
+            Self::InvalidId
+            | Self::InvalidResponse { .. }
+            | Self::ForeignNextPage { .. }
+            | Self::TooManyPages { .. } => None,
         }
     }
 

@@ -25,7 +25,9 @@
 //! ```
 
 mod answer;
+mod attempt;
 mod error;
+mod list;
 
 use http::{HeaderValue, Method, Request, header};
 use percent_encoding::utf8_percent_encode;
@@ -36,7 +38,9 @@ use crate::request::PATH_SEGMENT;
 use crate::{AccessToken, Service, Settings};
 
 pub use answer::{Webhook, read_deleted, read_webhook, read_webhooks};
+pub use attempt::send_again_with_fresh_token;
 pub use error::WebhooksError;
+pub use list::{ListStep, Listing, MAX_PAGES};
 
 /// The media type every request asks for: the Webhooks API's version 2.
 pub const MEDIA_TYPE: &str = "application/vnd.bentley.itwin-platform.v2+json";
@@ -161,13 +165,16 @@ impl WebhooksApi {
         )
     }
 
-    /// `GET /webhooks`: every webhook of the application. Read the answer
-    /// with [`read_webhooks`].
+    /// `GET /webhooks`: the first page of the application's webhooks. Read
+    /// the answer with [`read_webhooks`]; [`listing`](Self::listing) reads
+    /// every page.
     pub fn list(&self, token: &AccessToken) -> Result<Request<Vec<u8>>, WebhooksError> {
-        finish(
-            self.request(Method::GET, self.collection.clone(), token)?,
-            Vec::new(),
-        )
+        self.get(self.collection.clone(), token)
+    }
+
+    /// `GET url`, a page of the list.
+    fn get(&self, url: String, token: &AccessToken) -> Result<Request<Vec<u8>>, WebhooksError> {
+        finish(self.request(Method::GET, url, token)?, Vec::new())
     }
 
     /// `PATCH /webhooks/{id}` with `{"active": ...}`: deliveries start (or
