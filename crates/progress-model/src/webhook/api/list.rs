@@ -20,9 +20,10 @@ pub const MAX_PAGES: u32 = 100;
 /// nowhere else.
 ///
 /// ```
-/// use progress_model::{AccessToken, HttpResponse, Settings};
-/// use progress_model::webhook::api::{ListStep, WebhooksApi};
-///
+/// # // Hidden: the facade has these as `AccessToken`, `core::{HttpResponse,
+/// # // Settings}` and `webhook::api::{ListStep, WebhooksApi}`.
+/// # use progress_model::{AccessToken, HttpResponse, Settings};
+/// # use progress_model::webhook::api::{ListStep, WebhooksApi};
 /// let api = WebhooksApi::new(&Settings::default()).unwrap();
 /// let token = AccessToken::new("tok");
 /// let mut listing = api.listing();
