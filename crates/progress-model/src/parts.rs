@@ -55,16 +55,14 @@ impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
         watch.sharing(self.shared.clone())
     }
 
-    /// `event`, carrying the state of `watch` (which handed it on) now.
-    pub fn stamp(&self, watch: &Watch, event: Event) -> Event {
-        watch.stamp(event, &self.settings, self.clock.now(), self.clock.wall())
-    }
-
-    /// Tells the retry listener, if any, of a retry.
-    pub fn notify_retry(&self, retry: &Retry) {
-        if let Some(listener) = &self.on_retry {
-            listener(retry);
+    /// An event `watch` handed on, on its way to the caller: the retry
+    /// listener, if any, hears of a retry, and the event carries the
+    /// watch's state now.
+    pub fn hand_on(&self, watch: &Watch, event: Event) -> Event {
+        if let (Some(listener), Some(retry)) = (&self.on_retry, event.retry()) {
+            listener(&retry);
         }
+        watch.stamp(event, &self.settings, self.clock.now(), self.clock.wall())
     }
 }
 

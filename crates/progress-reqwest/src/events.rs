@@ -40,7 +40,9 @@ impl WatchLoop {
         loop {
             let now = self.client.inner.parts.clock.now();
             let next = match self.machine.step(now) {
-                Step::Event(event) => return self.handed_on(event),
+                Step::Event(event) => {
+                    return self.client.inner.parts.hand_on(&self.machine, event);
+                }
                 Step::Fetch(fetch) => Next::Fetch(Box::new(fetch)),
                 Step::Wait(until) => Next::Wait(until),
             };
@@ -59,7 +61,7 @@ impl WatchLoop {
         // The token's, the slot's and the request's futures are boxed while
         // they run: inline, a watch queued for a slot would hold the
         // request's room too.
-        let token = Box::new(Box::pin(client.token(&fetch)).await);
+        let token = Box::pin(client.token(&fetch)).await;
         let asked = clock.now();
         let sleeper = client.inner.parts.sleeper.as_ref();
         let slots = &client.inner.slots;
@@ -74,7 +76,7 @@ impl WatchLoop {
         }
         let waited = clock.now().saturating_duration_since(asked);
         let fetch = (*fetch).after_waiting(waited);
-        let result = Box::pin(client.send(&fetch, *token)).await;
+        let result = Box::pin(client.send(&fetch, token)).await;
         drop(slot);
         self.machine.on_response(clock.now(), clock.wall(), result);
     }
@@ -87,16 +89,6 @@ impl WatchLoop {
         let sleep = parts.sleeper.sleep(left);
         let machine = &self.machine;
         crate::wake::SleepOut { machine, sleep }.await;
-    }
-
-    /// The event, after telling the retry listener of a retry, carrying
-    /// the watch's state now.
-    fn handed_on(&self, event: Event) -> Event {
-        let parts = &self.client.inner.parts;
-        if let Some(retry) = event.retry() {
-            parts.notify_retry(&retry);
-        }
-        parts.stamp(&self.machine, event)
     }
 
     /// Ends the watch: its next event is its `Finished(Err(Cancelled))`.

@@ -72,18 +72,9 @@ pub(crate) fn run_from(
                 machine.on_response(clock.now(), clock.wall(), result);
             }
             Step::Wait(until) => return Err(until),
-            Step::Event(event) => return Ok(handed_on(client, machine, event)),
+            Step::Event(event) => return Ok(client.parts.hand_on(machine, event)),
         }
     }
-}
-
-/// The event, after telling the retry listener of a retry, carrying the
-/// watch's state now.
-pub(crate) fn handed_on(client: &Client, machine: &Watch, event: Event) -> Event {
-    if let Some(retry) = event.retry() {
-        client.parts.notify_retry(&retry);
-    }
-    client.parts.stamp(machine, event)
 }
 
 /// The events of one watch, each naming its job; see [`Client::watch_events`].

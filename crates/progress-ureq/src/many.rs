@@ -29,7 +29,7 @@ use progress_model::{Event, Step, Watch};
 
 use crate::cancel::{CancelHandle, WakeAll};
 use crate::client::Client;
-use crate::events::{handed_on, run_from};
+use crate::events::run_from;
 use crate::watches::{Shared, Watches};
 
 /// The events of a set of watches, merged; see [`Client::watches`] and
@@ -251,7 +251,7 @@ impl ManyWatch {
                     continue;
                 }
                 Step::Event(event) => {
-                    let result = Ok(handed_on(&self.client, &entry.machine, event));
+                    let result = Ok(self.client.parts.hand_on(&entry.machine, event));
                     return Some(Done { entry, result });
                 }
             };
