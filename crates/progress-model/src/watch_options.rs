@@ -120,16 +120,13 @@ impl WatchOptions {
     }
 
     /// [`WatchOptions::apply`] to a client's shared policy: the same one
-    /// when nothing is overridden, so a watch holds no copy of its own.
+    /// when the result is that policy, so a watch holds no copy of its own.
     pub(crate) fn apply_shared(&self, policy: &Arc<PollPolicy>) -> Arc<PollPolicy> {
-        let overrides = self.intervals.is_some()
-            || self.max_retries.is_some()
-            || self.deadline.is_some()
-            || self.safety_net.is_some();
-        if overrides {
-            Arc::new(self.apply(policy))
-        } else {
+        let applied = self.apply(policy);
+        if applied == **policy {
             Arc::clone(policy)
+        } else {
+            Arc::new(applied)
         }
     }
 
