@@ -259,15 +259,15 @@ impl ManyWatch {
             if pool.threads.len() <= self.running {
                 pool.grow(&self.client, &self.shared);
             }
-            if pool.threads.is_empty() {
-                let (machine, cancel) = (&mut entry.machine, &entry.cancel);
-                let result = run_from(&self.client, machine, cancel, Some(fetch));
-                return Some(Done { entry, result });
-            }
-            let workers = pool.to_workers.as_ref()?;
-            if let Err(returned) = workers.send(Assignment { entry, fetch }) {
-                // No worker left to send it: the step's fetch is sent here.
-                let Assignment { mut entry, fetch } = returned.0;
+            let assignment = Assignment { entry, fetch };
+            let unsent = match &pool.to_workers {
+                Some(workers) if !pool.threads.is_empty() => {
+                    workers.send(assignment).err().map(|unsent| unsent.0)
+                }
+                _ => Some(assignment),
+            };
+            if let Some(Assignment { mut entry, fetch }) = unsent {
+                // No worker to take it: the step's fetch is sent here.
                 let (machine, cancel) = (&mut entry.machine, &entry.cancel);
                 let result = run_from(&self.client, machine, cancel, Some(fetch));
                 return Some(Done { entry, result });
